@@ -1,0 +1,36 @@
+"""Locate the bundled contract and feature files, in a checkout or an installed wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _find(name: str) -> Path:
+    # An installed wheel carries the data inside the package; an editable install or a
+    # checkout has it at the repository root, next to the package.
+    for candidate in (_PACKAGE_DIR / "_bundled" / name, _PACKAGE_DIR.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"bundled data directory {name!r} not found next to {_PACKAGE_DIR}")
+
+
+def openapi_dir() -> Path:
+    """Directory holding recording.yaml and deviations.yaml."""
+    return _find("openapi")
+
+
+def contract_path() -> Path:
+    """Path of the OpenAPI description of the recording API."""
+    return openapi_dir() / "recording.yaml"
+
+
+def deviations_path() -> Path:
+    """Path of the deviation register."""
+    return openapi_dir() / "deviations.yaml"
+
+
+def features_dir() -> Path:
+    """Directory holding the Gherkin feature files."""
+    return _find("features")

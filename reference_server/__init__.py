@@ -1,0 +1,1 @@
+"""Reference implementation of the Nextcloud Talk call-recording API and the Talk setup APIs it needs."""

@@ -1,0 +1,1 @@
+"""Gherkin step library of the conformance suite."""
