@@ -1,0 +1,145 @@
+"""Our checks: OCS envelope consistency, documented error strings only, no unregistered 5xx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import schemathesis
+
+from conformance.fuzz.envelope import OcsBody, parse_ocs, plain_json
+from conformance.fuzz.operations import operation_kind
+
+LOGIN_STATUSCODE = 997
+
+# The project's contract (see the brief's decisions); the spec's own enums are merged in at load time.
+E1_ERRORS: dict[str, frozenset[str]] = {
+    "start": frozenset({"status", "recording", "call", "config", "classified"}),
+    "stop": frozenset({"config"}),
+    "store": frozenset({
+        "size", "owner_participant", "invalid_file", "empty_file", "file_mimetype", "file_extension",
+        "owner_invalid", "owner_permission", "fopen_failed", "fstat_failed", "file_invalid_path", "file_name",
+    }),
+    "dismiss": frozenset({"timestamp"}),
+    "share_chat": frozenset({"fileId", "timestamp", "file", "system"}),
+    "welcome": frozenset({"serverId"}),
+}
+E2_CODES: dict[str, frozenset[str]] = {
+    "store": frozenset({"invalid_request"}),
+    "backend": frozenset({"invalid_request", "unknown_type", "no_such_room", "invalid_body", "config"}),
+}
+WELCOME_FAILURES = frozenset(
+    {"CAN_NOT_CONNECT", "CERTIFICATE_EXPIRED", "IS_SIGNALING_SERVER", "TIME_OUT_OF_SYNC", "JSON_INVALID"}
+)
+
+
+def extend_vocabulary(e1: Mapping[str, Iterable[str]], e2: Mapping[str, Iterable[str]]) -> None:
+    """Also accept the error strings the contract documents per operation kind."""
+    for kind, values in e1.items():
+        E1_ERRORS[kind] = E1_ERRORS.get(kind, frozenset()) | frozenset(values)
+    for kind, values in e2.items():
+        E2_CODES[kind] = E2_CODES.get(kind, frozenset()) | frozenset(values)
+
+
+def _is_welcome_failure(error: Any) -> bool:
+    # Besides the named failures, Talk passes an exception code through as a string.
+    return error in WELCOME_FAILURES or (isinstance(error, str) and error.lstrip("-").isdigit())
+
+
+def _kind(case: Any) -> str | None:
+    return operation_kind(case.method, case.operation.path)
+
+
+def envelope_problem(status_code: int, content: bytes) -> str | None:
+    """Why this response's envelope is inconsistent, or None when it is fine."""
+    if status_code == 405 and not content:
+        return None  # known path, wrong method: Nextcloud answers with an empty body
+    body = parse_ocs(content)
+    if body is None:
+        document = plain_json(content)
+        if status_code == 412 and isinstance(document, dict) and isinstance(document.get("message"), str):
+            return None  # CSRF / app-not-enabled: plain JSON without an envelope
+        return f"HTTP {status_code} without an OCS envelope (JSON or XML): {content[:200]!r}"
+    return _meta_problem(status_code, body)
+
+
+def _meta_problem(status_code: int, body: OcsBody) -> str | None:
+    expected_status = "ok" if 200 <= status_code < 300 else "failure"
+    if body.status != expected_status:
+        return f"HTTP {status_code} but meta.status is {body.status!r} (expected {expected_status!r})"
+    if body.statuscode == status_code:
+        return None
+    if status_code == 401 and body.statuscode == LOGIN_STATUSCODE:
+        return None
+    return f"HTTP {status_code} but meta.statuscode is {body.statuscode!r}"
+
+
+def error_string_problem(kind: str | None, status_code: int, content: bytes) -> str | None:
+    """Why the error string of this response is not documented for the operation, or None."""
+    if kind is None or status_code < 400:
+        return None
+    body = parse_ocs(content)
+    if body is None or not body.is_json or not isinstance(body.data, dict):
+        return None
+    data = body.data
+    if data.get("type") == "error" and isinstance(data.get("error"), dict):
+        code = data["error"].get("code")
+        allowed = E2_CODES.get(kind, frozenset())
+        if code not in allowed:
+            return f"{kind}: HTTP {status_code} code {code!r} is undocumented (allowed: {sorted(allowed)})"
+        return None
+    if "error" in data:
+        error = data["error"]
+        if kind == "welcome" and status_code == 500 and _is_welcome_failure(error):
+            return None
+        allowed = E1_ERRORS.get(kind, frozenset())
+        if error not in allowed:
+            return f"{kind}: HTTP {status_code} error {error!r} is undocumented (allowed: {sorted(allowed)})"
+    return None
+
+
+def server_error_problem(kind: str | None, status_code: int, content: bytes) -> str | None:
+    """Why this 5xx is not one of the registered ones, or None."""
+    if status_code < 500:
+        return None
+    if status_code == 500 and kind in ("start", "stop"):
+        body = parse_ocs(content)
+        if body is not None and body.statuscode == 500:
+            return None  # the recording server failed: the one registered 5xx of start/stop
+        return f"{kind}: HTTP 500 without an OCS envelope carrying statuscode 500"
+    if status_code == 500 and kind == "welcome":
+        body = parse_ocs(content)
+        if body is not None and isinstance(body.data, dict) and _is_welcome_failure(body.data.get("error")):
+            return None
+        return "welcome: HTTP 500 that is not a documented recording-server failure"
+    return f"{kind or 'unknown operation'}: unregistered server error HTTP {status_code}: {content[:200]!r}"
+
+
+@schemathesis.check
+def ocs_envelope_consistency(ctx: Any, response: Any, case: Any) -> bool | None:
+    """HTTP status, meta.statuscode and meta.status agree (997 only for the login 401)."""
+    problem = envelope_problem(response.status_code, response.content)
+    if problem:
+        raise AssertionError(problem)
+    return None
+
+
+@schemathesis.check
+def documented_error_strings(ctx: Any, response: Any, case: Any) -> bool | None:
+    """Error strings and codes come from the documented vocabulary of the operation."""
+    problem = error_string_problem(_kind(case), response.status_code, response.content)
+    if problem:
+        raise AssertionError(problem)
+    return None
+
+
+@schemathesis.check
+def registered_server_errors_only(ctx: Any, response: Any, case: Any) -> bool | None:
+    """No 5xx except start/stop when the recording server fails and welcome's documented failures."""
+    problem = server_error_problem(_kind(case), response.status_code, response.content)
+    if problem:
+        raise AssertionError(problem)
+    return None
+
+
+OUR_CHECKS = (ocs_envelope_consistency, documented_error_strings, registered_server_errors_only)
