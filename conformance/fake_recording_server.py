@@ -1,0 +1,275 @@
+"""A scriptable stand-in for the recording server that the target under test talks to."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from conformance import signer
+from conformance.outcomes import SetupError
+
+WELCOME = {"version": "0.2.1-conformance-fake"}
+
+# How the fake answers a start or stop request: an HTTP status, or "unreachable" (the
+# connection is closed without any response, which the target sees as a transport error).
+UNREACHABLE = "unreachable"
+MESSAGE_KINDS = ("start", "stop")
+
+_ROOM_PATH = re.compile(r"^/api/v1/room/(?P<token>[^/?]+)$")
+_CONTROL_PATH = re.compile(r"^/control/v1/rooms/(?P<token>[^/?]+)(?P<rest>/.*)?$")
+_MAX_BODY = 1024 * 1024
+
+
+class _Recorder:
+    """What the target sent, per room token, and how to answer it; shared by the handler threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._received: dict[str, list[dict[str, Any]]] = {}
+        self._answers: dict[tuple[str, str], int | str] = {}
+
+    def answer_for(self, token: str, kind: str) -> int | str:
+        with self._lock:
+            return self._answers.get((token, kind), 200)
+
+    def script(self, token: str, kind: str, answer: int | str) -> None:
+        with self._lock:
+            self._answers[(token, kind)] = answer
+
+    def record(self, token: str, entry: dict[str, Any]) -> None:
+        with self._lock:
+            self._received.setdefault(token, []).append(entry)
+
+    def received(self, token: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._received.get(token, []))
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._received.pop(token, None)
+            for key in [key for key in self._answers if key[0] == token]:
+                del self._answers[key]
+
+
+def _parse_answer(value: Any) -> int | str:
+    if value == UNREACHABLE:
+        return UNREACHABLE
+    if isinstance(value, int) and not isinstance(value, bool) and 200 <= value <= 599:
+        return value
+    raise ValueError(f"answer must be an HTTP status 200-599 or {UNREACHABLE!r}, not {value!r}")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "talk-conformance-fake-recording-server"
+    recorder: _Recorder
+    secret: str
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        # Keep the test output clean; everything of interest is recorded and queryable.
+        pass
+
+    # --- plumbing -------------------------------------------------------------------------------
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0 or length > _MAX_BODY:
+            raise ValueError("body too large")
+        return self.rfile.read(length) if length else b""
+
+    def _send_json(self, status: int, payload: Any) -> None:
+        data = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_error_text(self, status: int, message: str) -> None:
+        data = message.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    # --- routes ---------------------------------------------------------------------------------
+
+    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
+        path = self.path.split("?", 1)[0]
+        if path == "/api/v1/welcome":
+            self._send_json(200, WELCOME)
+            return
+        control = _CONTROL_PATH.match(path)
+        if control and control["rest"] == "/requests":
+            self._send_json(200, self.recorder.received(control["token"]))
+            return
+        self._send_error_text(404, "not found")
+
+    def do_PUT(self) -> None:  # noqa: N802
+        control = _CONTROL_PATH.match(self.path)
+        kind = (control["rest"] or "").removeprefix("/answers/") if control else ""
+        if not control or kind not in MESSAGE_KINDS:
+            self._send_error_text(404, "not found")
+            return
+        try:
+            answer = _parse_answer(json.loads(self._body() or b"null").get("answer"))
+        except (ValueError, AttributeError) as error:
+            self._send_json(400, {"error": str(error)})
+            return
+        self.recorder.script(control["token"], kind, answer)
+        self._send_json(200, {"answer": answer})
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        control = _CONTROL_PATH.match(self.path)
+        if not control or control["rest"]:
+            self._send_error_text(404, "not found")
+            return
+        self.recorder.forget(control["token"])
+        self._send_json(200, {})
+
+    def do_POST(self) -> None:  # noqa: N802
+        room = _ROOM_PATH.match(self.path)
+        if not room:
+            self._send_error_text(404, "not found")
+            return
+        try:
+            body = self._body()
+        except ValueError:
+            self._send_error_text(400, "bad body length")
+            return
+        token = room["token"]
+        random = self.headers.get(signer.RANDOM_HEADER)
+        checksum = self.headers.get(signer.CHECKSUM_HEADER)
+        # Verified like the real recording server: exact lowercase HMAC over random + raw body.
+        signature_valid = bool(random and checksum and signer.verify(self.secret, random, body, checksum))
+        try:
+            message = json.loads(body)
+        except ValueError:
+            message = None
+        kind = message.get("type") if isinstance(message, dict) else None
+        entry = {
+            "token": token,
+            "type": kind,
+            "message": message,
+            "body": body.decode("utf-8", "replace"),
+            "signature_valid": signature_valid,
+            "backend": self.headers.get("Talk-Recording-Backend"),
+            "content_type": self.headers.get("Content-Type"),
+            "received_at": time.time(),
+        }
+        answer: int | str
+        if not self.headers.get("Talk-Recording-Backend") or not signature_valid:
+            answer = 403
+        elif kind not in MESSAGE_KINDS or not isinstance(message.get(kind), (dict, list)):
+            answer = 400
+        else:
+            answer = self.recorder.answer_for(token, kind)
+        entry["answer"] = answer
+        self.recorder.record(token, entry)
+        if answer == UNREACHABLE:
+            self.close_connection = True
+            return
+        if answer == 200:
+            self._send_json(200, {})
+        else:
+            self._send_error_text(int(answer), f"scripted answer {answer}")
+
+
+class FakeRecordingServer:
+    """Real HTTP server on a loopback socket, in a background thread."""
+
+    def __init__(self, secret: str, host: str = "127.0.0.1", port: int = 0) -> None:
+        self._secret = secret
+        self._host = host
+        self._port = port
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.url = ""
+
+    def start(self) -> None:
+        """Bind the socket and serve in a daemon thread."""
+        handler = type("_BoundHandler", (_Handler,), {"recorder": _Recorder(), "secret": self._secret})
+        try:
+            self._httpd = ThreadingHTTPServer((self._host, self._port), handler)
+        except OSError as error:
+            raise SetupError(
+                f"the fake recording server cannot listen on {self._host}:{self._port}: {error.strerror}"
+            ) from None
+        self._httpd.daemon_threads = True
+        host, port = self._httpd.server_address[:2]
+        self.url = f"http://{host}:{port}"
+        # A short poll interval keeps stop() fast; the scenarios stop and start it often in tests.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-recording-server"
+        )
+        self._thread.daemon = True
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving and release the socket."""
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeRecordingServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+
+class FakeRecordingServerControl:
+    """Client of the fake's control API, usable from any process (e.g. an xdist worker)."""
+
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._session = requests.Session()
+
+    def _room_url(self, token: str, rest: str = "") -> str:
+        return f"{self.url}/control/v1/rooms/{quote(token, safe='')}{rest}"
+
+    def _call(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        try:
+            response = self._session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.RequestException as error:
+            raise SetupError(f"the fake recording server at {self.url} cannot be reached: {error}") from None
+        if response.status_code != 200:
+            raise SetupError(
+                f"the fake recording server refused {method} {url}: "
+                f"{response.status_code} {response.text[:200]}"
+            )
+        return response
+
+    def answer(self, token: str, kind: str, answer: int | str) -> None:
+        """Script the answer to the target's next start/stop requests for this room."""
+        self._call("PUT", self._room_url(token, f"/answers/{kind}"), json={"answer": answer})
+
+    def received(self, token: str) -> list[dict[str, Any]]:
+        """Every request the target sent about this room, oldest first."""
+        return self._call("GET", self._room_url(token, "/requests")).json()
+
+    def wait_for(self, token: str, count: int, timeout: float) -> list[dict[str, Any]]:
+        """Poll until at least `count` requests arrived or the timeout passed; return what arrived."""
+        deadline = time.monotonic() + timeout
+        while True:
+            received = self.received(token)
+            if len(received) >= count or time.monotonic() >= deadline:
+                return received
+            time.sleep(0.05)
+
+    def forget(self, token: str) -> None:
+        """Drop what was recorded and scripted for this room."""
+        self._call("DELETE", self._room_url(token))
