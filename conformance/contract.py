@@ -31,7 +31,7 @@ class ContractViolation(AssertionError):
 
 @dataclass(frozen=True)
 class Cell:
-    """One documented outcome: an operation, an HTTP status and an error string (None if the body has none)."""
+    """One documented outcome: operation, HTTP status and error string (None when the body has none)."""
 
     operation_id: str
     status: int
@@ -217,7 +217,9 @@ class Contract:
         if problems:
             schema_name = pointer.rsplit("/", 1)[-1] if pointer.startswith("/components") else pointer
             detail = "; ".join(_describe(error) for error in _leaves(problems)[:5])
-            raise ContractViolation(f"{where}: body does not match the documented schema ({schema_name}): {detail}")
+            raise ContractViolation(
+                f"{where}: body does not match the documented schema ({schema_name}): {detail}"
+            )
 
 
 def _check_envelope(where: str, status: int, body: Any) -> None:
@@ -230,7 +232,8 @@ def _check_envelope(where: str, status: int, body: Any) -> None:
     expected_status = "ok" if 200 <= status < 300 else "failure"
     if meta.get("status") != expected_status:
         raise ContractViolation(
-            f"{where}: $.ocs.meta.status is {meta.get('status')!r}, expected {expected_status!r} for HTTP {status}"
+            f"{where}: $.ocs.meta.status is {meta.get('status')!r}, "
+            f"expected {expected_status!r} for HTTP {status}"
         )
     allowed = {status, _LOGIN_STATUSCODE} if status == 401 else {status}
     if meta.get("statuscode") not in allowed:
@@ -244,7 +247,10 @@ def _leaves(errors: list[Any]) -> list[Any]:
     # Report the innermost reasons of combinator failures (allOf/anyOf) rather than the wrapper.
     result = []
     for error in errors:
-        result.extend(_leaves(sorted(error.context, key=lambda e: list(e.absolute_path))) if error.context else [error])
+        if error.context:
+            result.extend(_leaves(sorted(error.context, key=lambda inner: list(inner.absolute_path))))
+        else:
+            result.append(error)
     return result
 
 
