@@ -13,9 +13,9 @@ import requests
 RANDOM_HEADER = "Talk-Recording-Random"
 CHECKSUM_HEADER = "Talk-Recording-Checksum"
 
-# Only a checksum that already looks like a valid one is replaced: negative cases that mangled,
-# truncated or dropped the signing headers must reach the target exactly as generated.
-_SIGNABLE_CHECKSUM = re.compile(r"[0-9a-f]{64}")
+# Only a checksum that already looks like a valid one (64 hex digits, the contract's pattern) is
+# replaced: negative cases that mangled, truncated or dropped the headers reach the target as generated.
+_SIGNABLE_CHECKSUM = re.compile(r"[0-9a-fA-F]{64}")
 _STORE_PATH = re.compile(r"/recording/(?P<token>[^/]+)/store$")
 _BACKEND_PATH = re.compile(r"/recording/backend$")
 
@@ -60,5 +60,8 @@ class RecordingSignatureAuth(requests.auth.AuthBase):
         raw_random = random if isinstance(random, bytes) else str(random)
         # A random that latin-1 cannot carry is not sendable anyway; the transport reports it.
         with contextlib.suppress(UnicodeEncodeError):
-            request.headers[CHECKSUM_HEADER] = checksum(self._secret, raw_random, data)
+            signed = checksum(self._secret, raw_random, data)
+            # An all-uppercase checksum stays uppercase: Talk must accept that spelling too.
+            upper = str(current).isupper()
+            request.headers[CHECKSUM_HEADER] = signed.upper() if upper else signed
         return request

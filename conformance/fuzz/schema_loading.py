@@ -1,0 +1,137 @@
+"""Load the contract into schemathesis with our dictionaries, accounts, signer and tuned checks."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import schemathesis
+import yaml
+from schemathesis.config import SchemathesisConfig
+
+from conformance.config import Account
+from conformance.fuzz import checks
+from conformance.fuzz.signing_auth import RecordingSignatureAuth
+from conformance.fuzz.vocabulary import documented_errors
+
+SIGNED_OPERATIONS = ("recording-store", "recording-backend")
+ADMIN_OPERATIONS = ("recording-get-welcome-message",)
+
+# Statuses a schema-valid request may get, per operation. 401/403 are deliberately absent where our
+# credentials or signature must be accepted: a broken HMAC or login then fails the run instead of passing.
+POSITIVE_STATUSES: dict[str, list[str]] = {
+    "recording-start": ["2xx", "400", "404"],
+    "recording-stop": ["2xx", "404"],
+    "recording-store": ["2xx", "400", "404"],
+    "recording-backend": ["2xx", "400", "404"],
+    "recording-notification-dismiss": ["2xx", "404"],
+    "recording-share-to-chat": ["2xx", "400", "404"],
+    "recording-get-welcome-message": ["2xx", "404"],
+}
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+
+
+@dataclass(frozen=True)
+class FuzzSettings:
+    """Budget and reproducibility of one run."""
+
+    max_examples: int = 100
+    max_time: int | None = None
+    seed: int = 20260627
+    deterministic: bool = True
+    phases: tuple[str, ...] = PHASES
+    stateful_steps: int = 6
+
+
+@dataclass(frozen=True)
+class FuzzInputs:
+    """What the target offers: where it is, who we are, and which rooms exist."""
+
+    base_url: str
+    moderator: Account
+    admin: Account | None
+    recording_secret: str
+    tokens: tuple[str, ...]
+    owners: tuple[str, ...]
+    request_timeout: float
+
+
+def read_contract(path: Path) -> dict[str, Any]:
+    """The OpenAPI document as a dict."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def api_base_url(target_url: str, document: dict[str, Any]) -> str:
+    """The target URL joined with the path of the contract's first server entry."""
+    servers = document.get("servers") or [{"url": ""}]
+    server_path = urlsplit(str(servers[0].get("url", ""))).path
+    return target_url.rstrip("/") + "/" + server_path.strip("/")
+
+
+def project_config(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzSettings) -> dict[str, Any]:
+    """The schemathesis configuration (the same keys as schemathesis.toml) for this run."""
+    generation: dict[str, Any] = {
+        "mode": "all",
+        "max-examples": settings.max_examples,
+        "deterministic": settings.deterministic,
+    }
+    token_binding = {"dictionary": "tokens", "probability": 0.8}
+    operations: list[dict[str, Any]] = [
+        {
+            "include-operation-id": operation_id,
+            "checks": {"positive_data_acceptance": {"expected-statuses": statuses}},
+        }
+        for operation_id, statuses in POSITIVE_STATUSES.items()
+    ]
+    if inputs.admin is not None:
+        admin_auth = {"basic": {"username": inputs.admin.user_id, "password": inputs.admin.password}}
+        for entry in operations:
+            if entry["include-operation-id"] in ADMIN_OPERATIONS:
+                entry["auth"] = admin_auth
+    config: dict[str, Any] = {
+        "seed": settings.seed,
+        "base-url": api_base_url(inputs.base_url, document),
+        "headers": {"Accept": "application/json"},
+        "auth": {"basic": {"username": inputs.moderator.user_id, "password": inputs.moderator.password}},
+        "request-timeout": inputs.request_timeout,
+        "workers": 1,
+        "generation": generation,
+        "phases": {
+            name: {"enabled": name in settings.phases}
+            | ({"max-steps": max(2, settings.stateful_steps)} if name == "stateful" else {})
+            for name in PHASES
+        },
+        "dictionaries": {
+            "tokens": {"values": list(inputs.tokens)},
+            "owners": {"values": list(inputs.owners)},
+        },
+        "parameters": {
+            "path.token": token_binding,
+            "body.started.token": token_binding,
+            "body.stopped.token": token_binding,
+            "body.failed.token": token_binding,
+            "body.owner": {"dictionary": "owners", "probability": 0.8},
+        },
+        # Replaced by registered_server_errors_only, which knows the registered 500s.
+        "checks": {"not_a_server_error": {"enabled": False}},
+        "operations": operations,
+    }
+    if settings.max_time is not None:
+        config["max-time"] = settings.max_time
+    return config
+
+
+def load_schema(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzSettings) -> Any:
+    """A schemathesis schema, configured and with the signer attached to store/backend."""
+    e1, e2 = documented_errors(document)
+    checks.extend_vocabulary(e1, e2)
+    config = SchemathesisConfig.from_dict(project_config(inputs, document, settings))
+    schema = schemathesis.openapi.from_dict(copy.deepcopy(document), config=config)
+    schema.auth.set_from_requests(RecordingSignatureAuth(inputs.recording_secret)).apply_to(
+        operation_id=list(SIGNED_OPERATIONS)
+    )
+    return schema
