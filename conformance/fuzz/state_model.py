@@ -9,8 +9,11 @@ import hypothesis
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from conformance import setup_driver
 from conformance.fake_recording_server import FakeRecordingServerControl
-from conformance.fuzz.fixtures import RecordingBackend, TalkUser, new_room
+from conformance.fuzz.fixtures import call_recording, new_room, start_recording, stop_recording
+from conformance.recording_server_callbacks import RecordingServerClient
+from conformance.setup_driver import TalkSession
 
 NONE, VIDEO, AUDIO, STARTING_VIDEO, STARTING_AUDIO, FAILED = range(6)
 
@@ -77,9 +80,9 @@ class RecordingModel:
 class ModelEnvironment:
     """What the machine talks to: the target (as moderator and as recording server) and the fake."""
 
-    moderator: TalkUser
+    moderator: TalkSession
     participant_id: str
-    backend: RecordingBackend
+    backend: RecordingServerClient
     fake: FakeRecordingServerControl
     room_prefix: str
     transcript: list[str] = field(default_factory=list)
@@ -135,7 +138,7 @@ class RecordingStatusMachine(RuleBasedStateMachine):
     @rule(status=st.sampled_from([1, 2, 1, 2, 0, 3]))
     def start(self, status: int) -> None:
         before = len(self._messages())
-        response = self.environment.moderator.start_recording(self.token, status)
+        response = start_recording(self.environment.moderator, self.token, status)
         expected = self.model.start(status)
         self._compare(f"start status={status}", response, expected)
         sent = self._messages()[before:]
@@ -150,14 +153,14 @@ class RecordingStatusMachine(RuleBasedStateMachine):
         self.environment.fake.answer(self.token, "stop", answer)
         before = len(self._messages())
         sends = self.model.stop_sends_message()
-        response = self.environment.moderator.stop_recording(self.token)
+        response = stop_recording(self.environment.moderator, self.token)
         self._compare(f"stop (recording server answers {answer})", response, self.model.stop(answer))
         sent = self._messages()[before:]
         if sends:
             assert [m["type"] for m in sent] == ["stop"], f"stop must send one stop message, sent {sent}"
             stop = sent[0]["message"]["stop"]
             actor = stop.get("actor") if isinstance(stop, dict) else None
-            assert actor == {"type": "users", "id": self.environment.moderator.user_id}, (
+            assert actor == {"type": "users", "id": self.environment.moderator.name}, (
                 f"stop message must carry the caller as actor, carried {sent[0]['message']}"
             )
         else:
@@ -165,7 +168,8 @@ class RecordingStatusMachine(RuleBasedStateMachine):
 
     @rule(status=st.integers(min_value=0, max_value=5))
     def started(self, status: int) -> None:
-        response = self.environment.backend.started(self.token, status, self.environment.moderator.user_id)
+        moderator = self.environment.moderator.name
+        response = self.environment.backend.started(self.token, status, "users", moderator)
         self._compare(f"backend started status={status}", response, self.model.started(status))
 
     @rule()
@@ -183,7 +187,7 @@ class RecordingStatusMachine(RuleBasedStateMachine):
         self.environment.fake.answer(self.token, "stop", 200)
         before = len(self._messages())
         sends = self.model.end_call_sends_stop()
-        self.environment.moderator.end_call(self.token)
+        setup_driver.leave_call(self.environment.moderator, self.token, for_everyone=True)
         self.model.call_active = False
         self._log("end call")
         sent = self.environment.fake.wait_for(self.token, before + (1 if sends else 0), timeout=5)[before:]
@@ -197,8 +201,8 @@ class RecordingStatusMachine(RuleBasedStateMachine):
     @precondition(lambda self: not self.model.call_active)
     @rule()
     def rejoin_call(self) -> None:
-        self.environment.moderator.join_room(self.token)
-        self.environment.moderator.join_call(self.token)
+        setup_driver.join_room(self.environment.moderator, self.token)
+        setup_driver.join_call(self.environment.moderator, self.token)
         self.model.call_active = True
         self._log("rejoin call")
 
@@ -206,7 +210,7 @@ class RecordingStatusMachine(RuleBasedStateMachine):
     def room_reports_model_state(self) -> None:
         if not self.token:
             return
-        actual = self.environment.moderator.call_recording(self.token)
+        actual = call_recording(self.environment.moderator, self.token)
         assert actual == self.model.state, (
             f"room {self.token}: callRecording is {actual}, the model says {self.model.state}"
         )
