@@ -57,6 +57,10 @@ class FuzzInputs:
     tokens: tuple[str, ...]
     owners: tuple[str, ...]
     request_timeout: float
+    # Answers that register brute-force attempts go here (e.g. BruteForceGuard.hook).
+    response_hook: Any = None
+    # False when the target offers no brute-force reset: then 429 is an expected answer for signed calls.
+    brute_force_resettable: bool = True
 
 
 def read_contract(path: Path) -> dict[str, Any]:
@@ -72,6 +76,13 @@ def api_base_url(target_url: str, document: dict[str, Any]) -> str:
     return target_url.rstrip("/") + "/" + server_path.strip("/")
 
 
+def _statuses(operation_id: str, inputs: FuzzInputs) -> list[str]:
+    statuses = list(POSITIVE_STATUSES[operation_id])
+    if operation_id in SIGNED_OPERATIONS and not inputs.brute_force_resettable:
+        statuses.append("429")
+    return statuses
+
+
 def project_config(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzSettings) -> dict[str, Any]:
     """The schemathesis configuration (the same keys as schemathesis.toml) for this run."""
     generation: dict[str, Any] = {
@@ -83,9 +94,9 @@ def project_config(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzS
     operations: list[dict[str, Any]] = [
         {
             "include-operation-id": operation_id,
-            "checks": {"positive_data_acceptance": {"expected-statuses": statuses}},
+            "checks": {"positive_data_acceptance": {"expected-statuses": _statuses(operation_id, inputs)}},
         }
-        for operation_id, statuses in POSITIVE_STATUSES.items()
+        for operation_id in POSITIVE_STATUSES
     ]
     if inputs.admin is not None:
         admin_auth = {"basic": {"username": inputs.admin.user_id, "password": inputs.admin.password}}
@@ -131,7 +142,6 @@ def load_schema(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzSett
     checks.extend_vocabulary(e1, e2)
     config = SchemathesisConfig.from_dict(project_config(inputs, document, settings))
     schema = schemathesis.openapi.from_dict(copy.deepcopy(document), config=config)
-    schema.auth.set_from_requests(RecordingSignatureAuth(inputs.recording_secret)).apply_to(
-        operation_id=list(SIGNED_OPERATIONS)
-    )
+    signer = RecordingSignatureAuth(inputs.recording_secret, inputs.response_hook)
+    schema.auth.set_from_requests(signer).apply_to(operation_id=list(SIGNED_OPERATIONS))
     return schema

@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
 import requests
@@ -43,13 +44,16 @@ def signed_data(url: str, body: bytes | str | None) -> bytes | None:
 class RecordingSignatureAuth(requests.auth.AuthBase):
     """requests auth that re-signs the checksum header over the prepared request's exact bytes."""
 
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, on_response: Callable[..., object] | None = None) -> None:
         self._secret = secret
+        self._on_response = on_response
 
     def __repr__(self) -> str:
         return "RecordingSignatureAuth(secret=<redacted>)"
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if self._on_response is not None:
+            request.register_hook("response", self._on_response)
         random = request.headers.get(RANDOM_HEADER)
         current = request.headers.get(CHECKSUM_HEADER)
         if random is None or current is None or not _SIGNABLE_CHECKSUM.fullmatch(str(current)):

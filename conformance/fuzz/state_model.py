@@ -11,6 +11,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from conformance import setup_driver
 from conformance.fake_recording_server import FakeRecordingServerControl
+from conformance.fuzz.brute_force_guard import BruteForceGuard
 from conformance.fuzz.fixtures import call_recording, new_room, start_recording, stop_recording
 from conformance.recording_server_callbacks import RecordingServerClient
 from conformance.setup_driver import TalkSession
@@ -85,6 +86,7 @@ class ModelEnvironment:
     backend: RecordingServerClient
     fake: FakeRecordingServerControl
     room_prefix: str
+    guard: BruteForceGuard | None = None
     transcript: list[str] = field(default_factory=list)
 
 
@@ -170,6 +172,8 @@ class RecordingStatusMachine(RuleBasedStateMachine):
     def started(self, status: int) -> None:
         moderator = self.environment.moderator.name
         response = self.environment.backend.started(self.token, status, "users", moderator)
+        if self.environment.guard is not None:
+            self.environment.guard.note(response)  # a refused `started` counts as a brute-force attempt
         self._compare(f"backend started status={status}", response, self.model.started(status))
 
     @rule()

@@ -1,0 +1,87 @@
+"""The target of a fuzz run, ready to use: server, fake recording server, recording config, rooms."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from conformance import setup_driver
+from conformance.config import TargetProfile
+from conformance.embedded_server import EmbeddedServer
+from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
+from conformance.fuzz.brute_force_guard import BruteForceGuard
+from conformance.fuzz.fixtures import RoomSet, prepare_rooms
+from conformance.fuzz.schema_loading import FuzzInputs
+from conformance.fuzz.state_model import ModelEnvironment
+from conformance.outcomes import SetupError
+from conformance.recording_server_callbacks import RecordingServerClient
+from conformance.setup_driver import TalkSession
+
+
+@dataclass
+class PreparedTarget:
+    """Everything a fuzz run needs from the target, valid inside `prepared_target`."""
+
+    profile: TargetProfile
+    base_url: str
+    fake_url: str
+    rooms: RoomSet
+    guard: BruteForceGuard
+    moderator: TalkSession
+
+    def fuzz_inputs(self) -> FuzzInputs:
+        """What schemathesis gets: URL, accounts, secret and the dictionaries."""
+        return FuzzInputs(
+            base_url=self.base_url,
+            moderator=self.profile.users[0],
+            admin=self.profile.admin,
+            recording_secret=self.profile.recording_secret,
+            tokens=self.rooms.tokens,
+            owners=(self.profile.users[0].user_id, self.profile.users[1].user_id),
+            request_timeout=self.profile.request_timeout,
+            response_hook=self.guard.hook,
+            brute_force_resettable=self.guard.supported,
+        )
+
+    def model_environment(self) -> ModelEnvironment:
+        """What the model-based test gets."""
+        return ModelEnvironment(
+            moderator=self.moderator,
+            participant_id=self.profile.users[1].user_id,
+            backend=RecordingServerClient(
+                self.base_url, self.profile.recording_secret, self.profile.request_timeout
+            ),
+            fake=FakeRecordingServerControl(self.fake_url, self.profile.request_timeout),
+            room_prefix=self.profile.run_id,
+            guard=self.guard,
+        )
+
+
+@contextlib.contextmanager
+def prepared_target(profile: TargetProfile) -> Iterator[PreparedTarget]:
+    """Start what the profile asks for, prepare rooms, and undo it all on exit (SetupError on failure)."""
+    with contextlib.ExitStack() as stack:
+        base_url = profile.url
+        if base_url is None:
+            embedded = EmbeddedServer(upload_max_bytes=profile.upload_limit_bytes or 1048576)
+            base_url = embedded.start()
+            stack.callback(embedded.stop)
+        host, port = profile.listen_address
+        fake = FakeRecordingServer(profile.recording_secret, host, port)
+        fake.start()
+        stack.callback(fake.stop)
+        fake_for_target = profile.fake_recording_server_url or fake.url
+        if profile.configure_recording:
+            if profile.admin is None:
+                raise SetupError("configure_recording needs an admin account in the profile")
+            restore = setup_driver.configure_recording(
+                base_url, profile.admin, profile.recording_secret, fake_for_target, profile.request_timeout
+            )
+            stack.callback(restore)
+        admin = TalkSession(base_url, profile.admin, profile.request_timeout) if profile.admin else None
+        moderator = TalkSession(base_url, profile.users[0], profile.request_timeout)
+        guard = BruteForceGuard(admin)
+        backend = RecordingServerClient(base_url, profile.recording_secret, profile.request_timeout)
+        rooms = prepare_rooms(moderator, profile.users[1].user_id, backend, profile.run_id)
+        yield PreparedTarget(profile, base_url, fake.url, rooms, guard, moderator)
