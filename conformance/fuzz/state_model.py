@@ -13,6 +13,7 @@ from conformance import setup_driver
 from conformance.fake_recording_server import FakeRecordingServerControl
 from conformance.fuzz.brute_force_guard import BruteForceGuard
 from conformance.fuzz.fixtures import call_recording, new_room, start_recording, stop_recording
+from conformance.fuzz.replay import curl_command
 from conformance.recording_server_callbacks import RecordingServerClient
 from conformance.setup_driver import TalkSession
 
@@ -127,10 +128,14 @@ class RecordingStatusMachine(RuleBasedStateMachine):
     def _compare(self, what: str, response: Any, expected: Expected) -> None:
         actual = Expected(response.status_code, _error_of(response) if response.status_code >= 400 else None)
         self._log(f"{what} -> {actual.status} {actual.error or ''}".rstrip())
-        assert actual == expected, (
-            f"{what} in room {self.token}: expected HTTP {expected.status} {expected.error or ''}, "
-            f"got {actual.status} {actual.error or ''}: {response.text[:300]}"
-        )
+        if actual != expected:
+            request = response.request
+            body = request.body.encode() if isinstance(request.body, str) else request.body
+            self._log(curl_command(request.method, request.url, dict(request.headers), body))
+            raise AssertionError(
+                f"{what} in room {self.token}: expected HTTP {expected.status} {expected.error or ''}, "
+                f"got {actual.status} {actual.error or ''}: {response.text[:300]}"
+            )
 
     def _messages(self) -> list[dict[str, Any]]:
         return self.environment.fake.received(self.token)

@@ -1,0 +1,7 @@
+"""`python -m conformance.fuzz`."""
+
+import sys
+
+from conformance.fuzz.runner import run_fuzz
+
+sys.exit(run_fuzz())

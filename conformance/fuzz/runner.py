@@ -1,0 +1,148 @@
+"""`talk-conformance fuzz`: spec-driven fuzzing plus the model-based state-machine test."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from conformance.config import load_profile
+from conformance.fuzz.engine_run import EngineResult, run_engine
+from conformance.fuzz.junit import write_junit
+from conformance.fuzz.model_run import ModelResult, run_model
+from conformance.fuzz.replay import write_records
+from conformance.fuzz.schema_loading import PHASES, FuzzSettings, load_schema, read_contract
+from conformance.fuzz.target import prepared_target
+from conformance.outcomes import SetupError
+from conformance.redaction import Redactor
+from conformance.resources import contract_path
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
+DEFAULT_SEED = 20260627
+ALL_PHASES = (*PHASES, "model")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="talk-conformance fuzz",
+        description="Fuzz the recording API from the contract (schemathesis) and test its status machine "
+        "against a model. Without a target, the bundled reference server is started.",
+    )
+    parser.add_argument("--target-url", help="base URL of the Nextcloud (or other target) under test")
+    parser.add_argument("--target-profile", help="YAML target profile (accounts, secret, fake server)")
+    budget = parser.add_mutually_exclusive_group()
+    budget.add_argument("--max-examples", type=_positive_int, help="examples per operation (fuzzing phase)")
+    budget.add_argument("--max-time", type=_positive_int, help="time budget of schemathesis, in seconds")
+    parser.add_argument("--seed", type=int, help="seed; without one a fixed seed and derandomized generation")
+    parser.add_argument("--report-dir", default="reports/fuzz", help="where JUnit and failure records go")
+    parser.add_argument(
+        "--phases",
+        default=",".join(ALL_PHASES),
+        help=f"comma-separated subset of {','.join(ALL_PHASES)} (default: all)",
+    )
+    parser.add_argument("--model-examples", type=_positive_int, help="sequences the model-based test tries")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _phases(text: str) -> tuple[str, ...]:
+    chosen = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [part for part in chosen if part not in ALL_PHASES]
+    if unknown or not chosen:
+        named = ", ".join(unknown) or "(none given)"
+        raise ValueError(f"unknown phase(s) {named}; known: {', '.join(ALL_PHASES)}")
+    return chosen
+
+
+def run_fuzz(argv: Sequence[str] | None = None) -> int:
+    """Entry point of `talk-conformance fuzz`; returns the exit status (0 clean, 1 findings, 2/3 errors)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(argv) if argv is not None else None)
+    except SystemExit as exit_:
+        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    try:
+        phases = _phases(args.phases)
+    except ValueError as error:
+        print(f"talk-conformance fuzz: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        profile = load_profile(args.target_url, args.target_profile, os.environ)
+    except SetupError as error:
+        print(f"talk-conformance fuzz: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    redactor = Redactor(profile.secrets())
+    settings = FuzzSettings(
+        max_examples=args.max_examples or (None if args.max_time else 100),
+        max_time=args.max_time,
+        seed=DEFAULT_SEED if args.seed is None else args.seed,
+        deterministic=args.seed is None,
+        phases=tuple(phase for phase in phases if phase in PHASES),
+    )
+    report_dir = Path(args.report_dir)
+    engine: EngineResult | None = None
+    model: ModelResult | None = None
+    try:
+        document = read_contract(contract_path())
+        with prepared_target(profile) as target:
+            if settings.phases:
+                schema = load_schema(target.fuzz_inputs(), document, settings)
+                engine = run_engine(schema, settings.seed)
+            if "model" in phases:
+                examples = args.model_examples or max(10, (settings.max_examples or 100) // 4)
+                model = run_model(
+                    target.model_environment(),
+                    examples=examples,
+                    steps=12,
+                    seed=settings.seed,
+                    derandomize=settings.deterministic,
+                )
+    except SetupError as error:
+        print(redactor.text(f"talk-conformance fuzz: setup failed: {error}"), file=sys.stderr)
+        return EXIT_SETUP
+    return _report(engine, model, report_dir, redactor, settings)
+
+
+def _report(
+    engine: EngineResult | None, model: ModelResult | None, report_dir: Path, redactor: Redactor,
+    settings: FuzzSettings,
+) -> int:
+    junit = (engine.junit if engine else []) + ([model.junit] if model else [])
+    failures = [
+        dataclasses.replace(record, message=redactor.text(record.message), curl=redactor.text(record.curl))
+        for record in (engine.failures if engine else []) + (model.failures if model else [])
+    ]
+    errors = (engine.errors if engine else []) + (model.junit.errors if model else [])
+    for case in junit:
+        case.failures = [redactor.text(text) for text in case.failures]
+        case.errors = [redactor.text(text) for text in case.errors]
+    write_junit(junit, report_dir / "junit.xml")
+    write_records(failures, report_dir)
+    if engine:
+        phases = ", ".join(f"{phase} {count}" for phase, count in sorted(engine.cases_by_phase.items()))
+        took = f"{engine.seconds:.1f}s"
+        print(f"schemathesis: {engine.total_cases} cases ({phases}) in {took}, seed {settings.seed}")
+    if model:
+        print(f"state model: {model.steps} steps in {model.seconds:.1f}s")
+    for record in failures:
+        where = f"{record.operation} [{record.phase}] {record.check}"
+        print(redactor.text(f"FAILURE {where}: {record.message}"))
+        print(redactor.text(f"  replay: {record.curl.splitlines()[0] if record.curl else '(no request)'}"))
+    for error in errors:
+        print(redactor.text(f"ERROR {error}"))
+    print(f"reports: {report_dir / 'junit.xml'}, {report_dir / 'failures.jsonl'}, {report_dir / 'replay.sh'}")
+    if failures:
+        return EXIT_FINDINGS
+    return EXIT_SETUP if errors else EXIT_CLEAN
