@@ -1,1 +1,617 @@
 """pytest plugin of the conformance suite (options, fixtures, tags, verdicts)."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from conformance.config import (
+    EMBEDDED_UPLOAD_LIMIT_BYTES,
+    ProfileError,
+    RunContext,
+    TargetProfile,
+    load_profile,
+)
+from conformance.embedded_server import EmbeddedServer
+from conformance.outcomes import SetupError, Unsupported, Verdict
+from conformance.redaction import Redactor
+from conformance.reports import (
+    CUCUMBER_FILE,
+    JUNIT_FILE,
+    SUMMARY_FILE,
+    RunSummary,
+    ScenarioResult,
+    redact_file,
+    redacted_profile,
+    terminal_lines,
+    write_junit_xml,
+    write_summary_json,
+)
+
+# Plain scenario tags that become pytest markers (the key:value tags do not, see pytest_bdd_apply_tag).
+SUITE_MARKERS = {
+    "admin": "needs the profile's admin account; skipped when the profile has none",
+    "disruptive": "triggers brute-force protection or otherwise disturbs the target",
+    "exclusive": "changes global target state; runs alone (exclusive scenario lock)",
+    "guest": "acts as a guest (no account)",
+}
+TAG_MARKER = "conformance_tag"
+WORKER_INPUT_KEY = "talk_conformance_run_dir"
+CONTEXT_FILE = "context.json"
+NEEDED_PREFIX = "needed-"
+CONTEXT_WAIT_SECONDS = 120.0
+
+_STATE = pytest.StashKey["SuiteState"]()
+_IS_SUITE_ITEM = pytest.StashKey[bool]()
+_REPORT_CONTEXT_KEY = "talk_conformance_bdd_context"
+
+
+# --- options and configuration ------------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("talk-conformance", "Nextcloud Talk recording conformance")
+    group.addoption(
+        "--target-url",
+        default=None,
+        metavar="URL",
+        help="base URL of the Talk server under test (default: start the bundled reference server)",
+    )
+    group.addoption(
+        "--target-profile", default=None, metavar="FILE", help="YAML target profile (docs/profiles.md)"
+    )
+    group.addoption(
+        "--conformance-report-dir",
+        default=None,
+        metavar="DIR",
+        help="write summary.json, junit.xml and cucumber.json of the conformance run here",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for name, description in SUITE_MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {description}")
+    config.addinivalue_line(
+        "markers", f"{TAG_MARKER}(tag): a key:value scenario tag such as operation:recording-start"
+    )
+    state = SuiteState(config)
+    config.stash[_STATE] = state
+    config.pluginmanager.register(state, "talk_conformance_state")
+    # tryfirst: pytest-bdd reads the cucumber path in its own pytest_configure.
+    if state.is_controller and hasattr(config.option, "cucumber_json_path"):
+        if state.report_dir is not None and not config.option.cucumber_json_path:
+            config.option.cucumber_json_path = str(state.report_dir / CUCUMBER_FILE)
+        if config.option.cucumber_json_path:
+            state.cucumber_path = Path(config.option.cucumber_json_path)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(_STATE, None)
+    if state is not None:
+        state.finish_unconfigure()
+
+
+# --- tags ---------------------------------------------------------------------------------------
+
+
+def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> object:
+    """Keep key:value tags as data (a `conformance_tag` marker); plain tags stay pytest-bdd's markers."""
+    if ":" not in tag:
+        return None
+    return getattr(pytest.mark, TAG_MARKER)(tag)(function)
+
+
+def item_tags(item: pytest.Item) -> list[str]:
+    """All scenario tags of an item: plain markers we registered plus the key:value tags."""
+    tags = [mark.args[0] for mark in item.iter_markers(TAG_MARKER) if mark.args]
+    tags += [mark.name for mark in item.iter_markers() if mark.name in SUITE_MARKERS]
+    return sorted(set(tags))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    state = config.stash[_STATE]
+    suite_items = [item for item in items if _is_suite_item(item)]
+    for item in suite_items:
+        item.stash[_IS_SUITE_ITEM] = True
+        for tag in item_tags(item):
+            item.user_properties.append(("tag", tag))
+    if not suite_items:
+        return
+    state.announce_need()
+    profile = state.profile_for_selection()
+    if profile is None:
+        return  # the profile error is reported by the conformance_run fixture, once per scenario
+    for item in suite_items:
+        reason = _skip_reason(item, profile)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def _is_suite_item(item: pytest.Item) -> bool:
+    if "conformance_run" in getattr(item, "fixturenames", ()):
+        return True
+    # pytest-bdd steps fetch fixtures at run time, so a bundled scenario may not name the fixture statically.
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    if template is None:
+        return False
+    from conformance.resources import features_dir
+
+    with contextlib.suppress(FileNotFoundError):
+        return Path(template.feature.abs_filename).resolve().is_relative_to(features_dir().resolve())
+    return False
+
+
+def _skip_reason(item: pytest.Item, profile: TargetProfile) -> str | None:
+    tags = item_tags(item)
+    skipped = [tag for tag in tags if tag in profile.skip_tags]
+    if skipped:
+        return "skipped by the profile's skip_tags: " + ", ".join("@" + tag for tag in skipped)
+    if "admin" in tags and profile.admin is None:
+        return "tagged @admin and the profile has no admin account"
+    return None
+
+
+# --- the fixture and the lock -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def conformance_run(request: pytest.FixtureRequest) -> Iterator[RunContext]:
+    """The run's target, fake recording server and lock, shared by every scenario (and xdist worker)."""
+    state: SuiteState = request.config.stash[_STATE]
+    yield state.context()
+    problems = state.stop_local()
+    if problems:
+        raise SetupError("cleanup after the run failed: " + "; ".join(problems))
+
+
+@contextlib.contextmanager
+def scenario_lock(lock_path: Path, exclusive: bool) -> Iterator[None]:
+    """Hold the run-wide scenario lock: exclusive for @exclusive scenarios, shared for all others."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    turnstile_path = lock_path.with_name(lock_path.name + ".turnstile")
+    with open(turnstile_path, "a+b") as turnstile, open(lock_path, "a+b") as lock:
+        # The turnstile keeps a waiting exclusive scenario from being starved by a stream of shared ones.
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        finally:
+            fcntl.flock(turnstile, fcntl.LOCK_UN)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    if not item.stash.get(_IS_SUITE_ITEM, False):
+        return (yield)
+    state: SuiteState = item.config.stash[_STATE]
+    with scenario_lock(state.lock_path, item.get_closest_marker("exclusive") is not None):
+        return (yield)
+
+
+# --- verdicts -----------------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if item.stash.get(_IS_SUITE_ITEM, False):
+        _classify(item.config.stash[_STATE], item, call, report)
+    return report
+
+
+def _classify(
+    state: SuiteState, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+) -> None:
+    redact = state.redactor.text
+    excinfo = call.excinfo
+    name = _scenario_name(item)
+    verdict, message = Verdict.PASSED, ""
+    if excinfo is not None and excinfo.errisinstance(Unsupported):
+        verdict, message = Verdict.SKIPPED, redact(f"unsupported: {excinfo.value}")
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), (item.location[1] or 0) + 1, message)
+    elif excinfo is not None and excinfo.errisinstance(SetupError):
+        # A broken setup says nothing about the target's conformance: a readable paragraph, no traceback.
+        verdict = Verdict.ERROR
+        message = redact(f"setup error in {call.when} of scenario {name!r}: {excinfo.value}")
+        report.longrepr = message
+    elif report.failed:
+        verdict = Verdict.FAILED if call.when == "call" else Verdict.ERROR
+        message = redact(str(excinfo.value) if excinfo is not None else str(report.longrepr))
+        text = str(report.longrepr)
+        if redact(text) != text:  # keep pytest's rich representation unless it leaks a secret
+            # The message first: pytest's one-line summary shows the first line of a plain-text report.
+            report.longrepr = f"{message.splitlines()[0] if message else 'failed'}\n\n{redact(text)}"
+    elif report.skipped:
+        verdict = Verdict.SKIPPED
+        longrepr = report.longrepr
+        message = redact(longrepr[2] if isinstance(longrepr, tuple) else str(longrepr))
+    report.sections = [(title, redact(content)) for title, content in report.sections]
+    report.talk_conformance = {
+        "verdict": verdict.name.lower(),
+        "message": message,
+        "name": name,
+        "feature": _feature_name(item),
+        "tags": item_tags(item),
+    }
+
+
+def _scenario_name(item: pytest.Item) -> str:
+    from pytest_bdd.reporting import scenario_reports_registry
+
+    scenario_report = scenario_reports_registry.get(item)
+    if scenario_report is not None:
+        return scenario_report.scenario.name
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    return template.name if template is not None else item.name
+
+
+def _feature_name(item: pytest.Item) -> str:
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    if template is not None:
+        return template.feature.name or template.feature.rel_filename
+    return item.nodeid.split("::")[0]
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    data = getattr(report, "talk_conformance", None)
+    if data and data["verdict"] == "error" and report.when == "call":
+        return "error", "E", "ERROR"
+    return None
+
+
+# pytest-bdd keeps the scenario of a report in a registry keyed by the report object, which xdist
+# never ships to the controller; without this, --cucumberjson writes [] under -n.
+@pytest.hookimpl(wrapper=True)
+def pytest_report_to_serializable(config: pytest.Config, report: Any) -> Any:
+    data = yield
+    from pytest_bdd.reporting import test_report_context_registry
+
+    context = test_report_context_registry.get(report) if isinstance(report, pytest.TestReport) else None
+    if data is not None and context is not None:
+        data[_REPORT_CONTEXT_KEY] = {"scenario": context.scenario, "name": context.name}
+    return data
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any]) -> Any:
+    context = data.pop(_REPORT_CONTEXT_KEY, None)
+    report = yield
+    if context is not None and report is not None:
+        from pytest_bdd.reporting import ReportContext, test_report_context_registry
+
+        test_report_context_registry[report] = ReportContext(
+            scenario=context["scenario"], name=context["name"]
+        )
+    return report
+
+
+# --- xdist: the controller starts everything once, workers read the result ---------------------
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    state: SuiteState = node.config.stash[_STATE]
+    node.workerinput[WORKER_INPUT_KEY] = str(state.run_dir)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: Any) -> None:
+    # Tests are only handed out after this hook, so the context file exists before any scenario runs.
+    state: SuiteState = node.config.stash[_STATE]
+    if state.need_announced():
+        state.start_for_workers()
+
+
+# --- the end of the run -------------------------------------------------------------------------
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    state: SuiteState = session.config.stash[_STATE]
+    if state.is_controller:
+        state.finish_session()
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    state: SuiteState = config.stash[_STATE]
+    if state.is_controller and (state.summary.results or state.summary.setup_error):
+        terminalreporter.write_sep("=", "talk-conformance summary")
+        for line in terminal_lines(state.summary, state.report_dir):
+            terminalreporter.write_line(state.redactor.text(line))
+
+
+# --- orchestration ------------------------------------------------------------------------------
+
+
+def check_target(base_url: str, profile: TargetProfile) -> None:
+    """Ask the target's capabilities: reachable, accepts the moderator's login, offers recording-v1."""
+    user = profile.users[0]
+    url = f"{base_url}/ocs/v2.php/cloud/capabilities"
+    try:
+        response = requests.get(
+            url,
+            auth=(user.user_id, user.password),
+            timeout=profile.request_timeout,
+            headers={"OCS-APIRequest": "true", "Accept": "application/json"},
+        )
+    except requests.RequestException as exc:
+        raise SetupError(f"the target {base_url} is not reachable: {_reason(exc)}") from None
+    if response.status_code == 401:
+        raise SetupError(
+            f"the target {base_url} rejected the login of {user.user_id!r} (HTTP 401 on GET {url}); "
+            "check the users in the profile"
+        )
+    if response.status_code != 200:
+        raise SetupError(
+            f"the target {base_url} answered HTTP {response.status_code} to GET {url}; "
+            "is this the base URL of a Nextcloud server?"
+        )
+    try:
+        spreed = response.json()["ocs"]["data"]["capabilities"].get("spreed") or {}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise SetupError(
+            f"the target {base_url} did not answer GET {url} with an OCS JSON document; "
+            "is this the base URL of a Nextcloud server?"
+        ) from None
+    if "recording-v1" not in (spreed.get("features") or []):
+        raise Unsupported(
+            f"the target {base_url} does not advertise the Talk capability recording-v1 "
+            f"(Talk not installed or disabled for {user.user_id!r}?)"
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    # requests nests the socket error a few levels deep; the innermost one is the readable one.
+    while exc.__context__ is not None and not isinstance(exc, OSError | TimeoutError):
+        exc = exc.__context__
+    if isinstance(exc, requests.Timeout | TimeoutError):
+        return "no answer before the request timeout"
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+
+
+def start_run(profile: TargetProfile, run_dir: Path) -> tuple[RunContext, Callable[[], list[str]]]:
+    """Start what the run needs; return its context and a stop function that reports cleanup problems."""
+    cleanups: list[tuple[str, Callable[[], object]]] = []
+
+    def stop() -> list[str]:
+        problems = []
+        for what, cleanup in reversed(cleanups):
+            try:
+                cleanup()
+            except Exception as exc:  # noqa: BLE001 - every cleanup must get its turn
+                problems.append(f"{what}: {exc}")
+        cleanups.clear()
+        return problems
+
+    try:
+        base_url = profile.url
+        if base_url is None:
+            server = EmbeddedServer(
+                run_dir / "reference-server",
+                upload_max_bytes=profile.upload_limit_bytes or EMBEDDED_UPLOAD_LIMIT_BYTES,
+            )
+            cleanups.append(("stopping the reference server", server.stop))
+            base_url = server.start()
+        check_target(base_url, profile)
+        try:
+            from conformance.fake_recording_server import FakeRecordingServer
+        except ImportError as exc:
+            raise SetupError(f"the fake recording server is not available ({exc})") from None
+        host, port = profile.listen_address
+        fake = FakeRecordingServer(secret=profile.recording_secret, host=host, port=port)
+        try:
+            fake.start()
+        except OSError as exc:
+            raise SetupError(
+                f"the fake recording server cannot listen on {profile.fake_recording_server_listen}: "
+                f"{exc.strerror or exc}"
+            ) from None
+        cleanups.append(("stopping the fake recording server", fake.stop))
+        for_target = profile.fake_recording_server_url or fake.url
+        if profile.configure_recording and profile.admin is not None:
+            try:
+                from conformance.setup_driver import configure_recording
+            except ImportError as exc:
+                raise SetupError(f"the setup driver is not available ({exc})") from None
+            restore = configure_recording(
+                base_url, profile.admin, profile.recording_secret, for_target, profile.request_timeout
+            )
+            cleanups.append(("restoring the target's recording configuration", restore))
+        context = RunContext(
+            profile=profile,
+            base_url=base_url,
+            fake_recording_server_url=fake.url,
+            recording_server_url_for_target=for_target,
+            lock_path=run_dir / "scenario.lock",
+        )
+    except BaseException:
+        stop()
+        raise
+    return context, stop
+
+
+class SuiteState:
+    """Per-process bookkeeping of one pytest run of the suite."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        workerinput = getattr(config, "workerinput", None)
+        self.is_worker = workerinput is not None
+        self.is_controller = not self.is_worker
+        if self.is_worker and WORKER_INPUT_KEY in workerinput:
+            self.run_dir = Path(workerinput[WORKER_INPUT_KEY])
+        else:
+            self.run_dir = (
+                Path(tempfile.gettempdir()) / f"talk-conformance-{os.getpid()}-{secrets.token_hex(4)}"
+            )
+        report_dir = config.getoption("--conformance-report-dir", None)
+        self.report_dir = Path(report_dir).resolve() if report_dir else None
+        self.cucumber_path: Path | None = None
+        self.redactor = Redactor()
+        self.summary = RunSummary()
+        self._context: RunContext | None = None
+        self._failure: BaseException | None = None
+        self._stop: Callable[[], list[str]] | None = None
+        self._started_at = time.monotonic()
+        self._selection_profile: TargetProfile | None = None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Controller: fold each phase report of a scenario into its result."""
+        data = getattr(report, "talk_conformance", None)
+        if not data or not self.is_controller:
+            return
+        result = self.summary.results.get(report.nodeid)
+        if result is None:
+            result = ScenarioResult(report.nodeid, data["name"], data["feature"], list(data["tags"]))
+            self.summary.results[report.nodeid] = result
+        result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
+
+    @property
+    def lock_path(self) -> Path:
+        """The run-wide scenario lock file."""
+        return self.run_dir / "scenario.lock"
+
+    def load_profile(self) -> TargetProfile:
+        """The profile from the command line, the environment and the profile file."""
+        profile = load_profile(
+            self.config.getoption("--target-url", None),
+            self.config.getoption("--target-profile", None),
+            os.environ,
+        )
+        self.redactor.add(*profile.secrets())
+        return profile
+
+    def profile_for_selection(self) -> TargetProfile | None:
+        """The profile for skip decisions, or None when it cannot be loaded (the fixture reports why)."""
+        if self._selection_profile is None:
+            with contextlib.suppress(ProfileError):
+                self._selection_profile = self.load_profile()
+        return self._selection_profile
+
+    # A worker tells the controller "this run has conformance scenarios" with a file in the run directory.
+    def announce_need(self) -> None:
+        """Record that scenarios of the suite were collected."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / f"{NEEDED_PREFIX}{os.getpid()}").touch()
+
+    def need_announced(self) -> bool:
+        """Whether any process collected scenarios of the suite."""
+        return self.run_dir.is_dir() and any(self.run_dir.glob(NEEDED_PREFIX + "*"))
+
+    def context(self) -> RunContext:
+        """The run context, starting everything on first use (single process) or reading it (xdist worker)."""
+        if self.is_worker:
+            return self._read_context_file()
+        if self._context is None and self._failure is None:
+            self._start()
+        if self._failure is not None:
+            raise self._failure
+        assert self._context is not None
+        return self._context
+
+    def _start(self) -> None:
+        try:
+            profile = self.load_profile()
+            self.summary.profile = redacted_profile(profile.to_dict())
+            self.summary.target_url = profile.url
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            self._context, self._stop = start_run(profile, self.run_dir)
+            self.summary.target_url = self._context.base_url
+        except (SetupError, Unsupported) as exc:
+            self._failure = type(exc)(self.redactor.text(str(exc)))
+        except Exception as exc:  # noqa: BLE001 - a readable message beats a traceback from our own setup
+            self._failure = SetupError(
+                self.redactor.text(f"preparing the run failed: {type(exc).__name__}: {exc}")
+            )
+        if isinstance(self._failure, SetupError):
+            self.summary.setup_error = str(self._failure)
+        elif isinstance(self._failure, Unsupported):
+            self.summary.setup_error = None
+
+    def start_for_workers(self) -> None:
+        """Controller under xdist: start once and publish the context (or the failure) for the workers."""
+        if self._context is not None or self._failure is not None:
+            return
+        self._start()
+        if self._context is not None:
+            payload: dict[str, Any] = {"context": self._context.to_dict()}
+        else:
+            assert self._failure is not None
+            kind = "unsupported" if isinstance(self._failure, Unsupported) else "error"
+            payload = {"failure": kind, "message": str(self._failure)}
+        path = self.run_dir / CONTEXT_FILE
+        partial = path.with_suffix(".partial")
+        # The file holds secrets for the workers: readable by this user only.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle)
+        partial.replace(path)
+
+    def _read_context_file(self) -> RunContext:
+        path = self.run_dir / CONTEXT_FILE
+        deadline = time.monotonic() + CONTEXT_WAIT_SECONDS
+        while not path.exists():
+            if time.monotonic() > deadline:
+                raise SetupError(f"the controller process did not publish the run context ({path})")
+            time.sleep(0.1)
+        payload = json.loads(path.read_text(encoding="utf-8"))
+        if "failure" in payload:
+            failure = Unsupported if payload["failure"] == "unsupported" else SetupError
+            raise failure(payload["message"])
+        context = RunContext.from_dict(payload["context"])
+        self.redactor.add(*context.profile.secrets())
+        return context
+
+    def stop_local(self) -> list[str]:
+        """Single process: stop what this process started (the controller of xdist stops at session end)."""
+        if self.is_worker or not self._stop:
+            return []
+        problems = [self.redactor.text(problem) for problem in self._stop()]
+        self._stop = None
+        self.summary.cleanup_errors.extend(problems)
+        return problems
+
+    def finish_session(self) -> None:
+        """Controller: stop the run's servers and write the reports."""
+        self.stop_local()
+        self.summary.duration = time.monotonic() - self._started_at
+        if self.report_dir is None or not (self.summary.results or self.summary.setup_error):
+            return
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        write_summary_json(self.report_dir / SUMMARY_FILE, self.summary, self.redactor)
+        write_junit_xml(self.report_dir / JUNIT_FILE, self.summary, self.redactor)
+        log = self.run_dir / "reference-server" / "reference-server.log"
+        if log.is_file():
+            redacted = self.redactor.text(log.read_text(encoding="utf-8", errors="replace"))
+            (self.report_dir / "reference-server.log").write_text(redacted, encoding="utf-8")
+
+    def finish_unconfigure(self) -> None:
+        """Last chance: redact pytest-bdd's cucumber.json and remove the run directory."""
+        if self.cucumber_path is not None:
+            redact_file(self.cucumber_path, self.redactor)
+        if self.is_controller:
+            self.stop_local()
+            shutil.rmtree(self.run_dir, ignore_errors=True)

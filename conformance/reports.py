@@ -1,0 +1,192 @@
+"""The run's reports: summary.json, junit.xml, the redacted cucumber.json and the terminal summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.outcomes import Verdict
+from conformance.redaction import MASK, Redactor
+
+SUMMARY_FILE = "summary.json"
+JUNIT_FILE = "junit.xml"
+CUCUMBER_FILE = "cucumber.json"
+TERMINAL_LIST_LIMIT = 15
+
+
+_PHASE_RANK = {Verdict.PASSED: 0, Verdict.SKIPPED: 1, Verdict.FAILED: 2, Verdict.ERROR: 3}
+
+
+@dataclass
+class ScenarioResult:
+    """One scenario's combined verdict over its setup, call and teardown phases."""
+
+    nodeid: str
+    name: str
+    feature: str
+    tags: list[str] = field(default_factory=list)
+    verdict: Verdict = Verdict.SKIPPED
+    duration: float = 0.0
+    message: str = ""
+
+    phases: int = 0
+
+    def merge(self, verdict: Verdict, duration: float, message: str) -> None:
+        """Fold in one phase (setup, call, teardown): the most telling verdict wins and brings its message."""
+        self.duration += duration
+        # Within one scenario a skip outranks a pass (a skipped call with a clean teardown was skipped).
+        rank, current = _PHASE_RANK[verdict], _PHASE_RANK[self.verdict] if self.phases else -1
+        self.phases += 1
+        if rank > current or (rank == current and message and not self.message):
+            self.verdict = verdict
+            self.message = message or self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form used in summary.json."""
+        return {
+            "id": self.nodeid,
+            "feature": self.feature,
+            "name": self.name,
+            "verdict": self.verdict.name.lower(),
+            "tags": self.tags,
+            "duration": round(self.duration, 3),
+            "message": self.message,
+        }
+
+
+@dataclass
+class RunSummary:
+    """Everything the reports say about one run."""
+
+    target_url: str | None = None
+    profile: dict[str, Any] | None = None
+    results: dict[str, ScenarioResult] = field(default_factory=dict)
+    setup_error: str | None = None
+    cleanup_errors: list[str] = field(default_factory=list)
+    duration: float = 0.0
+
+    def totals(self) -> dict[str, int]:
+        """Scenario count per verdict, plus the total."""
+        counts = {verdict.name.lower(): 0 for verdict in Verdict}
+        for result in self.results.values():
+            counts[result.verdict.name.lower()] += 1
+        counts["total"] = len(self.results)
+        return counts
+
+    def verdict(self) -> Verdict:
+        """The run's verdict: the worst scenario verdict; a broken setup is an error even with no scenario."""
+        worst = max((result.verdict for result in self.results.values()), default=Verdict.SKIPPED)
+        if self.setup_error or self.cleanup_errors:
+            worst = max(worst, Verdict.ERROR)
+        return worst
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON form of summary.json."""
+        return {
+            "verdict": self.verdict().name.lower(),
+            "target_url": self.target_url,
+            "totals": self.totals(),
+            "duration": round(self.duration, 3),
+            "setup_error": self.setup_error,
+            "cleanup_errors": self.cleanup_errors,
+            "profile": self.profile,
+            "scenarios": [result.to_dict() for result in self.results.values()],
+        }
+
+
+def redacted_profile(profile_data: dict[str, Any]) -> dict[str, Any]:
+    """The profile as plain data, with the recording secret and every password masked."""
+    data = json.loads(json.dumps(profile_data))
+    data["recording_secret"] = MASK
+    for account in (data.get("admin"), *data.get("users", ())):
+        if account:
+            account["password"] = MASK
+    return data
+
+
+def write_summary_json(path: Path, summary: RunSummary, redactor: Redactor) -> None:
+    """Write summary.json."""
+    _write_text(path, json.dumps(redactor.data(summary.to_dict()), indent=2) + "\n")
+
+
+def write_junit_xml(path: Path, summary: RunSummary, redactor: Redactor) -> None:
+    """Write junit.xml; a broken setup is an <error>, a conformance violation a <failure>."""
+    totals = summary.totals()
+    suite = ET.Element(
+        "testsuite",
+        name="talk-conformance",
+        tests=str(totals["total"]),
+        failures=str(totals["failed"]),
+        errors=str(totals["error"]),
+        skipped=str(totals["skipped"]),
+        time=f"{summary.duration:.3f}",
+    )
+    properties = ET.SubElement(suite, "properties")
+    ET.SubElement(properties, "property", name="target_url", value=summary.target_url or "")
+    if summary.setup_error:
+        ET.SubElement(properties, "property", name="setup_error", value=redactor.text(summary.setup_error))
+    for result in summary.results.values():
+        case = ET.SubElement(
+            suite, "testcase", classname=result.feature, name=result.name, time=f"{result.duration:.3f}"
+        )
+        if result.tags:
+            case_properties = ET.SubElement(case, "properties")
+            for tag in result.tags:
+                ET.SubElement(case_properties, "property", name="tag", value=tag)
+        message = redactor.text(result.message)
+        first_line = message.splitlines()[0] if message else ""
+        element = {Verdict.FAILED: "failure", Verdict.ERROR: "error", Verdict.SKIPPED: "skipped"}.get(
+            result.verdict
+        )
+        if element:
+            ET.SubElement(case, element, message=first_line).text = message
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    _write_text(path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
+
+
+def redact_file(path: Path, redactor: Redactor) -> None:
+    """Rewrite a text file (e.g. pytest-bdd's cucumber.json) with secrets masked."""
+    if path.is_file():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        redacted = redactor.text(text)
+        if redacted != text:
+            _write_text(path, redacted)
+
+
+def terminal_lines(summary: RunSummary, report_dir: Path | None) -> list[str]:
+    """The one-screen summary printed at the end of a run."""
+    totals = summary.totals()
+    lines = [
+        f"target: {summary.target_url or '(not started)'}",
+        "scenarios: {total} total, {passed} passed, {failed} failed, {error} error, {skipped} skipped".format(
+            **totals
+        ),
+    ]
+    if summary.setup_error:
+        lines.append(f"setup error: {summary.setup_error}")
+    for problem in summary.cleanup_errors:
+        lines.append(f"cleanup error: {problem}")
+    broken = [r for r in summary.results.values() if r.verdict in (Verdict.FAILED, Verdict.ERROR)]
+    for result in broken[:TERMINAL_LIST_LIMIT]:
+        first_line = result.message.splitlines()[0] if result.message else ""
+        lines.append(f"  {result.verdict.name} {result.feature}: {result.name}: {first_line}"[:300])
+    if len(broken) > TERMINAL_LIST_LIMIT:
+        lines.append(f"  ... and {len(broken) - TERMINAL_LIST_LIMIT} more (see the reports)")
+    if report_dir is not None:
+        lines.append(f"reports: {report_dir}")
+    lines.append(f"verdict: {summary.verdict().name.lower()}")
+    return lines
+
+
+def _write_text(path: Path, text: str) -> None:
+    # Write then rename, so a reader never sees half a report.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
