@@ -1,0 +1,262 @@
+"""Prepare state on a target through its public APIs only (users' sessions, rooms, calls, app config)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import requests
+
+from conformance.config import Account
+from conformance.outcomes import SetupError
+
+OCS = "/ocs/v2.php"
+TALK = f"{OCS}/apps/spreed/api/v4"
+CHAT = f"{OCS}/apps/spreed/api/v1/chat"
+RECORDING = f"{OCS}/apps/spreed/api/v1/recording"
+APP_CONFIG = f"{OCS}/apps/provisioning_api/api/v1/config/apps/spreed"
+NOTIFICATIONS = f"{OCS}/apps/notifications/api/v2/notifications"
+BRUTE_FORCE_RESET = f"{OCS}/apps/talk_reference/api/v1/bruteforce"
+
+GROUP_ROOM = 2
+PUBLIC_ROOM = 3
+MODERATOR = 2
+
+# Recording status values as the room object exposes them (callRecording).
+RECORDING_STATES = {
+    "none": 0,
+    "video": 1,
+    "audio": 2,
+    "starting video": 3,
+    "starting audio": 4,
+    "failed": 5,
+}
+
+# App config keys that decide whether recording is enabled (talk-behaviour §5.2).
+RECORDING_KEYS = ("recording_servers", "signaling_servers", "call_recording")
+
+
+class TalkSession:
+    """One actor on the target: own cookie jar (the Talk session lives there), Basic auth unless a guest."""
+
+    def __init__(self, base_url: str, account: Account | None, timeout: float) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.account = account
+        self.timeout = timeout
+        self.http = requests.Session()
+        self.http.headers.update({"OCS-APIRequest": "true", "Accept": "application/json"})
+        if account is not None:
+            self.http.auth = (account.user_id, account.password)
+
+    @property
+    def name(self) -> str:
+        """Who this is, for messages."""
+        return self.account.user_id if self.account else "guest"
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        """Send one request; a transport failure is a setup error (the target is not reachable)."""
+        kwargs.setdefault("timeout", self.timeout)
+        try:
+            return self.http.request(method, f"{self.base_url}{path}", **kwargs)
+        except requests.RequestException as error:
+            raise SetupError(f"{method} {path} as {self.name} did not get an answer: {error}") from None
+
+    def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:
+        """Send a setup request and return OCS `data`; any other status is a setup error."""
+        response = self.request(method, path, **kwargs)
+        if response.status_code not in tuple(expected):
+            raise SetupError(
+                f"setup request {method} {path} as {self.name} answered {response.status_code}"
+                f" (expected {'/'.join(map(str, expected))}): {response.text[:300]}"
+            )
+        try:
+            return response.json()["ocs"]["data"]
+        except (ValueError, KeyError, TypeError):
+            raise SetupError(
+                f"setup request {method} {path} as {self.name} did not answer an OCS JSON body: "
+                f"{response.text[:300]}"
+            ) from None
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self.http.close()
+
+
+# --- app config (admin) ----------------------------------------------------------------------------
+
+
+def get_app_config(admin: TalkSession, key: str) -> str:
+    """Current value of a spreed app config key ("" when unset)."""
+    data = admin.ocs("GET", f"{APP_CONFIG}/{key}")
+    value = data.get("data", "") if isinstance(data, dict) else ""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def set_app_config(admin: TalkSession, key: str, value: str) -> None:
+    """Set a spreed app config key (the provisioning API needs the account password, not an app token)."""
+    admin.ocs("POST", f"{APP_CONFIG}/{key}", data={"value": value})
+
+
+def delete_app_config(admin: TalkSession, key: str) -> None:
+    """Remove a spreed app config key, back to its default."""
+    admin.ocs("DELETE", f"{APP_CONFIG}/{key}")
+
+
+def _restorer(admin: TalkSession, previous: dict[str, str]) -> Callable[[], None]:
+    def restore() -> None:
+        # Restore every key even if one fails, then report all failures at once.
+        problems = []
+        for key, value in previous.items():
+            try:
+                if value == "":
+                    delete_app_config(admin, key)
+                else:
+                    set_app_config(admin, key, value)
+            except SetupError as error:
+                problems.append(str(error))
+        admin.close()
+        if problems:
+            raise SetupError("restoring the recording configuration failed: " + "; ".join(problems))
+
+    return restore
+
+
+def _has_signaling_server(raw: str) -> bool:
+    try:
+        value = json.loads(raw) if raw else {}
+    except ValueError:
+        return False
+    return isinstance(value, dict) and bool(value.get("servers"))
+
+
+def configure_recording(
+    base_url: str, admin: Account, secret: str, recording_server_url: str, timeout: float
+) -> Callable[[], None]:
+    """Point the target's recording config at the given recording server; return a restore callable."""
+    session = TalkSession(base_url, admin, timeout)
+    previous = {key: get_app_config(session, key) for key in RECORDING_KEYS}
+    recording_servers = {"servers": [{"server": recording_server_url, "verify": False}], "secret": secret}
+    set_app_config(session, "recording_servers", json.dumps(recording_servers))
+    if not _has_signaling_server(previous["signaling_servers"]):
+        # Recording needs an external signaling server configured; Talk only pushes to it and
+        # swallows failures, so a closed loopback port serves as a harmless dummy.
+        dummy = {
+            "servers": [{"server": "http://127.0.0.1:9/", "verify": False}],
+            "secret": secrets.token_hex(16),
+        }
+        set_app_config(session, "signaling_servers", json.dumps(dummy))
+    set_app_config(session, "call_recording", "yes")
+    return _restorer(session, previous)
+
+
+def recording_enabled(base_url: str, admin: Account, enabled: bool, timeout: float) -> Callable[[], None]:
+    """Switch the `call_recording` app config; return a callable that restores the previous value."""
+    session = TalkSession(base_url, admin, timeout)
+    previous = {"call_recording": get_app_config(session, "call_recording")}
+    set_app_config(session, "call_recording", "yes" if enabled else "no")
+    return _restorer(session, previous)
+
+
+def reset_brute_force(admin: TalkSession) -> bool:
+    """Clear brute-force attempts where the target offers it (the reference server does); False otherwise."""
+    response = admin.request("DELETE", BRUTE_FORCE_RESET)
+    return response.status_code == 200
+
+
+# --- rooms and participants ------------------------------------------------------------------------
+
+
+def create_room(owner: TalkSession, name: str, room_type: int = GROUP_ROOM) -> str:
+    """Create a conversation owned by the session's user; return its token."""
+    data = owner.ocs(
+        "POST", f"{TALK}/room", expected=(200, 201), data={"roomType": room_type, "roomName": name}
+    )
+    token = data.get("token") if isinstance(data, dict) else None
+    if not isinstance(token, str) or not token:
+        raise SetupError(f"creating room {name!r} returned no token: {data!r}")
+    return token
+
+
+def delete_room(owner: TalkSession, token: str) -> None:
+    """Delete a conversation (404 counts as already gone)."""
+    owner.ocs("DELETE", f"{TALK}/room/{token}", expected=(200, 404))
+
+
+def add_participant(moderator: TalkSession, token: str, user_id: str) -> None:
+    """Add a user as a plain participant."""
+    moderator.ocs(
+        "POST", f"{TALK}/room/{token}/participants", data={"newParticipant": user_id, "source": "users"}
+    )
+
+
+def participants(session: TalkSession, token: str) -> list[dict[str, Any]]:
+    """Attendees of the room."""
+    return session.ocs("GET", f"{TALK}/room/{token}/participants")
+
+
+def promote(moderator: TalkSession, token: str, user_id: str) -> None:
+    """Make a user participant a moderator."""
+    for attendee in participants(moderator, token):
+        if attendee.get("actorType") == "users" and attendee.get("actorId") == user_id:
+            moderator.ocs(
+                "POST", f"{TALK}/room/{token}/moderators", data={"attendeeId": attendee["attendeeId"]}
+            )
+            return
+    raise SetupError(f"{user_id} is not an attendee of room {token}, cannot promote")
+
+
+def make_public(moderator: TalkSession, token: str) -> None:
+    """Allow guests to join by link."""
+    moderator.ocs("POST", f"{TALK}/room/{token}/public")
+
+
+def join_room(session: TalkSession, token: str) -> str:
+    """Open a Talk session in the room (kept in the session's cookies); return the session id."""
+    data = session.ocs("POST", f"{TALK}/room/{token}/participants/active", data={"force": "true"})
+    return data.get("sessionId", "") if isinstance(data, dict) else ""
+
+
+def join_call(session: TalkSession, token: str) -> None:
+    """Join the call with audio and video (the room needs a Talk session first)."""
+    session.ocs("POST", f"{TALK}/call/{token}", data={"flags": 7})
+
+
+def leave_call(session: TalkSession, token: str, for_everyone: bool = False) -> None:
+    """Leave the call; as moderator with for_everyone, end it for all."""
+    data = {"all": "true"} if for_everyone else {}
+    session.ocs("DELETE", f"{TALK}/call/{token}", data=data)
+
+
+def get_room(session: TalkSession, token: str) -> dict[str, Any]:
+    """The room object as the session's user sees it."""
+    data = session.ocs("GET", f"{TALK}/room/{token}")
+    if not isinstance(data, dict):
+        raise SetupError(f"room {token} answered no room object: {data!r}")
+    return data
+
+
+def chat_messages(session: TalkSession, token: str) -> list[dict[str, Any]]:
+    """The latest chat messages (system messages included), newest first."""
+    params = {"lookIntoFuture": 0, "limit": 200}
+    response = session.request("GET", f"{CHAT}/{token}", params=params)
+    if response.status_code == 304:  # no messages at all
+        return []
+    data = session.ocs("GET", f"{CHAT}/{token}", params=params)
+    return data if isinstance(data, list) else []
+
+
+def notifications(session: TalkSession) -> list[dict[str, Any]]:
+    """The session user's notifications."""
+    data = session.ocs("GET", NOTIFICATIONS)
+    return data if isinstance(data, list) else []
+
+
+def capabilities(session: TalkSession) -> dict[str, Any]:
+    """The spreed capabilities (empty when Talk is not available for the user)."""
+    data = session.ocs("GET", f"{OCS}/cloud/capabilities")
+    try:
+        return data["capabilities"]["spreed"] or {}
+    except (KeyError, TypeError):
+        return {}
