@@ -215,7 +215,7 @@ class Contract:
         validator = Draft202012Validator({"$ref": f"{_DOCUMENT_URI}#{pointer}"}, registry=self._registry)
         problems = sorted(validator.iter_errors(body), key=lambda error: list(error.absolute_path))
         if problems:
-            schema_name = pointer.rsplit("/", 1)[-1] if pointer.startswith("/components") else pointer
+            schema_name = _schema_name(self._resolve_pointer(pointer), pointer)
             detail = "; ".join(_describe(error) for error in _leaves(problems)[:5])
             raise ContractViolation(
                 f"{where}: body does not match the documented schema ({schema_name}): {detail}"
@@ -252,6 +252,11 @@ def _leaves(errors: list[Any]) -> list[Any]:
         else:
             result.append(error)
     return result
+
+
+def _schema_name(schema: Any, pointer: str) -> str:
+    reference = schema.get("$ref", "") if isinstance(schema, dict) else ""
+    return reference.rsplit("/", 1)[-1] if reference.startswith("#/components/schemas/") else pointer
 
 
 def _describe(error: Any) -> str:

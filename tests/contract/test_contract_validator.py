@@ -1,0 +1,259 @@
+"""conformance.contract: responses that follow the contract pass, the others raise ContractViolation."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import yaml
+
+from conformance import resources
+from conformance.contract import Cell, ContractViolation, load_contract
+
+
+def ocs(status: str, statuscode: int, data: object, message: str = "") -> str:
+    return json.dumps({"ocs": {"meta": {"status": status, "statuscode": statuscode, "message": message}, "data": data}})
+
+
+SUCCESS = ocs("ok", 200, None, "OK")
+LOGIN_REQUIRED = ocs("failure", 997, [], "Current user is not logged in")
+
+
+@pytest.fixture(scope="module")
+def contract():
+    return load_contract()
+
+
+# --- responses that must pass ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "body"),
+    [
+        ("POST", "/recording/abcdefgh", 200, SUCCESS),
+        ("POST", "/recording/abcdefgh", 400, ocs("failure", 400, {"error": "call"})),
+        ("POST", "/recording/abcdefgh", 401, LOGIN_REQUIRED),
+        ("POST", "/recording/abcdefgh", 500, ocs("failure", 500, [], "Internal Server Error\n")),
+        ("DELETE", "/recording/abcdefgh", 404, ocs("failure", 404, [])),
+        (
+            "POST",
+            "/recording/abcdefgh/store",
+            401,
+            ocs(
+                "failure",
+                401,
+                {"type": "error", "error": {"code": "invalid_request", "message": "The request could not be authenticated."}},
+            ),
+        ),
+        ("POST", "/recording/abcdefgh/store", 429, ocs("failure", 429, [], "Reached maximum delay")),
+        (
+            "POST",
+            "/recording/backend",
+            400,
+            ocs(
+                "failure",
+                400,
+                {"type": "error", "error": {"code": "unknown_type", "message": 'The given type {"a":1} is not supported.'}},
+            ),
+        ),
+        ("POST", "/recording/backend", 412, json.dumps({"message": "CSRF check failed"})),
+        ("DELETE", "/recording/abcdefgh/notification?timestamp=0", 200, SUCCESS),
+        ("POST", "/recording/abcdefgh/share-chat", 400, ocs("failure", 400, {"error": "fileId"})),
+        ("GET", "/recording/welcome/0", 200, ocs("ok", 200, {"version": "0.2.1"}, "OK")),
+        ("GET", "/recording/welcome/3", 404, ocs("failure", 404, None)),
+        ("GET", "/recording/welcome/0", 500, ocs("failure", 500, {"error": "CAN_NOT_CONNECT"})),
+    ],
+)
+def test_documented_responses_pass(contract, replay, method, path, status, body):
+    response = replay.exchange(method, path, status, body)
+    assert contract.check_response(response) is None
+
+
+def test_xml_is_checked_for_its_status_only(contract, replay):
+    response = replay.exchange("POST", "/recording/abcdefgh", 400, "<ocs><meta/></ocs>", "application/xml; charset=utf-8")
+    contract.check_response(response)
+
+
+def test_xml_with_an_undocumented_status_fails(contract, replay):
+    response = replay.exchange("POST", "/recording/abcdefgh", 502, "<ocs/>", "application/xml")
+    with pytest.raises(ContractViolation, match=r"recording-start .* HTTP 502: status not documented"):
+        contract.check_response(response)
+
+
+def test_a_nextcloud_below_a_web_root_maps_to_the_same_operation(contract, replay):
+    response = replay.exchange("POST", "/recording/abcdefgh", 200, SUCCESS, prefix="/nextcloud/ocs/v2.php/apps/spreed/api/v1")
+    contract.check_response(response)
+
+
+# --- responses that must fail ---------------------------------------------------------------------------
+
+
+def test_undocumented_error_string(contract, replay):
+    response = replay.exchange("POST", "/recording/abcdefgh", 400, ocs("failure", 400, {"error": "lobby"}))
+    with pytest.raises(ContractViolation) as raised:
+        contract.check_response(response)
+    message = str(raised.value)
+    assert "recording-start" in message
+    assert "POST /recording/abcdefgh" in message
+    assert "$.ocs.data.error" in message
+    assert "'lobby'" in message
+
+
+def test_undocumented_e2_code(contract, replay):
+    body = ocs("failure", 404, {"type": "error", "error": {"code": "room_gone", "message": "Room not found."}})
+    response = replay.exchange("POST", "/recording/backend", 404, body)
+    with pytest.raises(ContractViolation, match=r"recording-backend .*\$\.ocs\.data\.error\.code"):
+        contract.check_response(response)
+
+
+def test_unknown_type_message_must_have_the_upstream_wording(contract, replay):
+    body = ocs("failure", 400, {"type": "error", "error": {"code": "unknown_type", "message": "bad type"}})
+    response = replay.exchange("POST", "/recording/backend", 400, body)
+    with pytest.raises(ContractViolation, match=r"recording-backend .*\$\.ocs\.data\.error\.message"):
+        contract.check_response(response)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "problem"),
+    [
+        (200, json.dumps({"meta": {"status": "ok"}, "data": None}), r"'ocs' is a required property"),
+        (200, ocs("ok", 200, [], "OK"), r"\$\.ocs\.data"),
+        (200, ocs("ok", 200, None, "OK")[:-1] + ', "extra": 1}', r"extra"),
+        (400, ocs("ok", 400, {"error": "status"}), r"meta\.status is 'ok', expected 'failure'"),
+        (200, ocs("failure", 200, None), r"meta\.status is 'failure', expected 'ok'"),
+        (403, ocs("failure", 403, {"error": "forbidden"}), r"\$\.ocs\.data"),
+        (401, ocs("failure", 997, [], "Unauthorized"), r"\$\.ocs\.meta\.message"),
+        (412, ocs("failure", 412, []), r"412"),
+    ],
+    ids=["no-envelope", "success-data-list", "extra-key", "ok-on-400", "failure-on-200", "error-on-403",
+         "login-message", "csrf-with-envelope"],
+)
+def test_wrong_envelope(contract, replay, status, body, problem):
+    response = replay.exchange("DELETE", "/recording/abcdefgh", status, body)
+    with pytest.raises(ContractViolation, match=r"recording-stop") as raised:
+        contract.check_response(response)
+    assert raised.match(problem)
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("POST", "/recording/abcdefgh/store", 500),  # D7: the missing file part must not be a 500
+        ("POST", "/recording/backend", 401),  # the backend refuses a signature with 403, not 401
+        ("DELETE", "/recording/abcdefgh/notification?timestamp=1", 500),
+        ("POST", "/recording/abcdefgh", 418),
+    ],
+)
+def test_undocumented_status(contract, replay, method, path, status):
+    response = replay.exchange(method, path, status, ocs("failure", status, []))
+    operation = contract.operation_for(method, path)
+    with pytest.raises(ContractViolation, match=rf"{operation.operation_id} .* HTTP {status}: status not documented"):
+        contract.check_response(response)
+
+
+@pytest.mark.parametrize(
+    ("status", "statuscode"),
+    [(400, 200), (404, 400), (401, 401), (500, 996)],
+)
+def test_mismatched_statuscode(contract, replay, status, statuscode):
+    data = {"error": "status"} if status == 400 else []
+    response = replay.exchange("POST", "/recording/abcdefgh", status, ocs("failure", statuscode, data))
+    with pytest.raises(ContractViolation, match=r"recording-start .*statuscode"):
+        contract.check_response(response)
+
+
+def test_store_401_must_not_carry_997(contract, replay):
+    body = ocs(
+        "failure", 997, {"type": "error", "error": {"code": "invalid_request", "message": "The request could not be authenticated."}}
+    )
+    response = replay.exchange("POST", "/recording/abcdefgh/store", 401, body)
+    with pytest.raises(ContractViolation, match=r"recording-store .*statuscode"):
+        contract.check_response(response)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [("<html>oops</html>", "text/html"), ("", "application/json"), ("{not json", "application/json")],
+)
+def test_body_must_be_json_where_json_is_documented(contract, replay, body, content_type):
+    response = replay.exchange("POST", "/recording/backend", 200, body, content_type)
+    with pytest.raises(ContractViolation, match=r"recording-backend .*expected a JSON body"):
+        contract.check_response(response)
+
+
+def test_request_outside_the_contract(contract, replay):
+    response = replay.exchange("GET", "/recording/abcdefgh", 405, "")
+    with pytest.raises(ContractViolation, match=r"GET /recording/abcdefgh: no operation"):
+        contract.check_response(response)
+
+
+# --- lookup ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "operation_id"),
+    [
+        ("POST", "http://127.0.0.1:8080/ocs/v2.php/apps/spreed/api/v1/recording/abcdefgh", "recording-start"),
+        ("delete", "/ocs/v2.php/apps/spreed/api/v1/recording/abcdefgh?format=json", "recording-stop"),
+        ("POST", "/recording/backend", "recording-backend"),
+        ("DELETE", "/recording/backend", "recording-stop"),  # backend is also a valid token (X13)
+        ("POST", "/recording/backend/store", "recording-store"),
+        ("POST", "/recording/NOT-A-TOKEN", "recording-start"),  # still its operation: the route 404 is documented
+        ("DELETE", "/recording/abcdefgh/notification", "recording-notification-dismiss"),
+        ("POST", "/recording/abcdefgh/share-chat", "recording-share-to-chat"),
+        ("GET", "https://cloud.example/sub/ocs/v2.php/apps/spreed/api/v1/recording/welcome/1", "recording-get-welcome-message"),
+    ],
+)
+def test_operation_for(contract, method, url, operation_id):
+    assert contract.operation_for(method, url).operation_id == operation_id
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("GET", "/recording/abcdefgh"), ("POST", "/recording"), ("POST", "/ocs/v2.php/apps/spreed/api/v4/room")],
+)
+def test_operation_for_unknown(contract, method, url):
+    assert contract.operation_for(method, url) is None
+
+
+def test_documented_errors(contract):
+    assert contract.documented_errors("recording-start", 400) == {"status", "recording", "call", "config", "classified"}
+    assert contract.documented_errors("recording-stop", 400) == {"config"}
+    assert contract.documented_errors("recording-backend", 400) == {"unknown_type", "invalid_body", "config"}
+    assert contract.documented_errors("recording-backend", 403) == {"invalid_request"}
+    assert contract.documented_errors("recording-backend", 404) == {"no_such_room"}
+    assert contract.documented_errors("recording-store", 401) == {"invalid_request"}
+    assert contract.documented_errors("recording-share-to-chat", 400) == {"fileId", "timestamp", "file", "system"}
+    assert "CAN_NOT_CONNECT" in contract.documented_errors("recording-get-welcome-message", 500)
+    assert contract.documented_errors("recording-start", 401) == frozenset()
+    assert contract.documented_errors("recording-start", 429) == frozenset()
+
+
+def test_documented_errors_of_an_unknown_operation(contract):
+    with pytest.raises(KeyError, match="recording-pause"):
+        contract.documented_errors("recording-pause", 400)
+
+
+def test_cells(contract):
+    cells = contract.cells()
+    assert len(cells) == len(set(cells))
+    assert Cell("recording-store", 400, "empty_file") in cells
+    assert Cell("recording-start", 401, None) in cells
+    assert Cell("recording-backend", 404, "no_such_room") in cells
+    # a status with error strings has no extra error-less cell
+    assert Cell("recording-start", 400, None) not in cells
+    assert {cell.operation_id for cell in cells} == {operation.operation_id for operation in contract.operations}
+
+
+def test_load_contract_is_cached_and_takes_a_path(contract, tmp_path):
+    assert load_contract() is contract
+    copy = tmp_path / "recording.yaml"
+    shutil.copy(resources.contract_path(), copy)
+    document = yaml.safe_load(copy.read_text())
+    document["components"]["schemas"]["StopError"]["properties"]["error"]["enum"] = ["config", "call"]
+    copy.write_text(yaml.safe_dump(document))
+    other = load_contract(copy)
+    assert other is not contract
+    assert other.documented_errors("recording-stop", 400) == {"config", "call"}
+    assert load_contract(str(copy)) is other
