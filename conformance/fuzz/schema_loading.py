@@ -44,6 +44,8 @@ class FuzzSettings:
     deterministic: bool = True
     phases: tuple[str, ...] = PHASES
     stateful_steps: int = 6
+    # False only for throughput measurements: no check runs, so no failure triggers shrinking.
+    checks_enabled: bool = True
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,9 @@ def project_config(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzS
             "body.owner": {"dictionary": "owners", "probability": 0.8},
         },
         # Replaced by registered_server_errors_only, which knows the registered 500s.
-        "checks": {"not_a_server_error": {"enabled": False}},
+        "checks": {"not_a_server_error": {"enabled": False}}
+        if settings.checks_enabled
+        else {"enabled": False},
         "operations": operations,
     }
     if settings.max_time is not None:
