@@ -42,13 +42,25 @@ def test_only_the_documented_bodies_may_lack_an_envelope():
     assert "without an OCS envelope" in envelope_problem(400, b"Bad Request")
 
 
-def test_error_strings_come_from_the_operation_vocabulary():
-    assert error_string_problem("start", 400, ocs("failure", 400, {"error": "call"})) is None
-    assert "undocumented" in error_string_problem("stop", 400, ocs("failure", 400, {"error": "call"}))
+API = "http://127.0.0.1:9/ocs/v2.php/apps/spreed/api/v1/recording"
+
+
+def test_error_strings_are_the_ones_the_contract_documents_for_operation_and_status():
+    call = ocs("failure", 400, {"error": "call"})
+    assert error_string_problem("POST", f"{API}/abcdefgh", 400, call) is None
+    stop = error_string_problem("DELETE", f"{API}/abcdefgh", 400, call)
+    assert "does not document" in stop
     e2 = {"type": "error", "error": {"code": "no_such_room", "message": "Room not found."}}
-    assert error_string_problem("backend", 404, ocs("failure", 404, e2)) is None
+    assert error_string_problem("POST", f"{API}/backend", 404, ocs("failure", 404, e2)) is None
+    # documented for the operation, but for another status
+    assert error_string_problem("POST", f"{API}/backend", 400, ocs("failure", 400, e2)) is not None
     e2["error"]["code"] = "room_missing"
-    assert "undocumented" in error_string_problem("backend", 404, ocs("failure", 404, e2))
+    assert error_string_problem("POST", f"{API}/backend", 404, ocs("failure", 404, e2)) is not None
+
+
+def test_welcome_may_pass_an_exception_code_through():
+    body = ocs("failure", 500, {"error": "28"})
+    assert error_string_problem("GET", f"{API}/welcome/0", 500, body) is None
 
 
 def test_only_registered_server_errors_pass():
