@@ -1,9 +1,191 @@
-"""The talk-conformance command."""
+"""The talk-conformance command: `run` (the default) the Gherkin suite, `fuzz` the contract."""
 
+from __future__ import annotations
+
+import argparse
+import json
+import os
 import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from conformance.config import ProfileError, TargetProfile, load_profile
+from conformance.outcomes import SetupError, Unsupported
+from conformance.redaction import Redactor
+from conformance.reports import (
+    JUNIT_FILE,
+    SUMMARY_FILE,
+    RunSummary,
+    redacted_profile,
+    write_junit_xml,
+    write_summary_json,
+)
+
+EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
+DEFAULT_REPORT_DIR = "conformance-report"
+PROG = "talk-conformance"
 
 
-def main() -> int:
-    """Entry point (replaced when the suite lands)."""
-    print("talk-conformance: not implemented yet", file=sys.stderr)
-    return 2
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: dispatch to a subcommand; `run` when none is named."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    commands = _commands()
+    if args and args[0] in commands:
+        name, rest = args[0], args[1:]
+    elif args and args[0] in ("-h", "--help"):
+        _print_help(commands)
+        return EXIT_CLEAN
+    else:
+        name, rest = "run", args
+    return commands[name](rest)
+
+
+def _commands() -> dict[str, Callable[[list[str]], int]]:
+    return {"run": run_command, "fuzz": _fuzz_command}
+
+
+def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
+    print(f"usage: {PROG} [{'|'.join(commands)}] [options]\n")
+    print("  run   (default) the Gherkin conformance scenarios against a target; see `run --help`")
+    print("  fuzz  spec-driven fuzzing of the recording API; see `fuzz --help`")
+
+
+def _fuzz_command(args: list[str]) -> int:
+    # Imported on use: the fuzzer pulls in schemathesis, which `run` does not need.
+    try:
+        from conformance.fuzz.runner import run_fuzz
+    except ImportError as exc:
+        print(f"{PROG} fuzz: not available ({exc})", file=sys.stderr)
+        return EXIT_USAGE
+    return run_fuzz(args)
+
+
+def build_run_parser() -> argparse.ArgumentParser:
+    """Options of `talk-conformance run`."""
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} run",
+        description="Run the conformance scenarios against a Talk server (default: the bundled reference "
+        "server). Arguments after -- go to pytest (e.g. -- -n 2 -k start).",
+    )
+    parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
+    parser.add_argument("--target-profile", help="YAML target profile (see docs/profiles.md)")
+    parser.add_argument(
+        "--report-dir",
+        default=DEFAULT_REPORT_DIR,
+        help=f"where the reports go (default ./{DEFAULT_REPORT_DIR})",
+    )
+    return parser
+
+
+def run_command(args: list[str]) -> int:
+    """`talk-conformance run`: validate the profile, run pytest on the bundled scenarios, report."""
+    ours, pytest_args = _split_at_double_dash(args)
+    try:
+        options = build_run_parser().parse_args(ours)
+    except SystemExit as exit_:
+        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    try:
+        profile = load_profile(options.target_url, options.target_profile, os.environ)
+    except ProfileError as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    redactor = Redactor(profile.secrets())
+    report_dir = Path(options.report_dir).resolve()
+    try:
+        binding = binding_module()
+    except SetupError as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    for stale in (SUMMARY_FILE, JUNIT_FILE):
+        (report_dir / stale).unlink(
+            missing_ok=True
+        )  # a report from an earlier run must not pass for this one
+    if profile.url is not None:
+        problem = _preflight(profile, report_dir, redactor)
+        if problem is not None:
+            return problem
+    code = _run_pytest(binding, options, report_dir, pytest_args)
+    return _exit_status(code, report_dir, redactor)
+
+
+def binding_module() -> Path:
+    """The installed steps/test_features.py, wherever the command is started from."""
+    try:
+        import steps
+    except ImportError as exc:
+        raise SetupError(f"the step library is not installed ({exc})") from None
+    path = Path(steps.__file__).resolve().parent / "test_features.py"
+    if not path.is_file():
+        raise SetupError(f"the scenario binding module {path} is missing; is the suite installed completely?")
+    return path
+
+
+def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
+    if "--" in args:
+        index = args.index("--")
+        return args[:index], args[index + 1 :]
+    return args, []
+
+
+def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor) -> int | None:
+    # A dead target would turn every scenario into the same error; say it once instead.
+    from conformance.plugin import check_target
+
+    assert profile.url is not None
+    try:
+        check_target(profile.url, profile)
+    except Unsupported:
+        return None  # the run reports every scenario as skipped (unsupported)
+    except SetupError as exc:
+        summary = RunSummary(target_url=profile.url, profile=redacted_profile(profile.to_dict()))
+        summary.setup_error = redactor.text(str(exc))
+        write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
+        write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+        return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
+    return None
+
+
+def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, extra: list[str]) -> int:
+    import pytest
+
+    with tempfile.TemporaryDirectory(prefix="talk-conformance-ini-") as ini_dir:
+        # Our own ini file, so a pytest configuration in the caller's directory cannot change the run.
+        ini = Path(ini_dir) / "pytest.ini"
+        ini.write_text("[pytest]\naddopts = --strict-markers\nxfail_strict = true\n", encoding="utf-8")
+        args = [
+            str(binding), "-c", str(ini), "--rootdir", str(binding.parent.parent),
+            "-p", "no:cacheprovider", "-q", "--tb=short",
+            "--conformance-report-dir", str(report_dir),
+        ]  # fmt: skip
+        if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+            args += ["-p", "conformance.plugin"]
+        if options.target_url:
+            args += ["--target-url", options.target_url]
+        if options.target_profile:
+            args += ["--target-profile", options.target_profile]
+        return int(pytest.main([*args, *extra]))
+
+
+def _exit_status(pytest_code: int, report_dir: Path, redactor: Redactor) -> int:
+    summary_path = report_dir / SUMMARY_FILE
+    if not summary_path.is_file():
+        return _fail(
+            EXIT_USAGE, f"pytest did not run the suite (pytest exit code {pytest_code}); see its output above"
+        )
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    if summary.get("setup_error"):
+        return _fail(EXIT_SETUP, redactor.text(f"setup error: {summary['setup_error']}"))
+    verdict = summary.get("verdict")
+    if verdict == "error":
+        return EXIT_SETUP
+    if verdict == "failed" or pytest_code not in (0, 5):
+        return EXIT_FAILED
+    return EXIT_CLEAN
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
