@@ -1,0 +1,174 @@
+"""Routes and the request pipeline: route → login (401) → admin (403) → CSRF (412) → controller."""
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from reference_server import nextcloud_api, ocs, recording_api, recording_server_client, talk_api
+from reference_server.pipeline import (
+    BodyTooLarge,
+    Call,
+    authenticate,
+    body_params,
+    csrf_failed,
+    multipart_fields,
+    passes_csrf,
+    query_params,
+    read_body,
+)
+from reference_server.server_state import ServerState
+
+log = logging.getLogger("reference_server.requests")
+errors = logging.getLogger("reference_server.errors")
+
+TOKEN = r"(?P<token>[a-z0-9]{4,30})"  # noqa: S105 (a route pattern)
+RECORDING = "/ocs/v2.php/apps/spreed/api/(?P<api>v1)/recording"
+TALK_V4 = "/ocs/v2.php/apps/spreed/api/v4"
+APP_CONFIG = "/ocs/v2.php/apps/provisioning_api/api/v1/config/apps"
+NOTIFICATIONS = "/ocs/v2.php/apps/notifications/api/v2/notifications"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One endpoint: method, full-path regex, handler and the security attributes."""
+
+    method: str
+    pattern: re.Pattern
+    handler: object
+    public: bool = False
+    admin: bool = False
+    streamed: bool = False
+
+
+def _route(method, path, handler, **flags) -> Route:
+    return Route(method, re.compile(f"^{path}$"), handler, **flags)
+
+
+# Concrete paths come before the {token} patterns that would also match them (e.g. recording/backend).
+ROUTES = (
+    _route("POST", f"{RECORDING}/backend", recording_api.backend, public=True),
+    _route("GET", f"{RECORDING}/welcome/(?P<server_id>[^/]+)", recording_api.welcome, admin=True),
+    _route("POST", f"{RECORDING}/{TOKEN}/store", recording_api.store, public=True, streamed=True),
+    _route("DELETE", f"{RECORDING}/{TOKEN}/notification", recording_api.dismiss_notification),
+    _route("POST", f"{RECORDING}/{TOKEN}/share-chat", recording_api.share_to_chat),
+    _route("POST", f"{RECORDING}/{TOKEN}", recording_api.start),
+    _route("DELETE", f"{RECORDING}/{TOKEN}", recording_api.stop),
+    _route("GET", "/ocs/v2.php/apps/spreed/api/v1/chat/" + TOKEN, talk_api.list_chat, public=True),
+    _route("POST", f"{TALK_V4}/room", talk_api.create_room),
+    _route("GET", f"{TALK_V4}/room", talk_api.list_rooms),
+    _route("GET", f"{TALK_V4}/room/{TOKEN}", talk_api.get_room, public=True),
+    _route("DELETE", f"{TALK_V4}/room/{TOKEN}", talk_api.delete_room, public=True),
+    _route("POST", f"{TALK_V4}/room/{TOKEN}/participants/active", talk_api.join_room, public=True),
+    _route("DELETE", f"{TALK_V4}/room/{TOKEN}/participants/active", talk_api.leave_room, public=True),
+    _route("POST", f"{TALK_V4}/room/{TOKEN}/participants", talk_api.add_participant),
+    _route("GET", f"{TALK_V4}/room/{TOKEN}/participants", talk_api.list_participants, public=True),
+    _route("POST", f"{TALK_V4}/room/{TOKEN}/moderators", talk_api.promote, public=True),
+    _route("DELETE", f"{TALK_V4}/room/{TOKEN}/moderators", talk_api.demote, public=True),
+    _route("POST", f"{TALK_V4}/room/{TOKEN}/public", talk_api.make_public, public=True),
+    _route("DELETE", f"{TALK_V4}/room/{TOKEN}/public", talk_api.make_private, public=True),
+    _route("PUT", f"{TALK_V4}/room/{TOKEN}/webinar/lobby", talk_api.set_lobby, public=True),
+    _route("POST", f"{TALK_V4}/call/{TOKEN}", talk_api.join_call, public=True),
+    _route("DELETE", f"{TALK_V4}/call/{TOKEN}", talk_api.leave_call, public=True),
+    _route("GET", f"{APP_CONFIG}/(?P<app>[a-z0-9_]+)", nextcloud_api.list_app_keys),
+    _route("GET", f"{APP_CONFIG}/(?P<app>[a-z0-9_]+)/(?P<key>[^/]+)", nextcloud_api.get_app_value),
+    _route("POST", f"{APP_CONFIG}/(?P<app>[a-z0-9_]+)/(?P<key>[^/]+)", nextcloud_api.set_app_value),
+    _route("DELETE", f"{APP_CONFIG}/(?P<app>[a-z0-9_]+)/(?P<key>[^/]+)", nextcloud_api.delete_app_value),
+    _route("POST", "/ocs/v2.php/cloud/users", nextcloud_api.create_user),
+    _route("GET", "/ocs/v2.php/cloud/users/(?P<user_id>[^/]+)", nextcloud_api.get_user),
+    _route("DELETE", "/ocs/v2.php/cloud/users/(?P<user_id>[^/]+)", nextcloud_api.delete_user),
+    _route("GET", "/ocs/v2.php/cloud/capabilities", nextcloud_api.capabilities, public=True),
+    _route("GET", NOTIFICATIONS, nextcloud_api.list_notifications),
+    _route("DELETE", NOTIFICATIONS, nextcloud_api.delete_all_notifications),
+    _route("DELETE", f"{NOTIFICATIONS}/(?P<id>[0-9]+)", nextcloud_api.delete_notification),
+    _route("DELETE", "/ocs/v2.php/apps/talk_reference/api/v1/bruteforce", nextcloud_api.reset_bruteforce),
+)
+
+
+def match(method: str, path: str) -> tuple[Route | None, dict, bool]:
+    """The route for a request, its path parameters, and whether the path exists under another method."""
+    path_known = False
+    for route in ROUTES:
+        found = route.pattern.match(path)
+        if found is None:
+            continue
+        if route.method == method or (method == "HEAD" and route.method == "GET"):
+            return route, found.groupdict(), True
+        path_known = True
+    return None, {}, path_known
+
+
+class TalkApp:
+    """The ASGI application."""
+
+    def __init__(self, state: ServerState):
+        self.state = state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        started = time.monotonic()
+        try:
+            response = await self.handle(request)
+        except Exception:
+            errors.exception("unhandled error for %s %s", request.method, request.url.path)
+            response = ocs.internal_error(request)
+        await response(scope, receive, send)
+        log.info(
+            "%s %s %s %s %.1fms",
+            request.client.host if request.client else "-",
+            request.method,
+            request.url.path,
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+
+    async def _lifespan(self, receive, send):
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def handle(self, request: Request) -> Response:
+        """Route, run the shared middleware checks, call the controller."""
+        route, path_params, path_known = match(request.method, request.url.path)
+        if route is None:
+            return Response(status_code=405) if path_known else ocs.route_miss(request)
+        call = Call(request=request, state=self.state, path_params=path_params, params=query_params(request))
+        if not route.streamed:
+            try:
+                call.raw_body = await read_body(request)
+            except BodyTooLarge:
+                return ocs.middleware_error(request, ocs.OcsError(413, "Request body too large"), call.params)
+            content_type = request.headers.get("content-type", "")
+            extra = body_params(content_type, call.raw_body) or await multipart_fields(request, call.raw_body)
+            call.params.update({k: v for k, v in extra.items() if isinstance(k, str)})
+        authenticate(call)
+        try:
+            if not route.public and call.user is None:
+                raise ocs.OcsError(401, ocs.STATUS_MESSAGES[401], statuscode=997)
+            if route.admin and not call.is_admin:
+                raise ocs.OcsError(403, "Logged in account must be an admin")
+            if not passes_csrf(request):
+                return csrf_failed()
+            return await route.handler(call)
+        except ocs.OcsError as exc:
+            return call._finish(ocs.middleware_error(request, exc, call.params))
+        except recording_server_client.RecordingServerError:
+            # The one registered 5xx: the recording server failed (upstream answers OCS 996 → 500).
+            return ocs.internal_error(request, call.params)
+
+
+def create_app(state: ServerState) -> TalkApp:
+    """The ASGI app serving ``state``."""
+    return TalkApp(state)

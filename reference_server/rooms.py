@@ -1,0 +1,174 @@
+"""Rooms, attendees and sessions, and the single writer of the recording status."""
+
+import logging
+import secrets
+import string
+import time
+
+from reference_server import chat, recording_server_client, state_machine, talk_config
+from reference_server.database import Database
+from reference_server.server_state import ServerState
+
+OWNER, MODERATOR, USER, GUEST, USER_SELF_JOINED, GUEST_MODERATOR = 1, 2, 3, 4, 5, 6
+GROUP, PUBLIC = 2, 3
+_TOKEN_ALPHABET = string.ascii_lowercase + string.digits
+log = logging.getLogger("reference_server.rooms")
+
+
+class RecordingDisabled(Exception):
+    """setCallRecording refused a non-zero status because recording is not enabled (``config``)."""
+
+
+def new_token(database: Database) -> str:
+    """A fresh 8-character ``[a-z0-9]`` room token."""
+    while True:
+        token = "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(8))
+        if not database.one("SELECT 1 FROM rooms WHERE token = ?", token):
+            return token
+
+
+def room_by_token(database: Database, token: str):
+    """The room row, or None."""
+    return database.one("SELECT * FROM rooms WHERE token = ?", token)
+
+
+def attendee_for_user(database: Database, room_id: int, user_id: str):
+    """The user's attendee row in a room, or None."""
+    return database.one(
+        "SELECT * FROM attendees WHERE room_id = ? AND actor_type = 'users' AND actor_id = ?",
+        room_id,
+        user_id,
+    )
+
+
+def session_for_browser(database: Database, room_id: int, browser_session: str | None):
+    """The Talk session this browser session holds in a room, with its attendee, or None."""
+    if not browser_session:
+        return None
+    return database.one(
+        "SELECT s.*, a.actor_type, a.actor_id, a.participant_type FROM sessions s JOIN attendees a"
+        " ON a.id = s.attendee_id WHERE s.room_id = ? AND s.browser_session = ?",
+        room_id,
+        browser_session,
+    )
+
+
+def is_moderator(participant_type: int, allow_guest_moderator: bool = False) -> bool:
+    """hasModeratorPermissions: owner/moderator (guest moderator only where the attribute allows it)."""
+    allowed = {OWNER, MODERATOR} | ({GUEST_MODERATOR} if allow_guest_moderator else set())
+    return participant_type in allowed
+
+
+def render_room(database: Database, room, attendee=None, session=None) -> dict:
+    """The v4 room object (the subset the recording suite needs, plus common fields)."""
+    in_call = database.one(
+        "SELECT COUNT(*) AS n FROM sessions WHERE room_id = ? AND in_call > 0", room["id"]
+    )["n"]
+    return {
+        "id": room["id"],
+        "token": room["token"],
+        "type": room["type"],
+        "name": room["name"],
+        "displayName": room["name"],
+        "description": "",
+        "actorType": attendee["actor_type"] if attendee else "",
+        "actorId": attendee["actor_id"] if attendee else "",
+        "attendeeId": attendee["id"] if attendee else 0,
+        "participantType": attendee["participant_type"] if attendee else 0,
+        "sessionId": session["session_id"] if session else "0",
+        "participantFlags": session["in_call"] if session else 0,
+        "hasCall": room["active_since"] is not None,
+        "callStartTime": room["active_since"] or 0,
+        "callRecording": room["call_recording"],
+        "recordingConsent": room["recording_consent"],
+        "lobbyState": room["lobby_state"],
+        "lobbyTimer": 0,
+        "readOnly": 0,
+        "hasPassword": False,
+        "callFlag": 7 if in_call else 0,
+        "canStartCall": True,
+        "isFavorite": False,
+        "notificationLevel": 0,
+        "unreadMessages": 0,
+    }
+
+
+def set_call_recording(
+    state: ServerState,
+    room,
+    new: int,
+    allowed_from: frozenset | None = None,
+    actor: tuple[str, str] | None = None,
+    fallback_user: str | None = None,
+) -> int | None:
+    """RoomService::setCallRecording as one compare-and-set transaction.
+
+    Returns the previous state, or None when the room's state was not in ``allowed_from`` (nothing changed).
+    Raises RecordingDisabled for a non-zero status while recording is disabled.
+    """
+    if new != state_machine.NONE and not talk_config.is_recording_enabled(state.database):
+        raise RecordingDisabled()
+    allowed = sorted(allowed_from if allowed_from is not None else state_machine.ALL_STATES)
+    marks = ",".join("?" * len(allowed))
+    with state.database.transaction() as tx:
+        current = tx.execute("SELECT call_recording FROM rooms WHERE id = ?", (room["id"],)).fetchone()
+        if current is None or current["call_recording"] not in allowed:
+            return None
+        old = current["call_recording"]
+        cursor = tx.execute(
+            f"UPDATE rooms SET call_recording = ? WHERE id = ? AND call_recording IN ({marks})",  # noqa: S608
+            (new, room["id"], *allowed),
+        )
+        if cursor.rowcount != 1:
+            return None
+        message = state_machine.system_message(old, new, actor is not None)
+        if message:
+            message_actor = actor or (
+                ("users", fallback_user) if fallback_user else chat.GUEST_WITHOUT_SESSION
+            )
+            chat.post_system_message(tx, room["id"], message, message_actor)
+    return old
+
+
+async def end_call(state: ServerState, room) -> None:
+    """The call ended: nobody is in it any more; a running recording is asked to stop (T6)."""
+    database = state.database
+    database.run("UPDATE sessions SET in_call = 0 WHERE room_id = ?", room["id"])
+    database.run("UPDATE rooms SET active_since = NULL WHERE id = ?", room["id"])
+    current = room_by_token(database, room["token"])
+    if current is None or not state_machine.call_end_sends_stop(current["call_recording"]):
+        return
+    servers = talk_config.recording_servers(database)
+    if not servers:
+        return
+    body = recording_server_client.stop_body(None)
+    try:
+        await recording_server_client.send(
+            servers[0], talk_config.recording_secret(database), state.base_url, room["token"], body
+        )
+    except recording_server_client.RecordingServerError as exc:
+        # Upstream's call-end listener does not fail the request that ended the call.
+        log.warning("stop on call end for %s failed: %s", room["token"], exc)
+
+
+async def leave_call(state: ServerState, room, session_id: str) -> None:
+    """One session leaves the call; the last one out ends it."""
+    state.database.run("UPDATE sessions SET in_call = 0 WHERE session_id = ?", session_id)
+    remaining = state.database.one(
+        "SELECT COUNT(*) AS n FROM sessions WHERE room_id = ? AND in_call > 0", room["id"]
+    )["n"]
+    if remaining == 0 and room["active_since"] is not None:
+        await end_call(state, room)
+
+
+def delete_room(database: Database, room_id: int) -> None:
+    """Remove a room with its attendees, sessions and chat."""
+    with database.transaction() as tx:
+        for table in ("sessions", "attendees", "messages"):
+            tx.execute(f"DELETE FROM {table} WHERE room_id = ?", (room_id,))  # noqa: S608
+        tx.execute("DELETE FROM rooms WHERE id = ?", (room_id,))
+
+
+def now() -> int:
+    """Unix seconds."""
+    return int(time.time())

@@ -1,0 +1,28 @@
+"""HMAC-SHA256 checks and signatures exchanged with the recording server (talk-behaviour.md §4)."""
+
+import hashlib
+import hmac
+import secrets
+import string
+
+MIN_RANDOM_BYTES = 32
+_TALK_RANDOM_ALPHABET = string.ascii_letters + string.digits + "+/"
+
+
+def checksum(secret: str, random: str | bytes, data: bytes) -> str:
+    """Lowercase hex HMAC-SHA256 of ``random ‖ data`` keyed with ``secret``."""
+    random_bytes = random if isinstance(random, bytes) else random.encode("utf-8")
+    return hmac.new(secret.encode("utf-8"), random_bytes + data, hashlib.sha256).hexdigest()
+
+
+def is_valid(secret: str, random: bytes | None, given_checksum: bytes | None, data: bytes) -> bool:
+    """Talk's validateBackendRequest: random ≥ 32 bytes, checksum non-empty, compared lower-cased."""
+    if not random or len(random) < MIN_RANDOM_BYTES or not given_checksum:
+        return False
+    expected = checksum(secret, random, data).encode("ascii")
+    return hmac.compare_digest(expected, given_checksum.lower())
+
+
+def new_random() -> str:
+    """64 characters of ``[A-Za-z0-9+/]``, like ISecureRandom::generate(64)."""
+    return "".join(secrets.choice(_TALK_RANDOM_ALPHABET) for _ in range(64))
