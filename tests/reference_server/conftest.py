@@ -1,0 +1,58 @@
+"""Fixtures: a real reference server (CLI subprocess on a free loopback port) and a fake recording server."""
+
+import threading
+from http.server import ThreadingHTTPServer
+
+import pytest
+from reference_helpers import SERVER_CONFIG, FakeRecordingServer, RunningServer, Talk, handler_for
+
+
+@pytest.fixture(scope="session")
+def fake_server_process():
+    fake = FakeRecordingServer()
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(fake))
+    fake.url = f"http://127.0.0.1:{httpd.server_port}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield fake
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture
+def recording_server(fake_server_process):
+    """The fake recording server, reset for each test."""
+    fake_server_process.status = 200
+    fake_server_process.welcome = b'{"version":"0.1-fake"}'
+    fake_server_process.requests.clear()
+    return fake_server_process
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """The shared reference server for the HTTP tests (brute force in testing mode)."""
+    running = RunningServer(tmp_path_factory.mktemp("reference") / "data", SERVER_CONFIG).start()
+    yield running
+    assert running.stop() == 0
+    # Robustness: no request of the whole session reached the last-resort exception handler.
+    assert running.errors_logged() == ""
+
+
+@pytest.fixture
+def talk(server, recording_server):
+    """Helpers against the shared server, recording enabled and pointing at the fake recording server."""
+    client = Talk(server.url)
+    client.configure_recording(recording_server.url)
+    client.set_config("call_recording", "yes")
+    yield client
+    client.session("admin").delete(f"{server.url}ocs/v2.php/apps/talk_reference/api/v1/bruteforce")
+    for http in client.sessions.values():
+        http.close()
+
+
+@pytest.fixture
+def recording_room(talk, recording_server):
+    """A room with an active call, owned by participant1 (participant2 is a plain participant)."""
+    token = talk.room()
+    talk.join_call(token)
+    return token
