@@ -1,0 +1,282 @@
+"""Then steps: status, OCS envelope, error, contract, and the observable effects on the target."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from typing import Any
+
+import requests
+from pytest_bdd import parsers, then
+
+from conformance import setup_driver
+from conformance.fake_recording_server import WELCOME
+from conformance.outcomes import SetupError
+from conformance.setup_driver import RECORDING_STATES
+from steps.recording_server import (
+    SAMPLES,
+    file_parameter,
+    notification_for,
+    php_json,
+    recording_notifications,
+)
+from steps.world import World, poll
+
+NOT_LOGGED_IN = "Current user is not logged in"
+
+
+@functools.cache
+def _contract() -> Any:
+    try:
+        from conformance.contract import load_contract
+    except ImportError as error:
+        raise SetupError(f"the response contract (conformance.contract) cannot be loaded: {error}") from None
+    return load_contract()
+
+
+def check_contract(world: World, response: requests.Response) -> None:
+    """The response must be documented by openapi/recording.yaml for its operation."""
+    from conformance.contract import ContractViolation
+
+    try:
+        _contract().check_response(response)
+    except ContractViolation as violation:
+        raise AssertionError(world.explain(f"the response breaks the contract: {violation}")) from None
+
+
+def ocs_body(world: World, response: requests.Response) -> dict[str, Any]:
+    """The decoded OCS envelope, with a readable failure when it is not one."""
+    try:
+        body = response.json()
+        meta, data = body["ocs"]["meta"], body["ocs"]["data"]
+    except (ValueError, KeyError, TypeError):
+        raise AssertionError(world.explain("the response is not an OCS JSON envelope")) from None
+    return {"meta": meta, "data": data}
+
+
+def expect_status(world: World, status: int) -> requests.Response:
+    """The latest response has the status; then it must also satisfy the contract."""
+    response = world.last_response()
+    assert response.status_code == status, world.explain(
+        f"the target answered HTTP {response.status_code}", f"HTTP {status}"
+    )
+    check_contract(world, response)
+    return response
+
+
+def expect_envelope(
+    world: World, response: requests.Response, statuscode: int | None = None
+) -> dict[str, Any]:
+    """meta.status is "ok" iff 2xx, meta.statuscode equals the HTTP status (or the given code)."""
+    body = ocs_body(world, response)
+    meta = body["meta"]
+    expected_status = "ok" if 200 <= response.status_code < 300 else "failure"
+    expected_code = statuscode if statuscode is not None else response.status_code
+    assert meta.get("status") == expected_status, world.explain(
+        f"meta.status is {meta.get('status')!r}", repr(expected_status)
+    )
+    assert meta.get("statuscode") == expected_code, world.explain(
+        f"meta.statuscode is {meta.get('statuscode')!r}", repr(expected_code)
+    )
+    return body
+
+
+@then("the request succeeds")
+def request_succeeds(world: World) -> None:
+    """200 with `data: null`."""
+    body = expect_envelope(world, expect_status(world, 200))
+    assert body["data"] is None, world.explain(f"data is {body['data']!r}", "null")
+
+
+@then("the request succeeds with the recording server's welcome message")
+def request_succeeds_with_welcome(world: World) -> None:
+    """200 with the recording server's own welcome JSON as data."""
+    body = expect_envelope(world, expect_status(world, 200))
+    if world.profile.configure_recording:
+        assert body["data"] == WELCOME, world.explain(f"data is {body['data']!r}", json.dumps(WELCOME))
+    else:  # the target talks to a recording server the suite does not control
+        assert isinstance(body["data"], dict), world.explain(f"data is {body['data']!r}", "a JSON object")
+
+
+@then(parsers.re(r'the request is refused with status (?P<status>\d+) and error "(?P<error>[^"]+)"'))
+def refused_with_error(world: World, status: str, error: str) -> None:
+    """An OCS error with `data: {"error": <reason>}`."""
+    body = expect_envelope(world, expect_status(world, int(status)))
+    assert body["data"] == {"error": error}, world.explain(
+        f"data is {body['data']!r}", json.dumps({"error": error})
+    )
+
+
+@then(parsers.re(r'the request is refused with status (?P<status>\d+) and error code "(?P<code>[^"]+)"'))
+def refused_with_error_code(world: World, status: str, code: str) -> None:
+    """An OCS error with `data: {"type": "error", "error": {"code": <code>, "message": ...}}`."""
+    body = expect_envelope(world, expect_status(world, int(status)))
+    data = body["data"]
+    error = data.get("error") if isinstance(data, dict) else None
+    shape_ok = isinstance(data, dict) and data.get("type") == "error" and isinstance(error, dict)
+    assert shape_ok and error.get("code") == code and isinstance(error.get("message"), str), world.explain(
+        f"data is {data!r}", f'{{"type": "error", "error": {{"code": "{code}", "message": "..."}}}}'
+    )
+
+
+@then(parsers.re(r"the request is refused with status (?P<status>\d+)"))
+def refused_by_middleware(world: World, status: str) -> None:
+    """A middleware error: the OCS envelope with `data: []`."""
+    body = expect_envelope(world, expect_status(world, int(status)))
+    assert body["data"] == [], world.explain(f"data is {body['data']!r}", "[]")
+
+
+@then("the request is refused with status 404 and no data")
+def refused_without_data(world: World) -> None:
+    """404 with `data: null` (unknown recording server index)."""
+    body = expect_envelope(world, expect_status(world, 404))
+    assert body["data"] is None, world.explain(f"data is {body['data']!r}", "null")
+
+
+@then("the request is refused because the caller is not logged in")
+def refused_not_logged_in(world: World) -> None:
+    """401 with OCS statuscode 997 and Nextcloud's message."""
+    body = expect_envelope(world, expect_status(world, 401), statuscode=997)
+    assert body["meta"].get("message") == NOT_LOGGED_IN, world.explain(
+        f"meta.message is {body['meta'].get('message')!r}", repr(NOT_LOGGED_IN)
+    )
+    assert body["data"] == [], world.explain(f"data is {body['data']!r}", "[]")
+
+
+@then("the request is refused by the CSRF check")
+def refused_by_csrf_check(world: World) -> None:
+    """412 with the plain JSON body of Nextcloud's security middleware (no OCS envelope)."""
+    response = expect_status(world, 412)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    assert body == {"message": "CSRF check failed"}, world.explain(
+        "the body is not the CSRF failure", '{"message": "CSRF check failed"}'
+    )
+
+
+@then("the request fails with status 500")
+def request_fails(world: World) -> None:
+    """500 in an OCS envelope (JSON, or XML as Nextcloud's fallback renders it)."""
+    response = expect_status(world, 500)
+    if "xml" in response.headers.get("Content-Type", ""):
+        assert re.search(r"<statuscode>500</statuscode>", response.text), world.explain(
+            "no OCS statuscode 500"
+        )
+        return
+    expect_envelope(world, response)
+
+
+@then("the error message says that the report's type is not supported")
+def unknown_type_message(world: World) -> None:
+    """The message repeats the whole decoded body the way PHP's json_encode writes it."""
+    try:
+        decoded = json.loads(world.sent_body or b"")
+    except ValueError:
+        decoded = None
+    expected = f"The given type {php_json(decoded)} is not supported."
+    message = ocs_body(world, world.last_response())["data"]["error"].get("message")
+    assert message == expected, world.explain(f"the message is {message!r}", repr(expected))
+
+
+# --- state of the room ----------------------------------------------------------------------------
+
+
+@then(parsers.re(r"the room's recording status is \"(?P<state>[a-z ]+)\""))
+def recording_status_is(world: World, state: str) -> None:
+    """callRecording as read through the Talk room API."""
+    # The target changes the status within the request that caused it, so one read suffices.
+    expected = RECORDING_STATES[state]
+    actual = world.recording_status()
+    assert actual == expected, world.explain(f"the room's callRecording is {actual}", f"{expected} ({state})")
+
+
+def _system_messages(world: World) -> list[dict[str, Any]]:
+    return [
+        message
+        for message in setup_driver.chat_messages(world.session("moderator"), world.room)
+        if message.get("systemMessage")
+    ]
+
+
+@then(parsers.re(r'the chat shows the system message "(?P<name>[a-z_]+)"(?P<by> by the moderator)?'))
+def chat_shows_system_message(world: World, name: str, by: str | None) -> None:
+    """A system message of that kind appears (by the moderator, when stated)."""
+    moderator = world.user_id("moderator")
+
+    def matching() -> list[dict[str, Any]]:
+        return [
+            message
+            for message in _system_messages(world)
+            if message.get("systemMessage") == name
+            and (not by or (message.get("actorType"), message.get("actorId")) == ("users", moderator))
+        ]
+
+    found = poll(matching)
+    assert found, world.explain(
+        "the chat's system messages are "
+        + json.dumps(
+            [[m.get("systemMessage"), m.get("actorType"), m.get("actorId")] for m in _system_messages(world)]
+        ),
+        f"{name!r}" + (f" by users/{moderator}" if by else ""),
+    )
+
+
+@then(parsers.re(r'the chat shows no "(?P<name>[a-z_]+)" system message'))
+def chat_shows_no_system_message(world: World, name: str) -> None:
+    """No system message of that kind was posted."""
+    names = [message.get("systemMessage") for message in _system_messages(world)]
+    assert name not in names, world.explain(f"the chat's system messages are {names}", f"no {name!r}")
+
+
+@then("the chat shows the shared recording")
+def chat_shows_shared_recording(world: World) -> None:
+    """A chat message shares the stored file as a recording."""
+    if world.stored_file is None:
+        raise SetupError("the scenario has no stored recording (missing Given step)")
+    file_id = str(world.stored_file["id"])
+
+    def shared() -> list[dict[str, Any]]:
+        messages = setup_driver.chat_messages(world.session("moderator"), world.room)
+        return [
+            message
+            for message in messages
+            if str((message.get("messageParameters") or {}).get("file", {}).get("id")) == file_id
+        ]
+
+    found = poll(shared)
+    assert found, world.explain(f"no chat message shares file {file_id}")
+    kinds = {message.get("messageType") for message in found}
+    assert "record-video" in kinds, world.explain(f"the shared file's messageType is {kinds}", "record-video")
+
+
+# --- notifications --------------------------------------------------------------------------------
+
+
+@then(
+    parsers.re(
+        r'the (?P<role>moderator|participant) is notified that the recording "(?P<name>[^"]+)" is available'
+    )
+)
+def notified_recording_available(world: World, role: str, name: str) -> None:
+    """A "recording stored" notification names the uploaded file."""
+    filename = SAMPLES[name]().filename
+    notification = notification_for(world, role, filename)
+    assert notification is not None, world.explain(
+        f"the {role}'s recording notifications are "
+        + json.dumps([file_parameter(n) for n in recording_notifications(world, role)]),
+        f"one for the file {filename!r}",
+    )
+
+
+@then(parsers.re(r"the (?P<role>moderator|participant) has no notification about a stored recording"))
+def no_recording_notification(world: World, role: str) -> None:
+    """Nothing announces a stored recording for this room (any more)."""
+    left = recording_notifications(world, role)
+    assert not left, world.explain(
+        f"the {role} still has {len(left)} recording notification(s): "
+        + json.dumps([file_parameter(n) for n in left]),
+        "none",
+    )

@@ -1,0 +1,30 @@
+"""Fixtures shared by every step module: the scenario's world."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+from conformance.config import RunContext
+from steps.world import World
+
+
+def _scenario_name(request: pytest.FixtureRequest) -> str:
+    template = scenario_wrapper_template_registry.get(getattr(request.node, "obj", None))
+    name = template.name if template is not None else request.node.name
+    example = request.getfixturevalue("_pytest_bdd_example")
+    if example:
+        name += " [" + ", ".join(f"{key}={value}" for key, value in example.items()) + "]"
+    return name
+
+
+@pytest.fixture
+def world(conformance_run: RunContext, request: pytest.FixtureRequest) -> Iterator[World]:
+    """A fresh scenario state; its rooms, config changes and brute-force counts are undone afterwards."""
+    state = World(conformance_run, _scenario_name(request))
+    try:
+        yield state
+    finally:
+        state.tear_down()

@@ -1,0 +1,386 @@
+"""Steps where the suite plays the recording server: scripting the fake, reports and uploads."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from pytest_bdd import given, parsers, then, when
+
+from conformance import media_samples, setup_driver, signer
+from conformance.fake_recording_server import UNREACHABLE
+from conformance.outcomes import SetupError, Unsupported
+from conformance.recording_server_callbacks import (
+    SignatureFactory,
+    failed_message,
+    started_message,
+    stopped_message,
+)
+from steps.recording_requests import KINDS, unknown_token
+from steps.world import World, poll
+
+BAD_SIGNATURES: dict[str, SignatureFactory] = {
+    "a checksum of another secret": signer.with_wrong_secret,
+    "a random shorter than 32 bytes": signer.with_short_random,
+    "no random": signer.without_random,
+    "no checksum": signer.without_checksum,
+}
+SIGNATURES: dict[str, SignatureFactory] = {
+    **BAD_SIGNATURES,
+    "an uppercase checksum": signer.with_uppercase_checksum,
+}
+SIGNATURE = "(?P<signature>" + "|".join(SIGNATURES) + ")"
+
+SAMPLES = {
+    "video webm": media_samples.video_webm,
+    "audio ogg": media_samples.audio_ogg,
+    "video ogv": media_samples.video_ogv,
+    "video mkv": media_samples.video_mkv,
+    "video mp4": media_samples.video_mp4,
+    "empty file": media_samples.empty_file,
+    "text file": media_samples.text_file,
+    "webm named ogg": media_samples.webm_named_ogg,
+    "webm without extension": media_samples.webm_without_extension,
+}
+OWNER = "(?P<owner>the moderator|the participant|the outsider|an empty owner)"
+
+
+def sample(name: str) -> media_samples.Sample:
+    """A sample recording by its name in the feature files."""
+    if name not in SAMPLES:
+        raise SetupError(f"no sample recording called {name!r}; known: {', '.join(SAMPLES)}")
+    return SAMPLES[name]()
+
+
+def expect_brute_force_attempts(world: World) -> None:
+    """The scenario makes the target count failed attempts: clear them afterwards where possible."""
+    if getattr(world, "_brute_force_reset_planned", False) or world.profile.admin is None:
+        return
+    world._brute_force_reset_planned = True  # type: ignore[attr-defined]
+    admin = world.session("administrator")
+    world.on_teardown(lambda: setup_driver.reset_brute_force(admin))
+
+
+def php_json(value: Any) -> str:
+    """PHP json_encode of decoded JSON: compact, ASCII-only, slashes escaped, {} as []."""
+    if value == {}:
+        return "[]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{php_json(str(key))}:{php_json(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(php_json(item) for item in value) + "]"
+    return json.dumps(value, ensure_ascii=True).replace("/", "\\/")
+
+
+# --- scripting the fake ----------------------------------------------------------------------------
+
+
+@given(parsers.re(r'the recording server will answer (?P<kind>start|stop) requests with "(?P<answer>[^"]+)"'))
+def script_answer(world: World, kind: str, answer: str) -> None:
+    """Make the fake answer the target's start/stop requests for this room with a status or not at all."""
+    world.fake.answer(world.room, kind, answer if answer == UNREACHABLE else int(answer))
+
+
+# --- reports (backend callbacks) -------------------------------------------------------------------
+
+OUTCOME = (
+    r"(?P<outcome>started as (?:video|audio) by the moderator|stopped by the moderator"
+    r"|stopped without an actor|failed)"
+)
+
+
+def report_message(world: World, outcome: str, token: str) -> dict[str, Any]:
+    """The callback body for an outcome phrase of the feature files."""
+    if outcome.startswith("started as "):
+        kind = outcome.split()[2]
+        return started_message(token, KINDS[kind], "users", world.user_id("moderator"))
+    if outcome == "stopped by the moderator":
+        return stopped_message(token, "users", world.user_id("moderator"))
+    if outcome == "stopped without an actor":
+        return stopped_message(token)
+    return failed_message(token)
+
+
+def send_report(world: World, message: Any, signature_factory: SignatureFactory = signer.sign) -> None:
+    """Send a report exactly as the recording server would and keep the answer."""
+    body = json.dumps(message).encode()
+    world.snapshot_fake()
+    world.remember(
+        world.recording_server.post_body(body, signature_factory(world.profile.recording_secret, body)), body
+    )
+
+
+@when(
+    parsers.re(
+        r"the recording server reports that the recording "
+        + OUTCOME
+        + r"(?: with "
+        + SIGNATURE
+        + r")?(?P<where> in an unknown conversation)?"
+    )
+)
+def report(world: World, outcome: str, signature: str | None, where: str | None) -> None:
+    """The recording server reports an outcome, optionally signed wrongly or about an unknown room."""
+    if signature in BAD_SIGNATURES:
+        expect_brute_force_attempts(world)
+    if outcome.startswith("started"):
+        # A refused `started` counts as a brute-force attempt of its own kind.
+        expect_brute_force_attempts(world)
+    token = unknown_token(world) if where else world.room
+    send_report(world, report_message(world, outcome, token), SIGNATURES.get(signature or "", signer.sign))
+
+
+def malformed_report(world: World, report: str) -> bytes:
+    """The raw body for a malformed-report phrase of the feature files."""
+    token = world.room
+    actor = {"type": "users", "id": world.user_id("moderator")}
+    bodies: dict[str, Any] = {
+        'of type "paused" for the conversation': {"type": "paused", "paused": {"token": token}},
+        "without a type for the conversation": {"failed": {"token": token}},
+        '"started" without a status': {"type": "started", "started": {"token": token, "actor": actor}},
+        '"started" without an actor': {"type": "started", "started": {"token": token, "status": 1}},
+        '"started" with status 9': {
+            "type": "started",
+            "started": {"token": token, "status": 9, "actor": actor},
+        },
+        '"started" with the status as text': {
+            "type": "started",
+            "started": {"token": token, "status": "video", "actor": actor},
+        },
+        '"stopped" with a numeric token': {"type": "stopped", "stopped": {"token": 12345678}},
+        '"failed" without its details': {"type": "failed"},
+    }
+    if report == '"this is not JSON"':
+        return b"this is not JSON"
+    if report not in bodies:
+        raise SetupError(f"no malformed report called {report!r}")
+    return json.dumps(bodies[report]).encode()
+
+
+@when(parsers.re(r"the recording server sends the report (?P<report>.+)"))
+def send_malformed_report(world: World, report: str) -> None:
+    """Send a correctly signed body that is not a valid report."""
+    body = malformed_report(world, report)
+    world.snapshot_fake()
+    world.remember(world.recording_server.post_body(body), body)
+
+
+# --- uploads (store) -------------------------------------------------------------------------------
+
+
+def owner_id(world: World, owner: str) -> str:
+    """The owner form field for an owner phrase."""
+    return "" if owner == "an empty owner" else world.user_id(owner.removeprefix("the "))
+
+
+def upload(
+    world: World, owner: str | None, upload_sample: media_samples.Sample | None, **kwargs: Any
+) -> None:
+    """Upload as the recording server and keep the answer."""
+    token = kwargs.pop("token", world.room)
+    world.remember(world.recording_server.store(token, owner, upload_sample, **kwargs))
+
+
+@when(
+    parsers.re(
+        r'the recording server uploads "(?P<name>[^"]+)" for '
+        + OWNER
+        + r"(?: with "
+        + SIGNATURE
+        + r")?(?P<where> in an unknown conversation)?"
+    )
+)
+def upload_sample(world: World, name: str, owner: str, signature: str | None, where: str | None) -> None:
+    """Upload a sample for an owner, optionally signed wrongly or for an unknown room."""
+    if signature in BAD_SIGNATURES:
+        expect_brute_force_attempts(world)
+    token = unknown_token(world) if where else world.room
+    factory = SIGNATURES.get(signature or "", signer.sign)
+    upload(world, owner_id(world, owner), sample(name), signature_factory=factory, token=token)
+
+
+@when(parsers.re(r'the recording server uploads "(?P<name>[^"]+)" without an owner'))
+def upload_without_owner(world: World, name: str) -> None:
+    """Leave out the owner field (what PHP makes of a body above post_max_size)."""
+    upload(world, None, sample(name))
+
+
+@when("the recording server uploads no file for the moderator")
+def upload_without_file(world: World) -> None:
+    """Send the owner field but no file part."""
+    upload(world, world.user_id("moderator"), None)
+
+
+@when("the recording server uploads a video larger than the upload limit for the moderator")
+def upload_too_large(world: World) -> None:
+    """A well-formed WebM just above the target's upload limit."""
+    limit = world.profile.upload_limit_bytes
+    if limit is None:
+        raise Unsupported("the profile does not give the target's upload limit (upload_limit_bytes)")
+    upload(world, world.user_id("moderator"), media_samples.oversized_webm(limit))
+
+
+@when(
+    parsers.re(
+        r'the recording server uploads "(?P<name>[^"]+)" for the moderator'
+        r" with a MAX_FILE_SIZE of (?P<size>\d+) bytes"
+    )
+)
+def upload_above_max_file_size(world: World, name: str, size: str) -> None:
+    """A PHP-style MAX_FILE_SIZE form field before the file that the file exceeds."""
+    upload(world, world.user_id("moderator"), sample(name), max_file_size=int(size))
+
+
+@given(parsers.re(r"the recording server has sent (?P<count>\d+) uploads with " + SIGNATURE))
+def repeated_bad_uploads(world: World, count: str, signature: str) -> None:
+    """Fail the signature check repeatedly from the suite's address."""
+    expect_brute_force_attempts(world)
+    for attempt in range(1, int(count) + 1):
+        upload(
+            world, world.user_id("moderator"), sample("video webm"), signature_factory=SIGNATURES[signature]
+        )
+        status = world.last_response().status_code
+        if status not in (401, 429):
+            raise AssertionError(
+                world.explain(
+                    f"bad upload {attempt} of {count} answered {status}", "401 (or 429 once throttled)"
+                )
+            )
+
+
+def recording_notifications(world: World, role: str) -> list[dict[str, Any]]:
+    """The role's notifications about recordings stored for this room."""
+    return [
+        notification
+        for notification in setup_driver.notifications(world.session(role))
+        if notification.get("app") == "spreed"
+        and notification.get("object_type") == "recording"
+        and notification.get("object_id") == world.room
+    ]
+
+
+def file_parameter(notification: dict[str, Any]) -> dict[str, Any]:
+    """The rich `file` parameter of a "recording stored" notification."""
+    for key in ("messageRichParameters", "subjectRichParameters"):
+        parameters = notification.get(key)
+        if isinstance(parameters, dict) and isinstance(parameters.get("file"), dict):
+            return parameters["file"]
+    return {}
+
+
+def unix_time(iso: str) -> int:
+    """Notification `datetime` (ISO 8601) as the Unix seconds the dismiss/share timestamp uses."""
+    return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+
+
+def notification_for(world: World, role: str, filename: str) -> dict[str, Any] | None:
+    """Wait for the notification announcing the named stored file."""
+
+    def find() -> dict[str, Any] | None:
+        for notification in recording_notifications(world, role):
+            if file_parameter(notification).get("name") == filename:
+                return notification
+        return None
+
+    return poll(find)
+
+
+@given(parsers.re(r'the recording server has stored "(?P<name>[^"]+)" for the moderator'))
+def stored_recording(world: World, name: str) -> None:
+    """Upload a recording and remember its file id and notification timestamp."""
+    upload_sample_file = sample(name)
+    response = world.recording_server.store(world.room, world.user_id("moderator"), upload_sample_file)
+    if response.status_code != 200:
+        raise SetupError(f"storing a recording answered {response.status_code}: {response.text[:200]}")
+    notification = notification_for(world, "moderator", upload_sample_file.filename)
+    if notification is None:
+        raise SetupError(
+            f"no notification about the stored recording {upload_sample_file.filename!r} appeared"
+        )
+    file = file_parameter(notification)
+    try:
+        world.stored_file = {
+            "id": int(file["id"]),
+            "name": file.get("name"),
+            "timestamp": unix_time(notification["datetime"]),
+        }
+    except (KeyError, ValueError, TypeError) as error:
+        raise SetupError(
+            f"the recording notification lacks a file id or datetime ({error}): {notification!r}"
+        ) from None
+
+
+# --- what the target sent to the recording server --------------------------------------------------
+
+
+def _describe(requests_seen: list[dict[str, Any]]) -> str:
+    return json.dumps([entry.get("message") for entry in requests_seen]) if requests_seen else "nothing"
+
+
+@then(
+    parsers.re(
+        r"the recording server received (?:a|a new) request to start an? (?P<kind>video|audio) recording "
+        r"owned by the moderator"
+    )
+)
+def received_start(world: World, kind: str) -> None:
+    """Exactly the start message Talk's BackendNotifier sends, correctly signed."""
+    moderator = world.user_id("moderator")
+    expected = {
+        "type": "start",
+        "start": {"status": KINDS[kind], "owner": moderator, "actor": {"type": "users", "id": moderator}},
+    }
+    seen = world.fake_requests_since_snapshot(1)
+    starts = [entry for entry in seen if entry.get("type") == "start"]
+    assert starts, world.explain(f"the recording server received {_describe(seen)}", json.dumps(expected))
+    assert starts[-1]["message"] == expected, world.explain(
+        f"the start request was {starts[-1]['body']}", json.dumps(expected)
+    )
+    assert starts[-1]["signature_valid"], world.explain(
+        "the start request was not signed with the shared secret"
+    )
+    assert starts[-1]["backend"], world.explain("the start request carried no Talk-Recording-Backend header")
+
+
+@then(
+    parsers.re(
+        r"the recording server received a request to stop the recording"
+        r" (?P<by>by the moderator|without an actor)"
+    )
+)
+def received_stop(world: World, by: str) -> None:
+    """A correctly signed stop message, with the caller as actor or with none (call ended)."""
+    seen = world.fake_requests_since_snapshot(1)
+    stops = [entry for entry in seen if entry.get("type") == "stop"]
+    if by == "by the moderator":
+        expected: Any = {
+            "type": "stop",
+            "stop": {"actor": {"type": "users", "id": world.user_id("moderator")}},
+        }
+        acceptable = [expected]
+    else:
+        expected = {"type": "stop", "stop": []}
+        # PHP encodes the empty array as []; an empty object carries the same meaning to the recording server.
+        acceptable = [expected, {"type": "stop", "stop": {}}]
+    assert stops, world.explain(f"the recording server received {_describe(seen)}", json.dumps(expected))
+    assert stops[-1]["message"] in acceptable, world.explain(
+        f"the stop request was {stops[-1]['body']}", json.dumps(expected)
+    )
+    assert stops[-1]["signature_valid"], world.explain(
+        "the stop request was not signed with the shared secret"
+    )
+
+
+@then("the recording server received no request")
+def received_nothing(world: World) -> None:
+    """The target did not contact the recording server about this room."""
+    seen = world.fake_requests_since_snapshot()
+    assert not seen, world.explain(f"the recording server received {_describe(seen)}", "no request")
+
+
+@then("the recording server received no request to stop")
+def received_no_stop(world: World) -> None:
+    """The target did not send a stop for this room."""
+    seen = [entry for entry in world.fake_requests_since_snapshot() if entry.get("type") == "stop"]
+    assert not seen, world.explain(f"the recording server received {_describe(seen)}", "no stop request")

@@ -1,0 +1,17 @@
+"""Bind every feature file to the shared step library."""
+
+from __future__ import annotations
+
+from pytest_bdd import scenarios
+
+from conformance.resources import features_dir
+from steps import assertions, calls, fixtures, recording_requests, recording_server, recording_states, rooms
+
+# pytest-bdd registers each step as a fixture in the module that defines it; re-export them here
+# so the scenarios generated in this module can see every step and the shared fixtures.
+for _module in (fixtures, rooms, calls, recording_states, recording_requests, recording_server, assertions):
+    for _name, _value in vars(_module).items():
+        if _name.startswith("pytestbdd_") or _name == "world":
+            globals()[_name] = _value
+
+scenarios(str(features_dir()))

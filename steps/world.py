@@ -1,0 +1,181 @@
+"""The state of one scenario: who acts, which room, what was sent last, what to clean up."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+from conformance import setup_driver
+from conformance.config import Account, RunContext
+from conformance.fake_recording_server import FakeRecordingServerControl
+from conformance.outcomes import SetupError
+from conformance.recording_server_callbacks import RecordingServerClient
+from conformance.redaction import Redactor
+from conformance.setup_driver import TalkSession
+
+# How long to wait for effects the target may apply asynchronously (chat, notifications).
+EFFECT_TIMEOUT = 5.0
+
+ROLES = ("moderator", "participant", "outsider", "administrator", "guest", "anonymous client")
+BODY_EXCERPT = 400
+
+
+class World:
+    """Everything one scenario knows; created fresh per scenario, torn down even after failures."""
+
+    def __init__(self, run: RunContext, scenario: str) -> None:
+        self.run = run
+        self.profile = run.profile
+        self.scenario = scenario
+        self.timeout = self.profile.request_timeout
+        self.redactor = Redactor(self.profile.secrets())
+        self.recording_server = RecordingServerClient(
+            run.base_url, self.profile.recording_secret, self.timeout
+        )
+        self.fake = FakeRecordingServerControl(run.fake_recording_server_url, self.timeout)
+        self._sessions: dict[str, TalkSession] = {}
+        self._anonymous: list[TalkSession] = []
+        self._cleanups: list[Callable[[], None]] = []
+        self.token: str | None = None
+        self.call_active = False
+        self.response: requests.Response | None = None
+        self.sent_body: bytes | None = None  # raw body of the last report sent as the recording server
+        self.fake_baseline = 0  # requests the fake had received for the room before the last action
+        self.stored_file: dict[str, Any] | None = None  # {"id", "timestamp", "name"} of a stored recording
+
+    # --- actors -------------------------------------------------------------------------------------
+
+    def account(self, role: str) -> Account:
+        """The profile account playing a role."""
+        users = self.profile.users
+        accounts = {"moderator": users[0], "participant": users[1], "outsider": users[2]}
+        if role == "administrator":
+            if self.profile.admin is None:
+                raise SetupError("the scenario needs the administrator but the profile has no admin account")
+            return self.profile.admin
+        if role not in accounts:
+            raise SetupError(f"the role {role!r} has no account")
+        return accounts[role]
+
+    def session(self, role: str) -> TalkSession:
+        """The actor's own HTTP session (cookie jar); the anonymous client gets a fresh one each time."""
+        if role == "anonymous client":
+            anonymous = TalkSession(self.run.base_url, None, self.timeout)
+            self._anonymous.append(anonymous)
+            return anonymous
+        if role not in self._sessions:
+            account = None if role == "guest" else self.account(role)
+            self._sessions[role] = TalkSession(self.run.base_url, account, self.timeout)
+        return self._sessions[role]
+
+    def user_id(self, role: str) -> str:
+        """The user id behind a role."""
+        return self.account(role).user_id
+
+    # --- the room -----------------------------------------------------------------------------------
+
+    @property
+    def room(self) -> str:
+        """Token of the scenario's conversation."""
+        if self.token is None:
+            raise SetupError("the scenario has no conversation yet (missing Given step)")
+        return self.token
+
+    def room_name(self) -> str:
+        """A room name carrying the run prefix, so leftovers can be traced to a run."""
+        return f"{self.profile.run_id} {self.scenario}"[:200]
+
+    def recording_status(self) -> int:
+        """The room's `callRecording` as the moderator reads it through the Talk API."""
+        room = setup_driver.get_room(self.session("moderator"), self.room)
+        status = room.get("callRecording")
+        if not isinstance(status, int):
+            raise AssertionError(self.explain(f"the room object has no integer callRecording: {room!r}"))
+        return status
+
+    # --- cleanup ------------------------------------------------------------------------------------
+
+    def on_teardown(self, action: Callable[[], None]) -> None:
+        """Run this after the scenario, newest first, even when the scenario failed."""
+        self._cleanups.append(action)
+
+    def tear_down(self) -> None:
+        """Undo everything; report all cleanup problems together as one setup error."""
+        problems = []
+        for action in reversed(self._cleanups):
+            try:
+                action()
+            except Exception as error:  # noqa: BLE001 - keep cleaning up, report at the end
+                problems.append(str(error))
+        self._cleanups.clear()
+        for session in [*self._sessions.values(), *self._anonymous]:
+            session.close()
+        if problems:
+            raise SetupError("cleaning up after the scenario failed: " + "; ".join(problems))
+
+    # --- exchanges and messages ---------------------------------------------------------------------
+
+    def remember(self, response: requests.Response, sent_body: bytes | None = None) -> requests.Response:
+        """Keep the response of the scenario's latest request for the Then steps."""
+        self.response = response
+        self.sent_body = sent_body
+        return response
+
+    def last_response(self) -> requests.Response:
+        """The latest response; a Then before any When is a mistake in the feature."""
+        if self.response is None:
+            raise SetupError("no request was sent before checking its response")
+        return self.response
+
+    def describe_exchange(self) -> str:
+        """Method, path, redacted headers and body excerpts of the latest request and its response."""
+        response = self.response
+        if response is None:
+            return "(no request sent yet)"
+        request = response.request
+        headers = ", ".join(f"{name}: {value}" for name, value in request.headers.items())
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        shown = body[:BODY_EXCERPT].decode("utf-8", "replace") + (" …" if len(body) > BODY_EXCERPT else "")
+        answer = response.text[:BODY_EXCERPT]
+        text = (
+            f"request: {request.method} {request.path_url}\n"
+            f"  headers: {headers}\n"
+            f"  body: {shown!r}\n"
+            f"response: HTTP {response.status_code} {response.headers.get('Content-Type', '')}\n"
+            f"  body: {answer!r}"
+        )
+        return self.redactor.text(text)
+
+    def explain(self, problem: str, expected: str | None = None) -> str:
+        """A failure message naming the scenario, what was expected and the exchange."""
+        lines = [f"scenario {self.scenario!r}: {problem}"]
+        if expected:
+            lines.append(f"expected: {expected}")
+        lines.append(self.describe_exchange())
+        return self.redactor.text("\n".join(lines))
+
+    def snapshot_fake(self) -> None:
+        """Remember how much the fake recording server had received, so later checks see only what follows."""
+        if self.token is not None:
+            self.fake_baseline = len(self.fake.received(self.token))
+
+    def fake_requests_since_snapshot(self, expected_count: int = 0) -> list[dict[str, Any]]:
+        """What the target sent to the recording server about the room since the last action."""
+        wait = EFFECT_TIMEOUT if expected_count else 0
+        received = self.fake.wait_for(self.room, self.fake_baseline + expected_count, wait)
+        return received[self.fake_baseline :]
+
+
+def poll(check: Callable[[], Any], timeout: float = EFFECT_TIMEOUT, interval: float = 0.1) -> Any:
+    """Call check until it returns something truthy or the timeout passes; return its last result."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result or time.monotonic() >= deadline:
+            return result
+        time.sleep(interval)
