@@ -93,6 +93,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # tryfirst: pytest-bdd reads the cucumber path in its own pytest_configure.
     if state.is_controller and hasattr(config.option, "cucumber_json_path"):
         if state.report_dir is not None and not config.option.cucumber_json_path:
+            state.report_dir.mkdir(
+                parents=True, exist_ok=True
+            )  # pytest-bdd writes there but never creates it
             config.option.cucumber_json_path = str(state.report_dir / CUCUMBER_FILE)
         if config.option.cucumber_json_path:
             state.cucumber_path = Path(config.option.cucumber_json_path)
@@ -151,9 +154,10 @@ def _is_suite_item(item: pytest.Item) -> bool:
         return False
     from conformance.resources import features_dir
 
-    with contextlib.suppress(FileNotFoundError):
-        return Path(template.feature.abs_filename).resolve().is_relative_to(features_dir().resolve())
-    return False
+    try:
+        return Path(template.feature.filename).resolve().is_relative_to(features_dir().resolve())
+    except (FileNotFoundError, AttributeError, TypeError, ValueError):
+        return False  # deciding "not ours" must never break someone else's collection
 
 
 def _skip_reason(item: pytest.Item, profile: TargetProfile) -> str | None:
@@ -384,12 +388,22 @@ def check_target(base_url: str, profile: TargetProfile) -> None:
 
 
 def _reason(exc: BaseException) -> str:
-    # requests nests the socket error a few levels deep; the innermost one is the readable one.
-    while exc.__context__ is not None and not isinstance(exc, OSError | TimeoutError):
-        exc = exc.__context__
-    if isinstance(exc, requests.Timeout | TimeoutError):
+    """The readable core of a requests error (e.g. "Connection refused"), not urllib3's nested repr."""
+    if isinstance(exc, requests.Timeout):
         return "no answer before the request timeout"
-    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    # requests wraps urllib3 wraps the socket error; the operating system's words are the readable ones.
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            return current.strerror
+        nested = [arg for arg in current.args if isinstance(arg, BaseException)]
+        nested += [getattr(current, "reason", None), current.__cause__, current.__context__]
+        pending += [item for item in nested if isinstance(item, BaseException)]
+    return type(exc).__name__
 
 
 def start_run(profile: TargetProfile, run_dir: Path) -> tuple[RunContext, Callable[[], list[str]]]:
