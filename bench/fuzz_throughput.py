@@ -46,7 +46,8 @@ def serve_trivial() -> None:
     """Child process: serve the trivial app on a free loopback port and announce it on stdout."""
     import uvicorn
 
-    sock = socket.socket()
+    # IPPROTO_TCP explicitly: asyncio only sets TCP_NODELAY on connections of such a socket.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     print(f"listening on http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
     config = uvicorn.Config(trivial_app, log_level="error", lifespan="off", access_log=False)

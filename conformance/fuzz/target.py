@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from conformance import setup_driver
-from conformance.config import TargetProfile
+from conformance.config import Account, TargetProfile
 from conformance.embedded_server import EmbeddedServer
 from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
 from conformance.fuzz.brute_force_guard import BruteForceGuard
@@ -58,6 +58,13 @@ class PreparedTarget:
         )
 
 
+def _session(base_url: str, account: Account, timeout: float) -> TalkSession:
+    session = TalkSession(base_url, account, timeout)
+    # See schema_loading: kept-alive connections can cost a delayed ACK per request.
+    session.http.headers["Connection"] = "close"
+    return session
+
+
 @contextlib.contextmanager
 def prepared_target(profile: TargetProfile) -> Iterator[PreparedTarget]:
     """Start what the profile asks for, prepare rooms, and undo it all on exit (SetupError on failure)."""
@@ -79,8 +86,8 @@ def prepared_target(profile: TargetProfile) -> Iterator[PreparedTarget]:
                 base_url, profile.admin, profile.recording_secret, fake_for_target, profile.request_timeout
             )
             stack.callback(restore)
-        admin = TalkSession(base_url, profile.admin, profile.request_timeout) if profile.admin else None
-        moderator = TalkSession(base_url, profile.users[0], profile.request_timeout)
+        admin = _session(base_url, profile.admin, profile.request_timeout) if profile.admin else None
+        moderator = _session(base_url, profile.users[0], profile.request_timeout)
         guard = BruteForceGuard(admin)
         backend = RecordingServerClient(base_url, profile.recording_secret, profile.request_timeout)
         rooms = prepare_rooms(moderator, profile.users[1].user_id, backend, profile.run_id)
