@@ -40,8 +40,8 @@ Feature: Failed recordings
     And the room's recording status is "failed"
 
     Examples:
-      | state |
-      | none  |
+      | state  |
+      | none   |
       | failed |
 
   @operation:recording-start @status:200 @transition:5-3

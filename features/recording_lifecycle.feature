@@ -28,8 +28,8 @@ Feature: The life of a recording
     And the chat shows the system message "<message>" by the moderator
 
     Examples:
-      | state | message           |
-      | video | recording_stopped |
+      | state | message                 |
+      | video | recording_stopped       |
       | audio | audio_recording_stopped |
 
   @operation:recording-backend @status:200 @transition:0-0 @transition:3-0 @transition:4-0 @transition:5-0
@@ -40,11 +40,11 @@ Feature: The life of a recording
     And the room's recording status is "none"
 
     Examples:
-      | state |
-      | none  |
+      | state          |
+      | none           |
       | starting video |
       | starting audio |
-      | failed |
+      | failed         |
 
   @operation:recording-start @operation:recording-backend @operation:recording-stop @status:200
   @transition:0-3 @transition:3-1 @transition:1-0

@@ -49,10 +49,10 @@ Feature: Recording server reports
     And the error message says that the report's type is not supported
 
     Examples:
-      | report                                    |
-      | of type "paused" for the conversation      |
-      | without a type for the conversation        |
-      | "this is not JSON"                         |
+      | report                                |
+      | of type "paused" for the conversation |
+      | without a type for the conversation   |
+      | "this is not JSON"                    |
 
   @status:400 @error:invalid_body
   Scenario Outline: A report with missing or mistyped fields is refused
@@ -62,13 +62,13 @@ Feature: Recording server reports
     And the room's recording status is "starting video"
 
     Examples:
-      | report                                     |
-      | "started" without a status                 |
-      | "started" without an actor                 |
-      | "started" with status 9                    |
-      | "started" with the status as text          |
-      | "stopped" with a numeric token             |
-      | "failed" without its details               |
+      | report                            |
+      | "started" without a status        |
+      | "started" without an actor        |
+      | "started" with status 9           |
+      | "started" with the status as text |
+      | "stopped" with a numeric token    |
+      | "failed" without its details      |
 
   @status:400 @error:config @admin @exclusive
   Scenario Outline: Reports that set a recording status are refused while recording is disabled
@@ -78,9 +78,9 @@ Feature: Recording server reports
     Then the request is refused with status 400 and error code "config"
 
     Examples:
-      | outcome                         |
+      | outcome                           |
       | started as video by the moderator |
-      | failed                          |
+      | failed                            |
 
   @status:403 @error:invalid_request
   Scenario Outline: A report that is not correctly signed is refused

@@ -24,9 +24,9 @@ Feature: Share a stored recording into the chat
     Then the request is refused with status 400 and error "fileId"
 
     Examples:
-      | file id   |
-      | "-1"      |
-      | missing   |
+      | file id |
+      | "-1"    |
+      | missing |
 
   @status:400 @error:timestamp
   Scenario Outline: The timestamp must be a non-negative number

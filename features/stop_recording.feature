@@ -39,8 +39,8 @@ Feature: Stop a call recording
     And the room's recording status is "failed"
 
     Examples:
-      | state |
-      | video |
+      | state          |
+      | video          |
       | starting video |
 
   @status:400 @error:config @admin @exclusive

@@ -14,12 +14,12 @@ Feature: Store a finished recording
     And the moderator is notified that the recording "<sample>" is available
 
     Examples:
-      | sample      |
-      | video webm  |
-      | audio ogg   |
-      | video ogv   |
-      | video mkv   |
-      | video mp4   |
+      | sample     |
+      | video webm |
+      | audio ogg  |
+      | video ogv  |
+      | video mkv  |
+      | video mp4  |
 
   @status:200
   Scenario: Any user participant of the conversation may own the recording
@@ -39,11 +39,11 @@ Feature: Store a finished recording
     And the moderator has no notification about a stored recording
 
     Examples:
-      | signature                   |
-      | a checksum of another secret |
+      | signature                      |
+      | a checksum of another secret   |
       | a random shorter than 32 bytes |
-      | no random                   |
-      | no checksum                 |
+      | no random                      |
+      | no checksum                    |
 
   @status:404
   Scenario: An upload for an unknown conversation is refused
@@ -61,9 +61,9 @@ Feature: Store a finished recording
     Then the request is refused with status 400 and error "owner_participant"
 
     Examples:
-      | owner                |
-      | the outsider         |
-      | an empty owner       |
+      | owner          |
+      | the outsider   |
+      | an empty owner |
 
   @status:400 @error:invalid_file
   Scenario: A file larger than the upload limit is refused

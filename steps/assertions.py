@@ -262,13 +262,23 @@ def chat_shows_shared_recording(world: World) -> None:
 )
 def notified_recording_available(world: World, role: str, name: str) -> None:
     """A "recording stored" notification names the uploaded file."""
-    filename = SAMPLES[name]().filename
-    notification = notification_for(world, role, filename)
+    sample = SAMPLES[name]()
+    notification = notification_for(world, role, sample.filename)
     assert notification is not None, world.explain(
         f"the {role}'s recording notifications are "
         + json.dumps([file_parameter(n) for n in recording_notifications(world, role)]),
-        f"one for the file {filename!r}",
+        f"one for the file {sample.filename!r}",
     )
+    # The file lands in the owner's recording folder, in a sub-folder named after the room.
+    file = file_parameter(notification)
+    expected_tail = f"{world.room}/{sample.filename}"
+    assert str(file.get("path", "")).endswith(expected_tail), world.explain(
+        f"the stored file's path is {file.get('path')!r}", f"a path ending in {expected_tail!r}"
+    )
+    if "mimetype" in file:
+        assert file["mimetype"] == sample.mimetype, world.explain(
+            f"the stored file's mimetype is {file['mimetype']!r}", repr(sample.mimetype)
+        )
 
 
 @then(parsers.re(r"the (?P<role>moderator|participant) has no notification about a stored recording"))
