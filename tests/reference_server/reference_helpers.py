@@ -235,8 +235,10 @@ class Talk:
             f"{self.url}{RECORDING}/{token}/store", headers=headers, files=files, timeout=120, **kwargs
         )
 
-    def notifications(self, user="participant1"):
-        return self.ocs(user, "GET", "ocs/v2.php/apps/notifications/api/v2/notifications")
+    def notifications(self, token: str, user="participant1"):
+        """The user's notifications about one room, newest first."""
+        every = self.ocs(user, "GET", "ocs/v2.php/apps/notifications/api/v2/notifications")
+        return [n for n in every if n["object_id"] == token]
 
 
 def sign(secret: str, random: str, data: bytes) -> str:

@@ -31,7 +31,7 @@ def test_store_accepts_each_format(talk, recording_room, server, content, name):
 def test_store_notifies_the_owner_with_file_id(talk, recording_room):
     before = int(time.time())
     talk.store(recording_room, WEBM, filename="Recording 2026-01-01 10-00-00.webm")
-    notification = talk.notifications()[0]
+    notification = talk.notifications(recording_room)[0]
     assert notification["app"] == "spreed"
     assert (notification["object_type"], notification["object_id"]) == ("recording", recording_room)
     assert notification["subjectKey"] == "record_file_stored"
@@ -98,9 +98,11 @@ def test_store_upload_limit_and_max_file_size_give_invalid_file(talk, recording_
 def test_store_failure_notifies_the_recording_owner(talk, recording_room):
     assert talk.start(recording_room).status_code == 200  # start remembers the owner
     talk.store(recording_room, WEBM, owner=None)
-    subjects = [n["subjectKey"] for n in talk.notifications()]
+    subjects = [n["subjectKey"] for n in talk.notifications(recording_room)]
     assert "record_file_store_fail" in subjects
-    failure = next(n for n in talk.notifications() if n["subjectKey"] == "record_file_store_fail")
+    failure = next(
+        n for n in talk.notifications(recording_room) if n["subjectKey"] == "record_file_store_fail"
+    )
     assert failure["object_type"] == "recording_information"
 
 
@@ -173,9 +175,9 @@ def test_store_rejects_names_that_are_not_files(talk, recording_room, hostile):
 
 def test_store_overwrites_and_keeps_the_file_id(talk, recording_room, server):
     talk.store(recording_room, WEBM, filename="same.webm")
-    first = talk.notifications()[0]["messageRichParameters"]["file"]["id"]
+    first = talk.notifications(recording_room)[0]["messageRichParameters"]["file"]["id"]
     talk.store(recording_room, MKV[:4] + WEBM[4:] + b"x", filename="same.webm")
-    second = talk.notifications()[0]["messageRichParameters"]["file"]["id"]
+    second = talk.notifications(recording_room)[0]["messageRichParameters"]["file"]["id"]
     assert first == second
     assert stored_file(server, "participant1", recording_room, "same.webm").read_bytes().endswith(b"x")
 
