@@ -1,0 +1,137 @@
+"""End to end: the suite through talk-conformance against real reference servers (-k "not end_to_end")."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conformance.embedded_server import EmbeddedServer
+
+WRONG_SECRET = "the suite's wrong secret 7c1d"
+SERVER_SECRET = "the server's own secret 2e9f"
+
+
+def clean_env() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items() if not name.startswith("TALK_CONFORMANCE_")}
+
+
+def talk_conformance(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "conformance.cli", *args],
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def read_summary(report_dir: Path) -> dict:
+    return json.loads((report_dir / "summary.json").read_text(encoding="utf-8"))
+
+
+def test_end_to_end_against_the_embedded_reference_server_passes(tmp_path: Path) -> None:
+    result = talk_conformance("--report-dir", "reports", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = read_summary(tmp_path / "reports")
+    assert summary["verdict"] == "passed"
+    assert summary["totals"]["total"] > 50 and summary["totals"]["failed"] == summary["totals"]["error"] == 0
+    assert summary["target_url"].startswith("http://127.0.0.1:")
+    for name in ("junit.xml", "cucumber.json", "summary.json"):
+        assert (tmp_path / "reports" / name).is_file()
+    cucumber = json.loads((tmp_path / "reports" / "cucumber.json").read_text(encoding="utf-8"))
+    assert sum(len(feature["elements"]) for feature in cucumber) == summary["totals"]["total"]
+
+
+@pytest.fixture
+def separate_reference_server(tmp_path: Path) -> Iterator[str]:
+    """A talk-reference-server started on its own, as a user would, not by the suite."""
+    with EmbeddedServer(tmp_path / "separate") as server:
+        yield server.url
+
+
+def test_end_to_end_with_target_url_against_a_separate_reference_server_passes(
+    tmp_path: Path, separate_reference_server: str
+) -> None:
+    result = talk_conformance(
+        "--target-url", separate_reference_server, "--report-dir", "reports", "--", "-n", "2", cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    summary = read_summary(tmp_path / "reports")
+    assert summary["verdict"] == "passed" and summary["target_url"] == separate_reference_server
+
+
+@pytest.fixture
+def server_with_its_own_secret(tmp_path: Path) -> Iterator[tuple[str, int]]:
+    """A reference server whose recording configuration names a secret the suite does not know."""
+    fake_port = free_port()
+    recording = {
+        "servers": [{"server": f"http://127.0.0.1:{fake_port}", "verify": False}],
+        "secret": SERVER_SECRET,
+    }
+    signaling = {"servers": [{"server": "http://127.0.0.1:9", "verify": False}], "secret": "signaling"}
+    work = tmp_path / "misconfigured"
+    work.mkdir()
+    config = work / "config.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "app_config": {"recording_servers": recording, "signaling_servers": signaling},
+                "bruteforce": {"testing": True},
+                "upload_max_bytes": 1048576,
+            }
+        ),
+        encoding="utf-8",
+    )
+    command = [
+        sys.executable, "-m", "reference_server", "--host", "127.0.0.1", "--port", "0",
+        "--data-dir", str(work / "data"), "--config", str(config),
+    ]  # fmt: skip
+    with EmbeddedServer(work, command=command) as server:
+        yield server.url, fake_port
+
+
+def test_end_to_end_with_a_wrong_recording_secret_fails_readably(
+    tmp_path: Path, server_with_its_own_secret: tuple[str, int]
+) -> None:
+    url, fake_port = server_with_its_own_secret
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        yaml.safe_dump(
+            {
+                "url": url,
+                "recording_secret": WRONG_SECRET,
+                "configure_recording": False,
+                "fake_recording_server_listen": f"127.0.0.1:{fake_port}",
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = talk_conformance(
+        "--target-profile", str(profile), "--report-dir", "reports", "--", "-n", "2", cwd=tmp_path
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode in (1, 3), output[-3000:]
+    summary = read_summary(tmp_path / "reports")
+    assert summary["totals"]["failed"] > 0
+    failed = [s for s in summary["scenarios"] if s["verdict"] == "failed"]
+    assert all(s["message"].strip() for s in failed)
+    assert any("403" in s["message"] for s in failed), [s["message"] for s in failed][:5]
+    assert "INTERNALERROR" not in output
+    assert WRONG_SECRET not in output and SERVER_SECRET not in output
+    for path in (tmp_path / "reports").iterdir():
+        assert WRONG_SECRET not in path.read_text(encoding="utf-8"), path.name
