@@ -183,3 +183,25 @@ def test_bad_environment_values_are_profile_errors() -> None:
 def test_a_profile_error_is_a_setup_error() -> None:
     # The plugin reports setup errors as "error", never as a conformance failure.
     assert issubclass(ProfileError, SetupError)
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_the_example_profile_loads() -> None:
+    profile = load_profile(None, DOCS / "profile.example.yaml", {})
+    assert profile.url == "http://127.0.0.1:8080"
+    assert profile.skip_tags == ("disruptive",)
+    assert profile.users[2] == Account("participant3", "123456")
+
+
+def test_every_profile_key_and_variable_is_documented() -> None:
+    text = (DOCS / "profiles.md").read_text(encoding="utf-8")
+    from conformance.config import _YAML_KEYS
+
+    for key in _YAML_KEYS:
+        assert f"`{key}`" in text, key
+        if key not in ("admin", "users"):
+            assert f"TALK_CONFORMANCE_{key.upper()}" in text, key
+    for variable in ("ADMIN_USER", "ADMIN_PASSWORD", "USER1_USER", "USER1_PASSWORD", "PROFILE"):
+        assert f"TALK_CONFORMANCE_{variable}" in text or f"_{variable}" in text, variable
