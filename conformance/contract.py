@@ -184,6 +184,8 @@ class Contract:
     def check_response(self, response: requests.Response) -> None:
         """Raise ContractViolation unless the response is documented for its request's operation."""
         request = response.request
+        if request is None:
+            raise ValueError("the response carries no request, so its operation cannot be told")
         method = (request.method or "GET").upper()
         url = request.url or ""
         path = self.relative_path(url)
@@ -207,13 +209,13 @@ class Contract:
         try:
             body = json.loads(response.content)
         except ValueError:
-            shown = response.text[:120] if response.content else "an empty body"
+            shown = repr(response.text[:120]) if response.content else "an empty body"
             raise ContractViolation(
-                f"{where}: expected a JSON body (Content-Type {media_type or 'missing'}), got {shown!r}"
+                f"{where}: expected a JSON body (Content-Type {media_type or 'missing'}), got {shown}"
             ) from None
         _check_envelope(where, response.status_code, body)
         validator = Draft202012Validator({"$ref": f"{_DOCUMENT_URI}#{pointer}"}, registry=self._registry)
-        problems = sorted(validator.iter_errors(body), key=lambda error: list(error.absolute_path))
+        problems = sorted(validator.iter_errors(body), key=_position)
         if problems:
             schema_name = _schema_name(self._resolve_pointer(pointer), pointer)
             detail = "; ".join(_describe(error) for error in _leaves(problems)[:5])
@@ -248,10 +250,15 @@ def _leaves(errors: list[Any]) -> list[Any]:
     result = []
     for error in errors:
         if error.context:
-            result.extend(_leaves(sorted(error.context, key=lambda inner: list(inner.absolute_path))))
+            result.extend(_leaves(sorted(error.context, key=_position)))
         else:
             result.append(error)
     return result
+
+
+def _position(error: Any) -> list[str]:
+    # Paths mix keys and list indexes; compare them as text so sorting never fails.
+    return [str(part) for part in error.absolute_path]
 
 
 def _schema_name(schema: Any, pointer: str) -> str:

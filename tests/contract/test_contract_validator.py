@@ -6,6 +6,7 @@ import json
 import shutil
 
 import pytest
+import requests
 import yaml
 
 from conformance import resources
@@ -282,3 +283,8 @@ def test_load_contract_is_cached_and_takes_a_path(contract, tmp_path):
     assert other is not contract
     assert other.documented_errors("recording-stop", 400) == {"config", "call"}
     assert load_contract(str(copy)) is other
+
+
+def test_a_response_without_its_request_is_refused_plainly(contract):
+    with pytest.raises(ValueError, match="no request"):
+        contract.check_response(requests.Response())
