@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -130,6 +131,18 @@ def _report(
         case.errors = [redactor.text(text) for text in case.errors]
     write_junit(junit, report_dir / "junit.xml")
     write_records(failures, report_dir)
+    summary = {
+        "seed": settings.seed,
+        "deterministic": settings.deterministic,
+        "cases_by_phase": dict(engine.cases_by_phase) if engine else {},
+        "total_cases": engine.total_cases if engine else 0,
+        "schemathesis_seconds": round(engine.seconds, 3) if engine else 0,
+        "model_steps": model.steps if model else 0,
+        "model_seconds": round(model.seconds, 3) if model else 0,
+        "failures": len(failures),
+        "errors": len(errors),
+    }
+    (report_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     if engine:
         phases = ", ".join(f"{phase} {count}" for phase, count in sorted(engine.cases_by_phase.items()))
         took = f"{engine.seconds:.1f}s"

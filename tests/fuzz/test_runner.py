@@ -1,0 +1,87 @@
+"""End to end: `talk-conformance fuzz` against the bundled reference server, plus its error handling."""
+
+import dataclasses
+import json
+
+import pytest
+
+from conformance.config import load_profile
+from conformance.fuzz.engine_run import run_engine
+from conformance.fuzz.runner import EXIT_FINDINGS, EXIT_SETUP, EXIT_USAGE, run_fuzz
+from conformance.fuzz.schema_loading import FuzzSettings, load_schema, read_contract
+from conformance.fuzz.target import prepared_target
+from conformance.resources import contract_path
+
+# Findings against the reference server that are written down (see test_known_findings.py);
+# anything else the clean run reports fails it.
+KNOWN_FINDINGS = {
+    ("GET /recording/welcome/{serverId}", "status_code_conformance"),
+    ("GET /recording/welcome/{serverId}", "documented_error_strings"),
+}
+
+
+def read_report(report_dir):
+    summary = json.loads((report_dir / "summary.json").read_text())
+    lines = (report_dir / "failures.jsonl").read_text().splitlines()
+    return summary, [json.loads(line) for line in lines]
+
+
+def test_a_short_fuzz_run_against_the_reference_server_is_clean(tmp_path, capsys):
+    status = run_fuzz(["--max-examples", "500", "--report-dir", str(tmp_path)])
+    summary, failures = read_report(tmp_path)
+    unexpected = [f for f in failures if (f["operation"], f["check"]) not in KNOWN_FINDINGS]
+    assert unexpected == [], "\n\n".join(f"{f['operation']} {f['check']}: {f['message']}" for f in unexpected)
+    assert status in (0, EXIT_FINDINGS) and (status == 0) == (failures == [])
+    assert summary["total_cases"] >= 2000, summary
+    assert {"examples", "coverage", "fuzzing", "stateful"} <= set(summary["cases_by_phase"]), summary
+    assert summary["model_steps"] >= 100, summary  # the model-based test ran
+    assert (tmp_path / "junit.xml").read_text().count("<testcase") >= 8
+    assert "123456" not in capsys.readouterr().out  # account passwords never reach the output
+
+
+def test_a_wrong_signing_secret_is_reported_as_a_failure():
+    profile = load_profile(env={})
+    with prepared_target(profile) as target:
+        inputs = dataclasses.replace(target.fuzz_inputs(), recording_secret="not the shared secret")
+        schema = load_schema(inputs, read_contract(contract_path()), FuzzSettings(phases=("examples",)))
+        result = run_engine(schema, seed=1)
+    rejected = [f for f in result.failures if f.check == "positive_data_acceptance"]
+    operations = {f.operation for f in rejected}
+    assert "POST /recording/backend" in operations, [(f.operation, f.check) for f in result.failures]
+    assert any("403" in f.message for f in rejected)
+
+
+def test_the_same_seed_gives_the_same_run(tmp_path):
+    runs = []
+    for name in ("first", "second"):
+        args = ["--max-examples", "10", "--phases", "examples,fuzzing", "--report-dir", str(tmp_path / name)]
+        run_fuzz(args)
+        runs.append(read_report(tmp_path / name)[0]["cases_by_phase"])
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--phases", "fuzzing,teleport"], "unknown phase(s) teleport"),
+        (["--max-examples", "0"], "must be greater than 0"),
+        (["--max-examples", "5", "--max-time", "5"], "not allowed with argument"),
+    ],
+)
+def test_bad_arguments_are_explained(argv, message, capsys):
+    assert run_fuzz(argv) == EXIT_USAGE
+    assert message in capsys.readouterr().err
+
+
+def test_a_bad_profile_is_explained_without_a_traceback(tmp_path, capsys):
+    profile = tmp_path / "profile.yaml"
+    profile.write_text("url: [not, a, url]\n")
+    assert run_fuzz(["--target-profile", str(profile)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "url" in err and "Traceback" not in err
+
+
+def test_an_unreachable_target_is_a_setup_error(tmp_path, capsys):
+    assert run_fuzz(["--target-url", "http://127.0.0.1:9", "--report-dir", str(tmp_path)]) == EXIT_SETUP
+    err = capsys.readouterr().err
+    assert "setup failed" in err and "Traceback" not in err
