@@ -325,7 +325,7 @@ def pytest_configure_node(node: Any) -> None:
 def pytest_xdist_node_collection_finished(node: Any, ids: Any) -> None:
     # Tests are only handed out after this hook, so the context file exists before any scenario runs.
     state: SuiteState = node.config.stash[_STATE]
-    if state.need_announced():
+    if state.need_announced() and not node.config.option.collectonly:
         state.start_for_workers()
 
 

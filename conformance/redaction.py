@@ -17,6 +17,12 @@ _AUTH_HEADER = re.compile(
 )
 
 
+# Credentials inside a URL: http://user:password@host/
+_URL_PASSWORD = re.compile(
+    r"(?P<prefix>[a-z][a-z0-9+.-]*://[^/\s:@]+:)(?P<password>[^/\s@]+)(?=@)", re.IGNORECASE
+)
+
+
 class Redactor:
     """Replaces known secrets (and values derived from them) with a mask."""
 
@@ -35,6 +41,7 @@ class Redactor:
     def text(self, value: str) -> str:
         """Redacted copy of a string."""
         value = _AUTH_HEADER.sub(lambda m: m["name"] + MASK, value)
+        value = _URL_PASSWORD.sub(lambda m: m["prefix"] + MASK, value)
         for secret in self._secrets:
             for variant in _variants(secret):
                 value = value.replace(variant, MASK)

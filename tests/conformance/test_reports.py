@@ -128,6 +128,10 @@ def test_redactor_masks_secrets_encodings_and_authorization_headers() -> None:
         assert leaked not in out
     assert "'Accept': 'application/json'" in out
     assert redactor.data({"a": [SECRET, 3, {"b": SECRET}]}) == {"a": [MASK, 3, {"b": MASK}]}
+    assert (
+        redactor.text("GET https://alice:hunter2@cloud.test/ocs")
+        == f"GET https://alice:{MASK}@cloud.test/ocs"
+    )
 
 
 def test_redact_file_rewrites_only_when_needed(tmp_path: Path) -> None:
