@@ -58,7 +58,9 @@ def json_decode(raw: bytes):
     try:
         if _depth(value) > JSON_MAX_DEPTH:
             return False, None
-    except RecursionError:
+        # A lone surrogate escape ("\ud800") is JSON_ERROR_UTF16 in PHP.
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except (RecursionError, UnicodeEncodeError):
         return False, None
     return True, value
 

@@ -71,8 +71,13 @@ def _signature_ok(call: Call, data: bytes) -> bool:
     )
 
 
-def _missing(call: Call, name: str) -> bool:
-    return call.params.get(name) is None
+def _int_param(call: Call, name: str) -> int | None:
+    """An integer parameter with PHP settype coercion; None when missing or not a scalar."""
+    value = call.params.get(name)
+    # PHP would coerce an array to 1; a structured value is a wrong type, so it counts as missing here.
+    if value is None or isinstance(value, list | dict):
+        return None
+    return to_int(value)
 
 
 # --- start / stop
@@ -81,7 +86,7 @@ def _missing(call: Call, name: str) -> bool:
 async def start(call: Call):
     """POST /recording/{token}: status → recording → call → config, then the recording server, then 3/4."""
     room, _ = _room_for_moderator(call)
-    status = None if _missing(call, "status") else to_int(call.params["status"])
+    status = _int_param(call, "status")
     if status not in (state_machine.VIDEO, state_machine.AUDIO):
         return call.reason("status")
     if not state_machine.can_start(room["call_recording"]):
@@ -396,10 +401,8 @@ def _file_parameter(call: Call, file_id: int, relative: str, mimetype: str) -> d
 
 
 def _non_negative(call: Call, name: str) -> int | None:
-    if _missing(call, name):
-        return None
-    value = to_int(call.params[name])
-    return value if value >= 0 else None
+    value = _int_param(call, name)
+    return value if value is not None and value >= 0 else None
 
 
 async def dismiss_notification(call: Call):
