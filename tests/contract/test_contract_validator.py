@@ -252,6 +252,7 @@ def test_documented_errors(contract):
     share_errors = {"fileId", "timestamp", "file", "system"}
     assert contract.documented_errors("recording-share-to-chat", 400) == share_errors
     assert "CAN_NOT_CONNECT" in contract.documented_errors("recording-get-welcome-message", 500)
+    assert contract.documented_errors("recording-get-welcome-message", 400) == {"serverId"}
     assert contract.documented_errors("recording-start", 401) == frozenset()
     assert contract.documented_errors("recording-start", 429) == frozenset()
 
