@@ -225,8 +225,9 @@ def join_call(session: TalkSession, token: str) -> None:
 
 def leave_call(session: TalkSession, token: str, for_everyone: bool = False) -> None:
     """Leave the call; as moderator with for_everyone, end it for all."""
-    data = {"all": "true"} if for_everyone else {}
-    session.ocs("DELETE", f"{TALK}/call/{token}", data=data)
+    # A query parameter, because not every PHP setup parses a form body on DELETE.
+    params = {"all": "true"} if for_everyone else {}
+    session.ocs("DELETE", f"{TALK}/call/{token}", params=params)
 
 
 def get_room(session: TalkSession, token: str) -> dict[str, Any]:
