@@ -21,6 +21,11 @@ WELCOME = {"version": "0.2.1-conformance-fake"}
 # connection is closed without any response, which the target sees as a transport error).
 UNREACHABLE = "unreachable"
 MESSAGE_KINDS = ("start", "stop")
+# Extra answers of the welcome endpoint: a body that is not JSON, and the header that marks a
+# signaling server (which Talk refuses to use as a recording server).
+NOT_JSON = "not-json"
+SIGNALING_SERVER = "signaling-server"
+WELCOME_ANSWERS = (UNREACHABLE, NOT_JSON, SIGNALING_SERVER)
 
 _ROOM_PATH = re.compile(r"^/api/v1/room/(?P<token>[^/?]+)$")
 _CONTROL_PATH = re.compile(r"^/control/v1/rooms/(?P<token>[^/?]+)(?P<rest>/.*)?$")
@@ -34,6 +39,7 @@ class _Recorder:
         self._lock = threading.Lock()
         self._received: dict[str, list[dict[str, Any]]] = {}
         self._answers: dict[tuple[str, str], int | str] = {}
+        self.welcome_answer: int | str = 200
 
     def answer_for(self, token: str, kind: str) -> int | str:
         with self._lock:
@@ -58,12 +64,12 @@ class _Recorder:
                 del self._answers[key]
 
 
-def _parse_answer(value: Any) -> int | str:
-    if value == UNREACHABLE:
-        return UNREACHABLE
+def _parse_answer(value: Any, words: tuple[str, ...] = (UNREACHABLE,)) -> int | str:
+    if value in words:
+        return value
     if isinstance(value, int) and not isinstance(value, bool) and 200 <= value <= 599:
         return value
-    raise ValueError(f"answer must be an HTTP status 200-599 or {UNREACHABLE!r}, not {value!r}")
+    raise ValueError(f"answer must be an HTTP status 200-599 or one of {words}, not {value!r}")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -104,7 +110,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         path = self.path.split("?", 1)[0]
         if path == "/api/v1/welcome":
-            self._send_json(200, WELCOME)
+            self._welcome()
             return
         control = _CONTROL_PATH.match(path)
         if control and control["rest"] == "/requests":
@@ -112,7 +118,35 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send_error_text(404, "not found")
 
+    def _welcome(self) -> None:
+        answer = self.recorder.welcome_answer
+        if answer == UNREACHABLE:
+            self.close_connection = True
+        elif answer == NOT_JSON:
+            self._send_error_text(200, "welcome, but not in JSON")
+        elif answer == SIGNALING_SERVER:
+            data = json.dumps({"version": "2.0.0"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("X-Spreed-Signaling-Features", "audio-video-permissions, mcu")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        elif answer == 200:
+            self._send_json(200, WELCOME)
+        else:
+            self._send_error_text(int(answer), f"scripted answer {answer}")
+
     def do_PUT(self) -> None:  # noqa: N802
+        if self.path == "/control/v1/welcome":
+            try:
+                answer = _parse_answer(json.loads(self._body() or b"null").get("answer"), WELCOME_ANSWERS)
+            except (ValueError, AttributeError) as error:
+                self._send_json(400, {"error": str(error)})
+                return
+            self.recorder.welcome_answer = answer
+            self._send_json(200, {"answer": answer})
+            return
         control = _CONTROL_PATH.match(self.path)
         kind = (control["rest"] or "").removeprefix("/answers/") if control else ""
         if not control or kind not in MESSAGE_KINDS:
@@ -273,3 +307,7 @@ class FakeRecordingServerControl:
     def forget(self, token: str) -> None:
         """Drop what was recorded and scripted for this room."""
         self._call("DELETE", self._room_url(token))
+
+    def answer_welcome(self, answer: int | str) -> None:
+        """Script the welcome endpoint (shared by every scenario: use it from exclusive ones only)."""
+        self._call("PUT", f"{self.url}/control/v1/welcome", json={"answer": answer})

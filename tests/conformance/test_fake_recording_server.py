@@ -10,6 +10,8 @@ import requests
 
 from conformance import signer
 from conformance.fake_recording_server import (
+    NOT_JSON,
+    SIGNALING_SERVER,
     WELCOME,
     FakeRecordingServer,
     FakeRecordingServerControl,
@@ -155,3 +157,23 @@ def test_busy_port_is_a_setup_error():
         port = busy.getsockname()[1]
         with pytest.raises(SetupError, match="cannot listen"):
             FakeRecordingServer(SECRET, port=port).start()
+
+
+def test_welcome_can_be_scripted(fake, control):
+    url = f"{fake.url}/api/v1/welcome"
+    control.answer_welcome(NOT_JSON)
+    assert requests.get(url, timeout=5).text == "welcome, but not in JSON"
+    control.answer_welcome(SIGNALING_SERVER)
+    assert requests.get(url, timeout=5).headers["X-Spreed-Signaling-Features"]
+    control.answer_welcome(503)
+    assert requests.get(url, timeout=5).status_code == 503
+    control.answer_welcome("unreachable")
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, timeout=5)
+    control.answer_welcome(200)
+    assert requests.get(url, timeout=5).json() == WELCOME
+
+
+def test_welcome_rejects_nonsense_answers(control):
+    with pytest.raises(SetupError, match="refused"):
+        control.answer_welcome("maybe")
