@@ -100,6 +100,13 @@ def _serve(args, config, data_dir: Path) -> int:
             create_app(state), log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
         )
     )
+
+    def stop_early(_sig, _frame):
+        # A signal between the listening line and uvicorn's own handlers must still mean "shut down cleanly".
+        server.should_exit = True
+
+    signal.signal(signal.SIGINT, stop_early)
+    signal.signal(signal.SIGTERM, stop_early)
     print(f"talk-reference-server listening on http://{shown_host}:{port}/", flush=True)
     try:
         asyncio.run(server.serve(sockets=[sock]))
