@@ -75,8 +75,10 @@ class RecordingServerClient:
         self.secret = secret
         self.timeout = timeout
 
-    def _headers(self, content_type: str, signature: signer.Signature) -> dict[str, str]:
-        return {
+    def _headers(
+        self, content_type: str, signature: signer.Signature, csrf_header: bool = True
+    ) -> dict[str, str]:
+        headers = {
             "Content-Type": content_type,
             "OCS-ApiRequest": "true",
             **signature.headers(),
@@ -84,14 +86,19 @@ class RecordingServerClient:
             # The real server sends Accept: */* and so receives XML; JSON keeps the answer checkable.
             "Accept": "application/json",
         }
+        if not csrf_header:  # only to show that the target's CSRF check applies
+            del headers["OCS-ApiRequest"]
+        return headers
 
-    def post_body(self, body: bytes, signature: signer.Signature | None = None) -> requests.Response:
+    def post_body(
+        self, body: bytes, signature: signer.Signature | None = None, csrf_header: bool = True
+    ) -> requests.Response:
         """POST raw bytes to the backend endpoint, signed validly unless a signature is given."""
         signature = signature or signer.sign(self.secret, body)
         return requests.post(
             f"{self.base_url}{API_PATH}/backend",
             data=body,
-            headers=self._headers("application/json", signature),
+            headers=self._headers("application/json", signature, csrf_header),
             timeout=self.timeout,
         )
 
@@ -123,6 +130,7 @@ class RecordingServerClient:
         sample: Sample | None,
         signature_factory: SignatureFactory = signer.sign,
         max_file_size: int | None = None,
+        csrf_header: bool = True,
     ) -> requests.Response:
         """Upload a recording as multipart form data, signed over the room token."""
         body, content_type = multipart_body(owner, sample, max_file_size)
@@ -130,6 +138,6 @@ class RecordingServerClient:
         return requests.post(
             f"{self.base_url}{API_PATH}/{token}/store",
             data=body,
-            headers=self._headers(content_type, signature),
+            headers=self._headers(content_type, signature, csrf_header),
             timeout=self.timeout,
         )

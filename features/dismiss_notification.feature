@@ -48,3 +48,9 @@ Feature: Dismiss the "recording available" notification
   Scenario: A user who is not a participant cannot dismiss recording notifications
     When the outsider dismisses the recording notifications with timestamp "0"
     Then the request is refused with status 404
+
+  @status:412
+  Scenario: A dismissal without the OCS-APIRequest header fails the CSRF check
+    When the moderator dismisses the recording notifications with timestamp "0" without the OCS-APIRequest header
+    Then the request is refused by the CSRF check
+    And the moderator is notified that the recording "video webm" is available

@@ -112,3 +112,16 @@ Feature: Recording server reports
     When the recording server reports that the recording started as video by the moderator
     Then the request is refused with status 404 and error code "no_such_room"
     And the room's recording status is "none"
+
+  @status:412
+  Scenario: A report without the OCS-APIRequest header fails the CSRF check
+    Given the room's recording is "starting video"
+    When the recording server reports that the recording failed without the OCS-APIRequest header
+    Then the request is refused by the CSRF check
+    And the room's recording status is "starting video"
+
+  @status:429 @disruptive @exclusive
+  Scenario: Repeated bad signatures from one address are throttled
+    Given the recording server has sent 11 reports with a checksum of another secret
+    When the recording server reports that the recording failed
+    Then the request is refused with status 429

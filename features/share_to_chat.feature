@@ -52,3 +52,8 @@ Feature: Share a stored recording into the chat
   Scenario: A user who is not a participant cannot share recordings
     When the outsider shares the stored recording into the chat
     Then the request is refused with status 404
+
+  @status:412
+  Scenario: Sharing without the OCS-APIRequest header fails the CSRF check
+    When the moderator shares the stored recording into the chat without the OCS-APIRequest header
+    Then the request is refused by the CSRF check

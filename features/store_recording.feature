@@ -100,6 +100,12 @@ Feature: Store a finished recording
       | webm named ogg         |
       | webm without extension |
 
+  @status:412
+  Scenario: An upload without the OCS-APIRequest header fails the CSRF check
+    When the recording server uploads "video webm" for the moderator without the OCS-APIRequest header
+    Then the request is refused by the CSRF check
+    And the moderator has no notification about a stored recording
+
   @status:429 @disruptive @exclusive
   Scenario: Repeated bad signatures from one address are throttled
     Given the recording server has sent 11 uploads with a checksum of another secret

@@ -17,3 +17,30 @@ Feature: Check a recording server
   Scenario: Only administrators may check a recording server
     When the moderator asks for the welcome message of recording server 0
     Then the request is refused with status 403
+
+  @status:401
+  Scenario: An anonymous client cannot check a recording server
+    When an anonymous client asks for the welcome message of recording server 0
+    Then the request is refused because the caller is not logged in
+
+  @status:412 @admin
+  Scenario: A check without the OCS-APIRequest header fails the CSRF check
+    When the administrator asks for the welcome message of recording server 0 without the OCS-APIRequest header
+    Then the request is refused by the CSRF check
+
+  @status:400 @error:serverId @admin
+  Scenario: A negative recording server index is refused
+    When the administrator asks for the welcome message of recording server -1
+    Then the request is refused with status 400 and error "serverId"
+
+  @status:500 @error:CAN_NOT_CONNECT @error:JSON_INVALID @error:IS_SIGNALING_SERVER @admin @exclusive
+  Scenario Outline: A recording server that cannot be used is reported with the reason
+    Given the recording server's welcome endpoint <behaviour>
+    When the administrator asks for the welcome message of recording server 0
+    Then the request is refused with status 500 and error "<reason>"
+
+    Examples:
+      | behaviour                               | reason              |
+      | is unreachable                          | CAN_NOT_CONNECT     |
+      | answers with something that is not JSON | JSON_INVALID        |
+      | answers like a signaling server         | IS_SIGNALING_SERVER |

@@ -112,6 +112,9 @@ def stored(world: World, key: str) -> Any:
     return world.stored_file[key]
 
 
+NO_CSRF = r"(?P<no_csrf> without the OCS-APIRequest header)?"
+
+
 @when(parsers.re(ACTOR + r" dismisses the recording notification"))
 def dismiss_notification(world: World, actor: str) -> None:
     """Dismiss by the timestamp of the stored recording's notification."""
@@ -120,10 +123,15 @@ def dismiss_notification(world: World, actor: str) -> None:
     )
 
 
-@when(parsers.re(ACTOR + r' dismisses the recording notifications with timestamp "(?P<timestamp>-?\d+)"'))
-def dismiss_notifications_at(world: World, actor: str, timestamp: str) -> None:
+@when(
+    parsers.re(
+        ACTOR + r' dismisses the recording notifications with timestamp "(?P<timestamp>-?\d+)"' + NO_CSRF
+    )
+)
+def dismiss_notifications_at(world: World, actor: str, timestamp: str, no_csrf: str | None) -> None:
     """Dismiss by a literal timestamp (0 = all of the room's recording notifications)."""
-    call_recording_endpoint(world, actor, "DELETE", "/notification", params={"timestamp": timestamp})
+    params = {"timestamp": timestamp}
+    call_recording_endpoint(world, actor, "DELETE", "/notification", params=params, csrf_header=not no_csrf)
 
 
 @when(parsers.re(ACTOR + r" dismisses the recording notifications without a timestamp"))
@@ -132,11 +140,11 @@ def dismiss_notifications_without_timestamp(world: World, actor: str) -> None:
     call_recording_endpoint(world, actor, "DELETE", "/notification")
 
 
-@when(parsers.re(ACTOR + r" shares the stored recording into the chat"))
-def share_recording(world: World, actor: str) -> None:
+@when(parsers.re(ACTOR + r" shares the stored recording into the chat" + NO_CSRF))
+def share_recording(world: World, actor: str, no_csrf: str | None) -> None:
     """Share the stored recording, as the notification's action does."""
     data = {"fileId": stored(world, "id"), "timestamp": stored(world, "timestamp")}
-    call_recording_endpoint(world, actor, "POST", "/share-chat", data=data)
+    call_recording_endpoint(world, actor, "POST", "/share-chat", data=data, csrf_header=not no_csrf)
 
 
 @when(parsers.re(ACTOR + r' shares the file "(?P<file_id>\d+)" into the chat'))
@@ -166,8 +174,9 @@ def share_recording_with(world: World, actor: str, name: str, value: str | None)
 # --- welcome ---------------------------------------------------------------------------------------
 
 
-@when(parsers.re(ACTOR + r" asks for the welcome message of recording server (?P<index>\d+)"))
-def ask_welcome(world: World, actor: str, index: str) -> None:
+@when(parsers.re(ACTOR + r" asks for the welcome message of recording server (?P<index>-?\d+)" + NO_CSRF))
+def ask_welcome(world: World, actor: str, index: str, no_csrf: str | None) -> None:
     """Ask the target to contact its configured recording server number `index`."""
     session = world.session(role_of(actor))
-    world.remember(session.request("GET", f"{RECORDING}/welcome/{index}"))
+    headers = {"OCS-APIRequest": None} if no_csrf else {}
+    world.remember(session.request("GET", f"{RECORDING}/welcome/{index}", headers=headers))

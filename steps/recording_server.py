@@ -9,7 +9,7 @@ from typing import Any
 from pytest_bdd import given, parsers, then, when
 
 from conformance import media_samples, setup_driver, signer
-from conformance.fake_recording_server import UNREACHABLE
+from conformance.fake_recording_server import NOT_JSON, SIGNALING_SERVER, UNREACHABLE
 from conformance.outcomes import SetupError, Unsupported
 from conformance.recording_server_callbacks import (
     SignatureFactory,
@@ -44,6 +44,7 @@ SAMPLES = {
     "webm without extension": media_samples.webm_without_extension,
 }
 OWNER = "(?P<owner>the moderator|the participant|the outsider|an empty owner)"
+NO_CSRF = r"(?P<no_csrf> without the OCS-APIRequest header)?"
 
 
 def sample(name: str) -> media_samples.Sample:
@@ -76,6 +77,23 @@ def php_json(value: Any) -> str:
 # --- scripting the fake ----------------------------------------------------------------------------
 
 
+@given(
+    parsers.re(
+        r"the recording server's welcome endpoint (?P<behaviour>is unreachable"
+        r"|answers with something that is not JSON|answers like a signaling server)"
+    )
+)
+def script_welcome(world: World, behaviour: str) -> None:
+    """Make the fake's welcome endpoint misbehave for this (exclusive) scenario."""
+    answers = {
+        "is unreachable": UNREACHABLE,
+        "answers with something that is not JSON": NOT_JSON,
+        "answers like a signaling server": SIGNALING_SERVER,
+    }
+    world.fake.answer_welcome(answers[behaviour])
+    world.on_teardown(lambda: world.fake.answer_welcome(200))
+
+
 @given(parsers.re(r'the recording server will answer (?P<kind>start|stop) requests with "(?P<answer>[^"]+)"'))
 def script_answer(world: World, kind: str, answer: str) -> None:
     """Make the fake answer the target's start/stop requests for this room with a status or not at all."""
@@ -102,13 +120,14 @@ def report_message(world: World, outcome: str, token: str) -> dict[str, Any]:
     return failed_message(token)
 
 
-def send_report(world: World, message: Any, signature_factory: SignatureFactory = signer.sign) -> None:
+def send_report(
+    world: World, message: Any, signature_factory: SignatureFactory = signer.sign, csrf_header: bool = True
+) -> None:
     """Send a report exactly as the recording server would and keep the answer."""
     body = json.dumps(message).encode()
+    signature = signature_factory(world.profile.recording_secret, body)
     world.snapshot_fake()
-    world.remember(
-        world.recording_server.post_body(body, signature_factory(world.profile.recording_secret, body)), body
-    )
+    world.remember(world.recording_server.post_body(body, signature, csrf_header), body)
 
 
 @when(
@@ -118,9 +137,10 @@ def send_report(world: World, message: Any, signature_factory: SignatureFactory 
         + r"(?: with "
         + SIGNATURE
         + r")?(?P<where> in an unknown conversation)?"
+        + NO_CSRF
     )
 )
-def report(world: World, outcome: str, signature: str | None, where: str | None) -> None:
+def report(world: World, outcome: str, signature: str | None, where: str | None, no_csrf: str | None) -> None:
     """The recording server reports an outcome, optionally signed wrongly or about an unknown room."""
     if signature in BAD_SIGNATURES:
         expect_brute_force_attempts(world)
@@ -128,7 +148,8 @@ def report(world: World, outcome: str, signature: str | None, where: str | None)
         # A refused `started` counts as a brute-force attempt of its own kind.
         expect_brute_force_attempts(world)
     token = unknown_token(world) if where else world.room
-    send_report(world, report_message(world, outcome, token), SIGNATURES.get(signature or "", signer.sign))
+    message = report_message(world, outcome, token)
+    send_report(world, message, SIGNATURES.get(signature or "", signer.sign), csrf_header=not no_csrf)
 
 
 def malformed_report(world: World, report: str) -> bytes:
@@ -189,15 +210,25 @@ def upload(
         + r"(?: with "
         + SIGNATURE
         + r")?(?P<where> in an unknown conversation)?"
+        + NO_CSRF
     )
 )
-def upload_sample(world: World, name: str, owner: str, signature: str | None, where: str | None) -> None:
+def upload_sample(
+    world: World, name: str, owner: str, signature: str | None, where: str | None, no_csrf: str | None
+) -> None:
     """Upload a sample for an owner, optionally signed wrongly or for an unknown room."""
     if signature in BAD_SIGNATURES:
         expect_brute_force_attempts(world)
     token = unknown_token(world) if where else world.room
     factory = SIGNATURES.get(signature or "", signer.sign)
-    upload(world, owner_id(world, owner), sample(name), signature_factory=factory, token=token)
+    upload(
+        world,
+        owner_id(world, owner),
+        sample(name),
+        signature_factory=factory,
+        token=token,
+        csrf_header=not no_csrf,
+    )
 
 
 @when(parsers.re(r'the recording server uploads "(?P<name>[^"]+)" without an owner'))
@@ -232,19 +263,25 @@ def upload_above_max_file_size(world: World, name: str, size: str) -> None:
     upload(world, world.user_id("moderator"), sample(name), max_file_size=int(size))
 
 
-@given(parsers.re(r"the recording server has sent (?P<count>\d+) uploads with " + SIGNATURE))
-def repeated_bad_uploads(world: World, count: str, signature: str) -> None:
-    """Fail the signature check repeatedly from the suite's address."""
+@given(
+    parsers.re(r"the recording server has sent (?P<count>\d+) (?P<what>uploads|reports) with " + SIGNATURE)
+)
+def repeated_bad_signatures(world: World, count: str, what: str, signature: str) -> None:
+    """Fail the signature check repeatedly from the suite's address (store: 401, backend: 403)."""
     expect_brute_force_attempts(world)
+    refused = 401 if what == "uploads" else 403
     for attempt in range(1, int(count) + 1):
-        upload(
-            world, world.user_id("moderator"), sample("video webm"), signature_factory=SIGNATURES[signature]
-        )
+        if what == "uploads":
+            factory = SIGNATURES[signature]
+            upload(world, world.user_id("moderator"), sample("video webm"), signature_factory=factory)
+        else:
+            send_report(world, failed_message(world.room), SIGNATURES[signature])
         status = world.last_response().status_code
-        if status not in (401, 429):
+        if status not in (refused, 429):
             raise AssertionError(
                 world.explain(
-                    f"bad upload {attempt} of {count} answered {status}", "401 (or 429 once throttled)"
+                    f"bad {what[:-1]} {attempt} of {count} answered {status}",
+                    f"{refused} (or 429 once throttled)",
                 )
             )
 

@@ -39,7 +39,7 @@ class _Capture(BaseHTTPRequestHandler):
 def target():
     handler = type("Handler", (_Capture,), {"captured": []})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/", handler.captured
     httpd.shutdown()
@@ -109,3 +109,11 @@ def test_filename_quotes_and_newlines_are_escaped():
     sample = video_webm().__class__('a"b\r\n.webm', b"x", "video/webm")
     body, _ = multipart_body("alice", sample)
     assert b'filename="a%22b%0D%0A.webm"' in body
+
+
+def test_csrf_header_can_be_left_out(target):
+    url, captured = target
+    client = RecordingServerClient(url, SECRET, timeout=5)
+    client.store("abc123de", "alice", video_webm(), csrf_header=False)
+    client.post_body(b"{}", csrf_header=False)
+    assert all("OCS-ApiRequest" not in headers for _, headers, _ in captured)
