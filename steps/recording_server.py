@@ -56,9 +56,9 @@ def sample(name: str) -> media_samples.Sample:
 
 def expect_brute_force_attempts(world: World) -> None:
     """The scenario makes the target count failed attempts: clear them afterwards where possible."""
-    if getattr(world, "_brute_force_reset_planned", False) or world.profile.admin is None:
+    if world.brute_force_reset_planned or world.profile.admin is None:
         return
-    world._brute_force_reset_planned = True  # type: ignore[attr-defined]
+    world.brute_force_reset_planned = True
     admin = world.session("administrator")
     world.on_teardown(lambda: setup_driver.reset_brute_force(admin))
 

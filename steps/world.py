@@ -45,6 +45,7 @@ class World:
         self.sent_body: bytes | None = None  # raw body of the last report sent as the recording server
         self.fake_baseline = 0  # requests the fake had received for the room before the last action
         self.stored_file: dict[str, Any] | None = None  # {"id", "timestamp", "name"} of a stored recording
+        self.brute_force_reset_planned = False
 
     # --- actors -------------------------------------------------------------------------------------
 
