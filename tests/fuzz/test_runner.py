@@ -27,7 +27,7 @@ def read_report(report_dir):
 
 
 def test_a_short_fuzz_run_against_the_reference_server_is_clean(tmp_path, capsys):
-    status = run_fuzz(["--max-examples", "500", "--report-dir", str(tmp_path)])
+    status = run_fuzz(["--max-examples", "400", "--report-dir", str(tmp_path)])
     summary, failures = read_report(tmp_path)
     unexpected = [f for f in failures if (f["operation"], f["check"]) not in KNOWN_FINDINGS]
     assert unexpected == [], "\n\n".join(f"{f['operation']} {f['check']}: {f['message']}" for f in unexpected)
@@ -48,7 +48,7 @@ def test_a_wrong_signing_secret_is_reported_as_a_failure():
     rejected = [f for f in result.failures if f.check == "positive_data_acceptance"]
     operations = {f.operation for f in rejected}
     assert "POST /recording/backend" in operations, [(f.operation, f.check) for f in result.failures]
-    assert any("403" in f.message for f in rejected)
+    assert all("Talk-Recording-Checksum" in f.curl for f in rejected)  # replayable with the bad signature
 
 
 def test_the_same_seed_gives_the_same_run(tmp_path):
