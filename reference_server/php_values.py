@@ -39,13 +39,16 @@ def _reject_constant(name):
     raise ValueError(f"not JSON: {name}")
 
 
-def _depth(value, level=1) -> int:
-    # PHP counts arrays/objects; scalars inside the deepest container do not add a level.
-    if isinstance(value, dict):
-        return max([level] + [_depth(v, level + 1) for v in value.values()])
-    if isinstance(value, list):
-        return max([level] + [_depth(v, level + 1) for v in value])
-    return level - 1
+def _depth(value) -> int:
+    """Container nesting depth as PHP counts it (scalars add nothing); iterative, so any depth is safe."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def json_decode(raw: bytes):
