@@ -5,7 +5,7 @@ import re
 import time
 from dataclasses import dataclass
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from reference_server import nextcloud_api, ocs, recording_api, recording_server_client, talk_api
@@ -118,6 +118,9 @@ class TalkApp:
         started = time.monotonic()
         try:
             response = await self.handle(request)
+        except ClientDisconnect:
+            log.info("%s %s client disconnected", request.method, request.url.path)
+            return
         except Exception:
             errors.exception("unhandled error for %s %s", request.method, request.url.path)
             response = ocs.internal_error(request)

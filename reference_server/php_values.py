@@ -115,7 +115,11 @@ def _encode_float(value: float) -> str:
         return "0"
     if value.is_integer() and abs(value) < 1e15:
         return f"{value:.1f}"
-    return repr(value)
+    text = repr(value)
+    mantissa, sep, exponent = text.partition("e")
+    if sep and "." not in mantissa:
+        return f"{mantissa}.0e{exponent}"  # PHP writes 1.0e+25 where Python writes 1e+25
+    return text
 
 
 def json_encode(value, hex_tag: bool = False) -> str:

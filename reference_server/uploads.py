@@ -192,6 +192,10 @@ async def parse_streamed(
                 collector._drop_spool()
         if not failed:
             parser.finalize()
+    except BaseException:
+        collector._drop_spool()  # e.g. the client went away mid-upload: leave nothing behind
+        form.discard()
+        raise
     finally:
         collector.close()
     if failed:

@@ -2,6 +2,7 @@
 
 import secrets
 import socket
+import time
 
 import pytest
 import requests
@@ -195,3 +196,29 @@ def test_setup_api_garbage(talk, server):
         admin.post(f"{server.url}ocs/v2.php/cloud/users", data={"userid": "../x", "password": "p"})
     )
     assert_client_error(admin.post(f"{server.url}ocs/v2.php/cloud/users", json={"userid": {"a": 1}}))
+
+
+def test_client_disconnect_mid_upload_leaves_no_spool(talk, recording_room, server):
+    random = secrets.token_urlsafe(64)
+    head = (
+        f"POST /{RECORDING}/{recording_room}/store HTTP/1.1\r\nHost: x\r\nOCS-APIRequest: true\r\n"
+        f"Talk-Recording-Random: {random}\r\n"
+        f"Talk-Recording-Checksum: {sign(SECRET, random, recording_room.encode())}\r\n"
+        "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 10000000\r\n\r\n"
+        '--b\r\nContent-Disposition: form-data; name="file"; filename="x.webm"\r\n\r\n'
+    ).encode()
+    host, port = server.url.split("//")[1].rstrip("/").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(head + b"\x00" * 100000)
+        time.sleep(0.3)
+    time.sleep(0.3)
+    assert list((server.data_dir / "uploads").iterdir()) == []
+    assert talk.room_state(recording_room) == 0  # the server is still fine
+
+
+def test_multipart_parameters_on_setup_and_recording_endpoints(talk, recording_room, server):
+    response = talk.session("participant1").post(
+        f"{server.url}{RECORDING}/{recording_room}", files={"status": (None, "2")}
+    )
+    assert response.status_code == 200
+    assert talk.room_state(recording_room) == 4
