@@ -150,7 +150,12 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
     with tempfile.TemporaryDirectory(prefix="talk-conformance-ini-") as ini_dir:
         # Our own ini file, so a pytest configuration in the caller's directory cannot change the run.
         ini = Path(ini_dir) / "pytest.ini"
-        ini.write_text("[pytest]\naddopts = --strict-markers\nxfail_strict = true\n", encoding="utf-8")
+        # This command imported the conformance package before pytest could rewrite its asserts; harmless.
+        ini.write_text(
+            "[pytest]\naddopts = --strict-markers\nxfail_strict = true\nfilterwarnings =\n"
+            "    ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning\n",
+            encoding="utf-8",
+        )
         args = [
             str(binding), "-c", str(ini), "--rootdir", str(binding.parent.parent),
             "-p", "no:cacheprovider", "-q", "--tb=short",
@@ -175,6 +180,12 @@ def _exit_status(pytest_code: int, report_dir: Path, redactor: Redactor) -> int:
     if summary.get("setup_error"):
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {summary['setup_error']}"))
     verdict = summary.get("verdict")
+    totals = summary.get("totals", {})
+    if totals.get("total") and totals.get("skipped") == totals.get("total"):
+        print(
+            f"{PROG}: every scenario was skipped; nothing was checked (see the skip reasons above)",
+            file=sys.stderr,
+        )
     if verdict == "error":
         return EXIT_SETUP
     if verdict == "failed" or pytest_code not in (0, 5):

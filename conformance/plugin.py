@@ -43,7 +43,7 @@ from conformance.reports import (
 # Plain scenario tags that become pytest markers (the key:value tags do not, see pytest_bdd_apply_tag).
 SUITE_MARKERS = {
     "admin": "needs the profile's admin account; skipped when the profile has none",
-    "disruptive": "triggers brute-force protection or otherwise disturbs the target",
+    "disruptive": "triggers brute-force protection or otherwise disturbs the target; runs alone",
     "exclusive": "changes global target state; runs alone (exclusive scenario lock)",
     "guest": "acts as a guest (no account)",
 }
@@ -206,7 +206,10 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if not item.stash.get(_IS_SUITE_ITEM, False):
         return (yield)
     state: SuiteState = item.config.stash[_STATE]
-    with scenario_lock(state.lock_path, item.get_closest_marker("exclusive") is not None):
+    # Brute-force throttling counts per client address, so a @disruptive scenario would make its
+    # neighbours see 429s: it runs alone like an @exclusive one.
+    alone = any(item.get_closest_marker(name) is not None for name in ("exclusive", "disruptive"))
+    with scenario_lock(state.lock_path, alone):
         return (yield)
 
 

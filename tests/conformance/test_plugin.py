@@ -282,6 +282,10 @@ Feature: Locking
       | n |
       | 1 |
       | 2 |
+
+  @disruptive
+  Scenario: disruptive 1
+    Given I hold the lock as "disruptive 1"
 """
 
 LOCK_STEPS = """\
@@ -312,18 +316,18 @@ def test_under_xdist_exclusive_scenarios_run_alone_and_reports_are_complete(
     result = pytester.runpytest_subprocess(
         "-n", "2", "-p", "no:cacheprovider", "--conformance-report-dir", "reports"
     )
-    result.assert_outcomes(passed=6)
+    result.assert_outcomes(passed=7)
     rows = [line.split("|") for line in (pytester.path / "intervals.log").read_text().splitlines()]
     intervals = [(who, float(start), float(end), pid) for who, start, end, pid in rows]
     assert len({pid for *_, pid in intervals}) == 2, "both workers ran scenarios"
     for who, start, end, _ in intervals:
-        if who.startswith("exclusive"):
+        if who.startswith(("exclusive", "disruptive")):
             overlapping = [other for other, s, e, _ in intervals if other != who and s < end and start < e]
             assert not overlapping, f"{who} overlapped {overlapping}"
     cucumber = json.loads((pytester.path / "reports" / "cucumber.json").read_text(encoding="utf-8"))
-    assert sum(len(feature["elements"]) for feature in cucumber) == 6
+    assert sum(len(feature["elements"]) for feature in cucumber) == 7
     summary = summary_of(pytester)
-    assert summary["totals"]["passed"] == 6 and summary["target_url"] == stand_in_target
+    assert summary["totals"]["passed"] == 7 and summary["target_url"] == stand_in_target
 
 
 def test_without_a_url_the_bundled_reference_server_is_the_target(
