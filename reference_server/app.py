@@ -167,7 +167,7 @@ class TalkApp:
                 return csrf_failed()
             return await route.handler(call)
         except ocs.OcsError as exc:
-            return call._finish(ocs.middleware_error(request, exc, call.params))
+            return call.finish(ocs.middleware_error(request, exc, call.params))
         except recording_server_client.RecordingServerError:
             # The one registered 5xx: the recording server failed (upstream answers OCS 996 → 500).
             return ocs.internal_error(request, call.params)

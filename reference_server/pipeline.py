@@ -62,18 +62,23 @@ class Call:
 
     # Response helpers bound to this request's negotiated format.
     def ok(self, data=None, status: int = 200) -> Response:
-        return self._finish(ocs.ok(self.request, data, self.params, status))
+        """A success envelope."""
+        return self.finish(ocs.ok(self.request, data, self.params, status))
 
     def reason(self, reason: str, status: int = 400) -> Response:
-        return self._finish(ocs.error_reason(self.request, reason, self.params, status))
+        """Error shape E1: ``{"error": reason}``."""
+        return self.finish(ocs.error_reason(self.request, reason, self.params, status))
 
     def typed_error(self, status: int, code: str, message: str, headers=None) -> Response:
-        return self._finish(ocs.error_typed(self.request, status, code, message, self.params, headers))
+        """Error shape E2: ``{"type": "error", "error": {...}}``."""
+        return self.finish(ocs.error_typed(self.request, status, code, message, self.params, headers))
 
     def error(self, status: int, data) -> Response:
-        return self._finish(ocs.error(self.request, status, data, self.params))
+        """Any other controller error body."""
+        return self.finish(ocs.error(self.request, status, data, self.params))
 
-    def _finish(self, response: Response) -> Response:
+    def finish(self, response: Response) -> Response:
+        """Add this request's cookie and throttle headers to a response."""
         response.headers.update(self.extra_headers)
         if self.set_cookie:
             response.set_cookie(SESSION_COOKIE, self.set_cookie, httponly=True, samesite="lax", path="/")

@@ -20,7 +20,7 @@ from reference_server import (
 )
 from reference_server.ocs import OcsError
 from reference_server.php_values import json_decode, json_encode, to_int
-from reference_server.pipeline import Call, body_params, read_body
+from reference_server.pipeline import BodyTooLarge, Call, body_params, read_body
 
 NOT_AUTHENTICATED = "The request could not be authenticated."
 RECORDING_FOLDER = "Talk/Recording"
@@ -279,8 +279,8 @@ async def _read_store_form(call: Call) -> uploads.StreamedForm:
         form = uploads.StreamedForm()
         try:
             body = await read_body(call.request)
-        except Exception:  # oversized: drained by the server, no parameters
-            body = b""
+        except BodyTooLarge:
+            body = b""  # PHP drops an over-sized body: no parameters
         form.fields = body_params(call.request.headers.get("content-type", ""), body)
         return form
     try:

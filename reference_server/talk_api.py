@@ -39,9 +39,10 @@ def _require_moderator(call: Call, room):
 
 
 def _truthy(value) -> bool:
+    """A boolean parameter as forms ("true", "1") or JSON (true) send it."""
     if isinstance(value, str):
         return value.lower() in ("1", "true", "yes", "on")
-    return bool(value) and value is not None
+    return value is True or value == 1
 
 
 async def create_room(call: Call):

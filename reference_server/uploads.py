@@ -105,8 +105,6 @@ class _PartCollector:
         if self.spool_dir is not None:
             self.current.path = self.spool_dir / f"upload-{secrets.token_hex(16)}.part"
             self.handle = open(self.current.path, "wb")  # noqa: SIM115 (closed in on_part_end / close)
-        if self.form_limit is not None:
-            self.form_limit = max(self.form_limit, 0)
 
     def on_part_data(self, data, start, end):
         chunk = data[start:end]
