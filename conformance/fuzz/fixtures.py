@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import requests
 
-from conformance import setup_driver
+from conformance import media_samples, setup_driver
 from conformance.outcomes import SetupError
 from conformance.recording_server_callbacks import RecordingServerClient
 from conformance.setup_driver import TalkSession
@@ -23,10 +24,19 @@ ROOM_RECIPES: dict[str, tuple[int | None, str | None, int]] = {
 
 
 @dataclass(frozen=True)
+class StoredRecording:
+    """A recording uploaded into the moderator's files, as its notification names it."""
+
+    file_id: int
+    timestamp: int
+
+
+@dataclass(frozen=True)
 class RoomSet:
     """Tokens of prepared rooms, keyed by the state they were left in (plus one room without a call)."""
 
     by_label: dict[str, str]
+    recording: StoredRecording | None = None
 
     @property
     def tokens(self) -> tuple[str, ...]:
@@ -54,6 +64,22 @@ def call_recording(session: TalkSession, token: str) -> int:
     if not isinstance(value, int):
         raise SetupError(f"room {token} reports no integer callRecording: {value!r}")
     return value
+
+
+def store_recording(moderator: TalkSession, backend: RecordingServerClient, token: str) -> StoredRecording:
+    """Upload a real WebM as the recording server would; read file id and time from the notification."""
+    stored = backend.store(token, moderator.name, media_samples.video_webm())
+    _require(stored, f"storing a recording in {token}")
+    for notification in setup_driver.notifications(moderator):
+        if notification.get("object_type") != "recording" or notification.get("object_id") != token:
+            continue
+        file = (notification.get("messageRichParameters") or {}).get("file") or {}
+        try:
+            created = datetime.fromisoformat(str(notification["datetime"]))
+            return StoredRecording(int(file["id"]), int(created.timestamp()))
+        except (KeyError, TypeError, ValueError):
+            continue
+    raise SetupError(f"no 'recording stored' notification with a file id for room {token}")
 
 
 def new_room(moderator: TalkSession, participant_id: str, name: str, *, in_call: bool) -> str:
@@ -85,4 +111,4 @@ def prepare_rooms(
         actual = call_recording(moderator, rooms[label])
         if actual != state:
             raise SetupError(f"room {label} should be in recording state {state} after setup, not {actual}")
-    return RoomSet(rooms)
+    return RoomSet(rooms, store_recording(moderator, backend, rooms["none"]))

@@ -60,6 +60,8 @@ class FuzzInputs:
     tokens: tuple[str, ...]
     owners: tuple[str, ...]
     request_timeout: float
+    file_ids: tuple[int, ...] = ()
+    timestamps: tuple[int, ...] = ()
     # Answers that register brute-force attempts go here (e.g. BruteForceGuard.hook).
     response_hook: Any = None
     # False when the target offers no brute-force reset: then 429 is an expected answer for signed calls.
@@ -131,6 +133,9 @@ def project_config(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzS
         "dictionaries": {
             "tokens": {"values": list(inputs.tokens)},
             "owners": {"values": list(inputs.owners)},
+            # 0 dismisses every notification of the room; the stored recording's time dismisses one.
+            "timestamps": {"values": [0, *inputs.timestamps]},
+            **({"file_ids": {"values": list(inputs.file_ids)}} if inputs.file_ids else {}),
         },
         "parameters": {
             "path.token": token_binding,
@@ -138,6 +143,9 @@ def project_config(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzS
             "body.stopped.token": token_binding,
             "body.failed.token": token_binding,
             "body.owner": {"dictionary": "owners", "probability": 0.8},
+            "query.timestamp": {"dictionary": "timestamps", "probability": 0.5},
+            "body.timestamp": {"dictionary": "timestamps", "probability": 0.5},
+            **({"body.fileId": {"dictionary": "file_ids", "probability": 0.6}} if inputs.file_ids else {}),
         },
         # Replaced by registered_server_errors_only, which knows the registered 500s.
         "checks": {

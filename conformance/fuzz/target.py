@@ -39,6 +39,8 @@ class PreparedTarget:
             recording_secret=self.profile.recording_secret,
             tokens=self.rooms.tokens,
             owners=(self.profile.users[0].user_id, self.profile.users[1].user_id),
+            file_ids=(self.rooms.recording.file_id,) if self.rooms.recording else (),
+            timestamps=(self.rooms.recording.timestamp,) if self.rooms.recording else (),
             request_timeout=self.profile.request_timeout,
             response_hook=self.guard.hook,
             brute_force_resettable=self.guard.supported,
