@@ -1,6 +1,7 @@
 """The server's YAML configuration (``--config``) and its defaults."""
 
 import json
+import re
 from dataclasses import dataclass, field
 
 import yaml
@@ -12,6 +13,8 @@ DEFAULT_ACCOUNTS = (
     {"id": "participant3", "password": "123456", "admin": False},
 )
 DEFAULT_UPLOAD_MAX_BYTES = 512 * 1024 * 1024
+# Nextcloud's rule for user ids; they also name directories under files/.
+USER_ID = re.compile(r"^[a-zA-Z0-9 _.@\-']{1,64}$")
 _KNOWN_KEYS = {"accounts", "app_config", "bruteforce", "upload_max_bytes", "base_url"}
 
 
@@ -64,7 +67,10 @@ def _accounts(raw) -> tuple[Account, ...]:
         unknown = set(item) - {"id", "password", "admin"}
         _require(not unknown, f"{where}: unknown keys {sorted(unknown)}")
         user_id, password = item.get("id"), item.get("password")
-        _require(isinstance(user_id, str) and user_id.strip() != "", f"{where}.id must be a non-empty string")
+        _require(
+            isinstance(user_id, str) and USER_ID.match(user_id) is not None and user_id not in (".", ".."),
+            f"{where}.id must be 1-64 characters of letters, digits, space and _.@-'",
+        )
         _require(
             isinstance(password, str | int) and not isinstance(password, bool),
             f"{where}.password must be a string",

@@ -1,13 +1,11 @@
 """Nextcloud (non-Talk) APIs the suite uses: users, app config, capabilities, notifications, throttling."""
 
-import re
-
 from reference_server import notifications, talk_config
+from reference_server.config import USER_ID
 from reference_server.ocs import OcsError
 from reference_server.pipeline import Call
 
 FORBIDDEN_APP_KEYS = {"installed_version", "enabled", "types"}
-_USER_ID = re.compile(r"^[a-zA-Z0-9 _.@\-']{1,64}$")
 
 
 def _require_admin(call: Call) -> None:
@@ -64,7 +62,7 @@ async def create_user(call: Call):
     """POST /cloud/users (admin): ``userid``, ``password``; an existing user gives statuscode 102."""
     _require_admin(call)
     user_id, password = call.params.get("userid"), call.params.get("password", "")
-    if not isinstance(user_id, str) or not _USER_ID.match(user_id) or user_id in (".", ".."):
+    if not isinstance(user_id, str) or not USER_ID.match(user_id) or user_id in (".", ".."):
         raise OcsError(400, "Invalid user id", statuscode=101)
     if not isinstance(password, str) or password == "":
         raise OcsError(400, "Invalid password value", statuscode=101)

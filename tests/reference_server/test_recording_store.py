@@ -235,3 +235,19 @@ def test_large_upload_is_streamed_to_disk(talk, recording_room, server):
     print(f"50 MiB upload: {elapsed:.2f}s, server peak RSS growth {growth_mib:.1f} MiB")
     assert growth_mib < 20
     assert list((server.data_dir / "uploads").iterdir()) == []
+
+
+def test_store_cannot_be_led_outside_the_users_folder(talk, recording_room, server, tmp_path):
+    folder = server.data_dir / "files" / "participant1" / "Talk" / "Recording"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / recording_room).symlink_to(tmp_path)
+    response = talk.store(recording_room, WEBM, filename="escape.webm")
+    assert (response.status_code, reason(response)) == (400, {"error": "file_invalid_path"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_store_unwritable_destination_is_owner_permission(talk, recording_room, server):
+    stored_file(server, "participant1", recording_room, "taken.webm").mkdir(parents=True)
+    response = talk.store(recording_room, WEBM, filename="taken.webm")
+    assert (response.status_code, reason(response)) == (400, {"error": "owner_permission"})
+    assert list((server.data_dir / "uploads").iterdir()) == []

@@ -55,6 +55,7 @@ def test_bad_configurations_are_explained(tmp_path):
         "unknown: 1\n": "unknown keys ['unknown']",
         "accounts: []\n": "'accounts' must be a non-empty list",
         "accounts:\n  - {id: a}\n": "accounts[0].password must be a string",
+        "accounts:\n  - {id: ../x, password: p}\n": "accounts[0].id must be",
         "bruteforce: {enabled: maybe}\n": "bruteforce.enabled must be true or false",
         "upload_max_bytes: -1\n": "upload_max_bytes must be a positive integer",
         "base_url: ftp://x\n": "base_url must be an http:// or https:// URL",
