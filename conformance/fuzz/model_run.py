@@ -10,7 +10,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from conformance.fuzz.junit import JUnitCase
 from conformance.fuzz.replay import FailureRecord
-from conformance.fuzz.state_model import ModelEnvironment, machine_for, model_settings
+from conformance.fuzz.state_model import ModelEnvironment, RecordingModel, machine_for, model_settings
 from conformance.outcomes import SetupError
 
 
@@ -25,13 +25,19 @@ class ModelResult:
 
 
 def run_model(
-    environment: ModelEnvironment, *, examples: int, steps: int, seed: int, derandomize: bool
+    environment: ModelEnvironment,
+    *,
+    examples: int,
+    steps: int,
+    seed: int,
+    derandomize: bool,
+    model_class: type[RecordingModel] = RecordingModel,
 ) -> ModelResult:
     """Drive random sequences against fresh rooms; a mismatch with the model is a failure."""
     case = JUnitCase(name="recording status machine [model]", classname="fuzz.model")
     result = ModelResult(junit=case)
     started = time.monotonic()
-    machine = machine_for(environment, None if derandomize else seed)
+    machine = machine_for(environment, None if derandomize else seed, model_class)
     try:
         run_state_machine_as_test(machine, settings=model_settings(examples, steps, derandomize=derandomize))
     except SetupError as error:

@@ -108,10 +108,11 @@ class RecordingStatusMachine(RuleBasedStateMachine):
     """Random sequences of start/stop/callbacks/call end against one fresh room, compared with the model."""
 
     environment: ModelEnvironment  # set on a subclass by `machine_for`
+    model_class: type[RecordingModel] = RecordingModel
 
     def __init__(self) -> None:
         super().__init__()
-        self.model = RecordingModel()
+        self.model = self.model_class()
         self.token = ""
 
     @initialize()
@@ -225,9 +226,12 @@ class RecordingStatusMachine(RuleBasedStateMachine):
         )
 
 
-def machine_for(environment: ModelEnvironment, seed: int | None = None) -> type[RecordingStatusMachine]:
+def machine_for(
+    environment: ModelEnvironment, seed: int | None = None, model_class: type[RecordingModel] = RecordingModel
+) -> type[RecordingStatusMachine]:
     """A machine class bound to one environment (Hypothesis builds machines without arguments)."""
-    machine = type("RecordingStatusMachineUnderTest", (RecordingStatusMachine,), {"environment": environment})
+    attributes = {"environment": environment, "model_class": model_class}
+    machine = type("RecordingStatusMachineUnderTest", (RecordingStatusMachine,), attributes)
     if seed is not None:
         machine = hypothesis.seed(seed)(machine)
     return machine
