@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     """Parse arguments, open the data dir, bind, print the listening line, serve until SIGTERM/Ctrl-C."""
     args = _parser().parse_args(argv)
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # request log lines are ours alone
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
     try:
         config = load_config(args.config)
