@@ -10,6 +10,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import yaml
+from schemathesis.config import ConfigError
+from schemathesis.core.errors import InvalidSchema
+
 from conformance.config import load_profile
 from conformance.fuzz.engine_run import EngineResult, run_engine
 from conformance.fuzz.junit import write_junit
@@ -97,6 +101,10 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
     model: ModelResult | None = None
     try:
         document = read_contract(contract_path())
+    except (OSError, yaml.YAMLError) as error:
+        print(f"talk-conformance fuzz: cannot read the contract: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
         with prepared_target(profile) as target:
             if settings.phases:
                 schema = load_schema(target.fuzz_inputs(), document, settings)
@@ -113,6 +121,10 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
     except SetupError as error:
         print(redactor.text(f"talk-conformance fuzz: setup failed: {error}"), file=sys.stderr)
         return EXIT_SETUP
+    except (ConfigError, InvalidSchema) as error:
+        # A contract or configuration schemathesis cannot use: say what is wrong, without a traceback.
+        print(redactor.text(f"talk-conformance fuzz: cannot load the contract: {error}"), file=sys.stderr)
+        return EXIT_USAGE
     return _report(engine, model, report_dir, redactor, settings)
 
 

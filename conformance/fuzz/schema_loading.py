@@ -44,7 +44,7 @@ PHASES = ("examples", "coverage", "fuzzing", "stateful")
 class FuzzSettings:
     """Budget and reproducibility of one run."""
 
-    max_examples: int = 100
+    max_examples: int | None = 100  # None: schemathesis' default, for runs bounded by max_time
     max_time: int | None = None
     seed: int = 20260627
     deterministic: bool = True
@@ -95,11 +95,9 @@ def _statuses(operation_id: str, inputs: FuzzInputs) -> list[str]:
 
 def project_config(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzSettings) -> dict[str, Any]:
     """The schemathesis configuration (the same keys as schemathesis.toml) for this run."""
-    generation: dict[str, Any] = {
-        "mode": "all",
-        "max-examples": settings.max_examples,
-        "deterministic": settings.deterministic,
-    }
+    generation: dict[str, Any] = {"mode": "all", "deterministic": settings.deterministic}
+    if settings.max_examples is not None:
+        generation["max-examples"] = settings.max_examples
     token_binding = {"dictionary": "tokens", "probability": 0.8}
     operations: list[dict[str, Any]] = [
         {
