@@ -2,14 +2,16 @@
 
 import json
 import logging
+import os
 
 import httpx
 
 from reference_server.php_values import json_encode
 from reference_server.signature import checksum, new_random
 
-# A hanging recording server must not hang start/stop forever: every phase is bounded.
-TIMEOUT = httpx.Timeout(10.0, connect=10.0)
+# A hanging recording server must not hang start/stop forever: every phase of every attempt is bounded.
+DEFAULT_TIMEOUT_SECONDS = 10.0
+TIMEOUT_ENVIRONMENT = "TALK_REFERENCE_RECORDING_TIMEOUT"
 ATTEMPTS = 3
 log = logging.getLogger("reference_server.recording_server")
 
@@ -28,6 +30,15 @@ class WelcomeError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
+
+
+def timeout() -> httpx.Timeout:
+    """Connect/read/write timeout per attempt: 10 s, or TALK_REFERENCE_RECORDING_TIMEOUT seconds."""
+    try:
+        seconds = float(os.environ.get(TIMEOUT_ENVIRONMENT, DEFAULT_TIMEOUT_SECONDS))
+    except ValueError:
+        seconds = DEFAULT_TIMEOUT_SECONDS
+    return httpx.Timeout(seconds if seconds > 0 else DEFAULT_TIMEOUT_SECONDS)
 
 
 def http_base(server: str) -> str:
@@ -68,7 +79,7 @@ async def send(server: dict, secret: str, backend_url: str, token: str, body: by
     }
     last_problem = "no attempt made"
     async with httpx.AsyncClient(
-        timeout=TIMEOUT, verify=bool(server.get("verify")), trust_env=False
+        timeout=timeout(), verify=bool(server.get("verify")), trust_env=False
     ) as client:
         for attempt in range(1, ATTEMPTS + 1):
             try:
@@ -96,7 +107,7 @@ async def welcome(server: dict) -> dict:
     url = f"{http_base(str(server.get('server', '')).lower())}/api/v1/welcome"
     try:
         async with httpx.AsyncClient(
-            timeout=TIMEOUT, verify=bool(server.get("verify")), trust_env=False
+            timeout=timeout(), verify=bool(server.get("verify")), trust_env=False
         ) as c:
             response = await c.get(url)
     except httpx.HTTPError:

@@ -284,6 +284,10 @@ async def join_call(call: Call):
     session = rooms.session_for_browser(call.database, room["id"], call.browser_session)
     if session is None:
         raise OcsError(404)
+    if room["lobby_state"] == 1 and not rooms.is_moderator(
+        session["participant_type"], allow_guest_moderator=True
+    ):
+        raise OcsError(412)  # LobbyException
     if _consent_required(call, room) and not _truthy(call.params.get("recordingConsent", False)):
         return call.reason("consent")
     flags = to_int(call.params.get("flags", 7)) if call.params.get("flags") is not None else 7

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import json
+import os
 import secrets
 import signal
 import subprocess
@@ -81,7 +82,7 @@ def handler_for(fake: FakeRecordingServer):
 class RunningServer:
     """A reference server child process."""
 
-    def __init__(self, data_dir: Path, config: dict | None = None, extra_args=()):
+    def __init__(self, data_dir: Path, config: dict | None = None, extra_args=(), env=None):
         self.data_dir = data_dir
         self.config_path = data_dir.parent / f"{data_dir.name}.yaml"
         self.config_path.write_text(yaml.safe_dump(config or {}), encoding="utf-8")
@@ -89,6 +90,7 @@ class RunningServer:
         self.process = None
         self.url = ""
         self.extra_args = list(extra_args)
+        self.env = env
 
     def start(self) -> "RunningServer":
         command = [
@@ -104,7 +106,10 @@ class RunningServer:
             *self.extra_args,
         ]
         self.log = open(self.log_path, "a", encoding="utf-8")  # noqa: SIM115 (closed in stop)
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        environment = {**os.environ, **self.env} if self.env else None
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=self.log, text=True, env=environment
+        )
         line = self.process.stdout.readline()
         assert line.startswith("talk-reference-server listening on http://127.0.0.1:"), line
         self.url = line.split()[-1]

@@ -2,9 +2,11 @@
 
 import concurrent.futures
 import json
+import socket
+import time
 
 import requests
-from reference_helpers import RECORDING, SECRET, TALK, sign
+from reference_helpers import RECORDING, SECRET, TALK, RunningServer, Talk, sign
 
 
 def error_of(response):
@@ -235,3 +237,31 @@ def test_call_end_in_failed_state_sends_nothing(talk, recording_room, recording_
     count = len(recording_server.requests)
     talk.ocs("participant1", "DELETE", f"{TALK}/call/{recording_room}", data={"all": "true"})
     assert len(recording_server.requests) == count
+
+
+def test_hanging_recording_server_is_bounded(tmp_path):
+    """A recording server that accepts but never answers: start gives up (500) after 3 bounded attempts."""
+    hanging = socket.socket()
+    hanging.bind(("127.0.0.1", 0))
+    hanging.listen(16)
+    running = RunningServer(tmp_path / "data", {}, env={"TALK_REFERENCE_RECORDING_TIMEOUT": "0.3"}).start()
+    try:
+        talk = Talk(running.url)
+        talk.configure_recording(f"http://127.0.0.1:{hanging.getsockname()[1]}")
+        token = talk.room()
+        talk.join_call(token)
+        started = time.monotonic()
+        assert talk.start(token).status_code == 500
+        assert 0.9 <= time.monotonic() - started < 5
+        assert talk.room_state(token) == 0
+    finally:
+        assert running.stop() == 0
+        hanging.close()
+
+
+def test_lobby_keeps_non_moderators_out_of_the_call_only(talk, recording_room):
+    talk.ocs("participant1", "PUT", f"{TALK}/room/{recording_room}/webinar/lobby", data={"state": 1})
+    talk.ocs("participant2", "POST", f"{TALK}/room/{recording_room}/participants/active")
+    joined = talk.session("participant2").post(f"{talk.url}{TALK}/call/{recording_room}")
+    assert joined.status_code == 412
+    assert talk.start(recording_room).status_code == 200  # no lobby check on the recording endpoints
