@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from reference_server import nextcloud_api, ocs, recording_api, recording_server_client, talk_api
+from reference_server import (
+    backend_api,
+    nextcloud_api,
+    ocs,
+    recording_api,
+    recording_server_client,
+    store_api,
+    talk_api,
+)
 from reference_server.pipeline import (
     BodyTooLarge,
     Call,
@@ -51,9 +59,9 @@ def _route(method, path, handler, **flags) -> Route:
 
 # Concrete paths come before the {token} patterns that would also match them (e.g. recording/backend).
 ROUTES = (
-    _route("POST", f"{RECORDING}/backend", recording_api.backend, public=True),
+    _route("POST", f"{RECORDING}/backend", backend_api.backend, public=True),
     _route("GET", f"{RECORDING}/welcome/(?P<server_id>[^/]+)", recording_api.welcome, admin=True),
-    _route("POST", f"{RECORDING}/{TOKEN}/store", recording_api.store, public=True, streamed=True),
+    _route("POST", f"{RECORDING}/{TOKEN}/store", store_api.store, public=True, streamed=True),
     _route("DELETE", f"{RECORDING}/{TOKEN}/notification", recording_api.dismiss_notification),
     _route("POST", f"{RECORDING}/{TOKEN}/share-chat", recording_api.share_to_chat),
     _route("POST", f"{RECORDING}/{TOKEN}", recording_api.start),

@@ -1,0 +1,108 @@
+"""POST /recording/backend: the recording server's signed started, stopped and failed callbacks."""
+
+from reference_server import backend_auth, brute_force, rooms, state_machine
+from reference_server.php_values import json_decode, json_encode
+from reference_server.pipeline import Call
+
+
+def _unknown_type(call: Call, decoded_ok: bool, message):
+    rendered = json_encode(message if decoded_ok else None)
+    return call.typed_error(400, "unknown_type", f"The given type {rendered} is not supported.")
+
+
+def _message_type(message) -> str | None:
+    """PHP's loose ``switch``: exact strings, and ``true`` equals any non-empty string (the first case)."""
+    if not isinstance(message, dict):
+        return None
+    value = message.get("type")
+    if value is True:
+        return "started"
+    if isinstance(value, str) and value in ("started", "stopped", "failed"):
+        return value
+    return None
+
+
+def _actor(value) -> tuple[str, str] | None | bool:
+    """A well-formed actor object as a tuple; False when malformed."""
+    if not isinstance(value, dict):
+        return False
+    actor_type, actor_id = value.get("type"), value.get("id")
+    if not isinstance(actor_type, str) or not isinstance(actor_id, str):
+        return False
+    return actor_type, actor_id
+
+
+def _resolve_actor(call: Call, room, actor: tuple[str, str]) -> tuple[str, str] | None:
+    row = call.database.one(
+        "SELECT actor_type, actor_id FROM attendees WHERE room_id = ? AND actor_type = ? AND actor_id = ?",
+        room["id"],
+        actor[0],
+        actor[1],
+    )
+    return (row["actor_type"], row["actor_id"]) if row else None
+
+
+def _invalid_body(call: Call, what: str):
+    return call.typed_error(400, "invalid_body", what)
+
+
+async def backend(call: Call):
+    """POST /recording/backend: signed callbacks ``started``, ``stopped``, ``failed``."""
+    await backend_auth.brute_force_gate(call, brute_force.SECRET_ACTION, brute_force.STATUS_ACTION)
+    media = call.request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    # PHP leaves php://input empty for multipart bodies: that is what gets verified and decoded.
+    raw = b"" if media == "multipart/form-data" else call.raw_body
+    if not backend_auth.signature_ok(call, raw):
+        await backend_auth.register_attempt(call, brute_force.SECRET_ACTION)
+        return call.typed_error(403, "invalid_request", backend_auth.NOT_AUTHENTICATED)
+    decoded_ok, message = json_decode(raw)
+    kind = _message_type(message)
+    if kind is None:
+        return _unknown_type(call, decoded_ok, message)
+    payload = message.get(kind)
+    if not isinstance(payload, dict) or not isinstance(payload.get("token"), str):
+        return _invalid_body(call, f"'{kind}' must be an object with a string 'token'")
+    room = rooms.room_by_token(call.database, payload["token"])
+    if room is None:
+        return call.typed_error(404, "no_such_room", "Room not found.")
+    if kind == "started":
+        return await _started(call, room, payload)
+    if kind == "stopped":
+        actor = None
+        if payload.get("actor") is not None:
+            actor = _actor(payload["actor"])
+            if actor is False:
+                return _invalid_body(call, "'stopped.actor' must have string 'type' and 'id'")
+            actor = _resolve_actor(call, room, actor)
+        rooms.set_call_recording(call.state, room, state_machine.NONE, actor=actor)
+        return call.ok()
+    try:
+        rooms.set_call_recording(call.state, room, state_machine.FAILED)
+    except rooms.RecordingDisabled:
+        return call.typed_error(400, "config", "Recording is not enabled.")
+    return call.ok()
+
+
+async def _started(call: Call, room, payload: dict):
+    async def not_starting():
+        await backend_auth.register_attempt(call, brute_force.STATUS_ACTION)
+        return call.typed_error(404, "no_such_room", "Room not found.")
+
+    if not state_machine.accepts_started(room["call_recording"]):
+        return await not_starting()
+    status = payload.get("status")
+    if type(status) is not int or status not in state_machine.ALL_STATES:
+        return _invalid_body(call, "'started.status' must be an integer from 0 to 5")
+    actor = _actor(payload.get("actor"))
+    if actor is False:
+        return _invalid_body(call, "'started.actor' must be an object with string 'type' and 'id'")
+    resolved = _resolve_actor(call, room, actor)
+    try:
+        previous = rooms.set_call_recording(
+            call.state, room, status, state_machine.STARTED_ACCEPTED_FROM, actor=resolved
+        )
+    except rooms.RecordingDisabled:
+        return call.typed_error(400, "config", "Recording is not enabled.")
+    if previous is None:
+        return await not_starting()
+    return call.ok()
