@@ -84,7 +84,7 @@ def run_engine(schema: Any, seed: int) -> EngineResult:
                 if text not in case.failures:
                     case.failures.append(text)
             if event.status == Status.ERROR and not records:
-                case.errors.append(f"{label}: the scenario errored (see the schemathesis output)")
+                case.errors.append(f"{label}: the scenario errored (the error is reported separately)")
         elif isinstance(event, events.NonFatalError):
             message = f"{event.label}: {event.info.format()}" if hasattr(event, "info") else str(event)
             result.errors.append(message)

@@ -8,6 +8,7 @@ from datetime import datetime
 import requests
 
 from conformance import media_samples, setup_driver
+from conformance.fake_recording_server import FakeRecordingServerControl
 from conformance.outcomes import SetupError
 from conformance.recording_server_callbacks import RecordingServerClient
 from conformance.setup_driver import TalkSession
@@ -93,10 +94,20 @@ def new_room(moderator: TalkSession, participant_id: str, name: str, *, in_call:
 
 
 def prepare_rooms(
-    moderator: TalkSession, participant_id: str, backend: RecordingServerClient, prefix: str
+    moderator: TalkSession,
+    participant_id: str,
+    backend: RecordingServerClient,
+    prefix: str,
+    fake: FakeRecordingServerControl | None = None,
 ) -> RoomSet:
-    """One room per recording state 0-5, plus a state-0 room without a call."""
+    """A room per recording state 0-5, one without a call, and one whose recording server fails."""
     rooms = {"no-call": new_room(moderator, participant_id, f"{prefix} fuzz no call", in_call=False)}
+    if fake is not None:
+        # start/stop here meet a failing recording server: the registered 500 of the contract.
+        failing = new_room(moderator, participant_id, f"{prefix} fuzz recording server down", in_call=True)
+        fake.answer(failing, "start", 500)
+        fake.answer(failing, "stop", 500)
+        rooms["recording-server-down"] = failing
     for label, (start_status, callback, _) in ROOM_RECIPES.items():
         token = new_room(moderator, participant_id, f"{prefix} fuzz {label}", in_call=True)
         if start_status is not None:

@@ -137,7 +137,10 @@ def _report(
         dataclasses.replace(record, message=redactor.text(record.message), curl=redactor.text(record.curl))
         for record in (engine.failures if engine else []) + (model.failures if model else [])
     ]
-    errors = (engine.errors if engine else []) + (model.junit.errors if model else [])
+    # Engine errors (network errors, timeouts, crashes of the target) concern the target: findings.
+    # Model errors are setup errors (a setup request failed mid-run).
+    engine_errors = engine.errors if engine else []
+    errors = engine_errors + (model.junit.errors if model else [])
     for case in junit:
         case.failures = [redactor.text(text) for text in case.failures]
         case.errors = [redactor.text(text) for text in case.errors]
@@ -168,6 +171,6 @@ def _report(
     for error in errors:
         print(redactor.text(f"ERROR {error}"))
     print(f"reports: {report_dir / 'junit.xml'}, {report_dir / 'failures.jsonl'}, {report_dir / 'replay.sh'}")
-    if failures:
+    if failures or engine_errors:
         return EXIT_FINDINGS
     return EXIT_SETUP if errors else EXIT_CLEAN

@@ -92,5 +92,6 @@ def prepared_target(profile: TargetProfile) -> Iterator[PreparedTarget]:
         moderator = _session(base_url, profile.users[0], profile.request_timeout)
         guard = BruteForceGuard(admin)
         backend = RecordingServerClient(base_url, profile.recording_secret, profile.request_timeout)
-        rooms = prepare_rooms(moderator, profile.users[1].user_id, backend, profile.run_id)
+        control = FakeRecordingServerControl(fake.url, profile.request_timeout)
+        rooms = prepare_rooms(moderator, profile.users[1].user_id, backend, profile.run_id, control)
         yield PreparedTarget(profile, base_url, fake.url, rooms, guard, moderator)
