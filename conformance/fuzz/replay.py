@@ -45,7 +45,9 @@ def curl_command(method: str, url: str, headers: Mapping[str, str | list[str]], 
         if text is not None and "\x00" not in text:
             parts += ["--data-binary", shlex.quote(text)]
         else:
-            parts += ["--data-binary", f"@<(printf %s {shlex.quote(body.hex())} | xxd -r -p)"]
+            # Binary bodies through bash's printf, which understands \xHH (no xxd needed).
+            escaped = "".join(f"\\x{byte:02x}" for byte in body)
+            parts += ["--data-binary", f"@<(printf '%b' {shlex.quote(escaped)})"]
     parts.append(shlex.quote(url))
     return " ".join(parts)
 
