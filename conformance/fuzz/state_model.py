@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from conformance.fake_recording_server import FakeRecordingServerControl
 from conformance.fuzz.brute_force_guard import BruteForceGuard
 from conformance.fuzz.fixtures import call_recording, new_room, start_recording, stop_recording
 from conformance.fuzz.replay import curl_command
+from conformance.outcomes import SetupError
 from conformance.recording_server_callbacks import RecordingServerClient
 from conformance.setup_driver import TalkSession
 
@@ -215,6 +217,12 @@ class RecordingStatusMachine(RuleBasedStateMachine):
         setup_driver.join_call(self.environment.moderator, self.token)
         self.model.call_active = True
         self._log("rejoin call")
+
+    def teardown(self) -> None:
+        # Best effort: a live target should not keep a room per tried sequence.
+        if self.token:
+            with contextlib.suppress(SetupError):
+                setup_driver.delete_room(self.environment.moderator, self.token)
 
     @invariant()
     def room_reports_model_state(self) -> None:

@@ -67,6 +67,13 @@ def _session(base_url: str, account: Account, timeout: float) -> TalkSession:
     return session
 
 
+def _delete_rooms(moderator: TalkSession, rooms: RoomSet) -> None:
+    # Best effort, so that a live target does not keep the fuzz rooms; a failure here hides no finding.
+    for token in rooms.tokens:
+        with contextlib.suppress(SetupError):
+            setup_driver.delete_room(moderator, token)
+
+
 @contextlib.contextmanager
 def prepared_target(profile: TargetProfile) -> Iterator[PreparedTarget]:
     """Start what the profile asks for, prepare rooms, and undo it all on exit (SetupError on failure)."""
@@ -94,4 +101,5 @@ def prepared_target(profile: TargetProfile) -> Iterator[PreparedTarget]:
         backend = RecordingServerClient(base_url, profile.recording_secret, profile.request_timeout)
         control = FakeRecordingServerControl(fake.url, profile.request_timeout)
         rooms = prepare_rooms(moderator, profile.users[1].user_id, backend, profile.run_id, control)
+        stack.callback(_delete_rooms, moderator, rooms)
         yield PreparedTarget(profile, base_url, fake.url, rooms, guard, moderator)
