@@ -45,13 +45,14 @@ class Throttler:
 
     def register(self, ip: str, action: str) -> None:
         """Record one failed attempt."""
-        if self.settings.enabled:
-            self.database.run(
-                "INSERT INTO bruteforce_attempts (ip, action, occurred) VALUES (?, ?, ?)",
-                ip,
-                action,
-                time.time(),
-            )
+        if not self.settings.enabled:
+            return
+        now = time.time()
+        # Attempts older than the delay window never count again; keep the table small.
+        self.database.run("DELETE FROM bruteforce_attempts WHERE occurred < ?", now - DELAY_WINDOW_SECONDS)
+        self.database.run(
+            "INSERT INTO bruteforce_attempts (ip, action, occurred) VALUES (?, ?, ?)", ip, action, now
+        )
 
     async def sleep_or_raise(self, ip: str, action: str) -> int:
         """Sleep the current delay (not in testing mode) or raise MaxDelayReached; returns the ms slept."""

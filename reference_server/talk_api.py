@@ -247,6 +247,12 @@ async def join_room(call: Call):
         browser = secrets.token_hex(24)
         call.set_cookie = browser
     session_id = secrets.token_urlsafe(96)[:255]
+    previous = rooms.session_for_browser(database, room["id"], browser)
+    if previous is not None and previous["in_call"]:
+        # The replaced session leaves the call first; if it was the last one, the call ends.
+        await rooms.leave_call(
+            call.state, rooms.room_by_token(database, room["token"]), previous["session_id"]
+        )
     database.run("DELETE FROM sessions WHERE room_id = ? AND browser_session = ?", room["id"], browser)
     database.run(
         "INSERT INTO sessions (session_id, room_id, attendee_id, browser_session) VALUES (?, ?, ?, ?)",

@@ -265,3 +265,15 @@ def test_lobby_keeps_non_moderators_out_of_the_call_only(talk, recording_room):
     joined = talk.session("participant2").post(f"{talk.url}{TALK}/call/{recording_room}")
     assert joined.status_code == 412
     assert talk.start(recording_room).status_code == 200  # no lobby check on the recording endpoints
+
+
+def test_rejoining_the_room_from_the_same_browser_leaves_the_old_call_session(
+    talk, recording_room, recording_server
+):
+    talk.start(recording_room)
+    talk.ocs(
+        "participant1", "POST", f"{TALK}/room/{recording_room}/participants/active"
+    )  # replaces the session
+    room = talk.ocs("participant1", "GET", f"{TALK}/room/{recording_room}")
+    assert room["hasCall"] is False  # it was the only session in the call
+    assert recording_server.requests[-1].body == b'{"type":"stop","stop":[]}'
