@@ -4,7 +4,7 @@ import threading
 from http.server import ThreadingHTTPServer
 
 import pytest
-from reference_helpers import SERVER_CONFIG, FakeRecordingServer, RunningServer, Talk, handler_for
+from reference_helpers import SECRET, SERVER_CONFIG, FakeRecordingServer, RunningServer, Talk, handler_for
 
 
 @pytest.fixture(scope="session")
@@ -36,6 +36,8 @@ def server(tmp_path_factory):
     assert running.stop() == 0
     # Robustness: no request of the whole session reached the last-resort exception handler.
     assert running.errors_logged() == ""
+    # Secrets are never printed.
+    assert SECRET not in running.log_path.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -44,6 +46,8 @@ def talk(server, recording_server):
     client = Talk(server.url)
     client.configure_recording(recording_server.url)
     client.set_config("call_recording", "yes")
+    client.delete_config("recording_consent")
+    client.delete_config("signaling_mode")
     yield client
     client.session("admin").delete(f"{server.url}ocs/v2.php/apps/talk_reference/api/v1/bruteforce")
     for http in client.sessions.values():
