@@ -80,6 +80,7 @@ ROUTES = (
     _route("POST", f"{TALK_V4}/room/{TOKEN}/public", talk_api.make_public, public=True),
     _route("DELETE", f"{TALK_V4}/room/{TOKEN}/public", talk_api.make_private, public=True),
     _route("PUT", f"{TALK_V4}/room/{TOKEN}/webinar/lobby", talk_api.set_lobby, public=True),
+    _route("PUT", f"{TALK_V4}/room/{TOKEN}/recording-consent", talk_api.set_recording_consent),
     _route("POST", f"{TALK_V4}/call/{TOKEN}", talk_api.join_call, public=True),
     _route("DELETE", f"{TALK_V4}/call/{TOKEN}", talk_api.leave_call, public=True),
     _route("GET", f"{APP_CONFIG}/(?P<app>[a-z0-9_]+)", nextcloud_api.list_app_keys),

@@ -209,6 +209,20 @@ async def set_lobby(call: Call):
     return call.ok(rooms.render_room(call.database, rooms.room_by_token(call.database, room["token"])))
 
 
+async def set_recording_consent(call: Call):
+    """PUT /room/{token}/recording-consent: 0 or 1; not enabled while a call runs."""
+    room = _room(call)
+    _require_moderator(call, room)
+    value = call.params.get("recordingConsent")
+    consent = None if value is None or isinstance(value, list | dict) else to_int(value)
+    if consent not in (0, 1):
+        return call.reason("value")
+    if consent == 1 and room["active_since"] is not None:
+        return call.reason("call")
+    call.database.run("UPDATE rooms SET recording_consent = ? WHERE id = ?", consent, room["id"])
+    return call.ok(rooms.render_room(call.database, rooms.room_by_token(call.database, room["token"])))
+
+
 async def join_room(call: Call):
     """POST /room/{token}/participants/active: open a room session, kept in the session cookie."""
     room = _room(call)

@@ -65,3 +65,23 @@ def test_capabilities_follow_the_enabling_rule(talk, server):
     talk.set_config("call_recording", "no")
     assert recording() == (False, 0)
     talk.delete_config("recording_consent")
+
+
+def test_conversation_recording_consent(talk, server):
+    token = talk.room()
+    url = f"{server.url}ocs/v2.php/apps/spreed/api/v4/room/{token}/recording-consent"
+    owner = talk.session("participant1")
+    assert owner.put(url, data={"recordingConsent": 2}).json()["ocs"]["data"] == {"error": "value"}
+    assert talk.session("participant2").put(url, data={"recordingConsent": 1}).status_code == 403
+    talk.set_config("recording_consent", "2")
+    assert owner.put(url, data={"recordingConsent": 1}).json()["ocs"]["data"]["recordingConsent"] == 1
+    talk.ocs("participant2", "POST", f"ocs/v2.php/apps/spreed/api/v4/room/{token}/participants/active")
+    refused = talk.session("participant2").post(f"{server.url}ocs/v2.php/apps/spreed/api/v4/call/{token}")
+    assert refused.json()["ocs"]["data"] == {"error": "consent"}
+    talk.ocs(
+        "participant2",
+        "POST",
+        f"ocs/v2.php/apps/spreed/api/v4/call/{token}",
+        data={"recordingConsent": "true"},
+    )
+    assert owner.put(url, data={"recordingConsent": 1}).json()["ocs"]["data"] == {"error": "call"}
