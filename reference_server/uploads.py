@@ -19,6 +19,7 @@ UPLOAD_ERR_OK, UPLOAD_ERR_INI_SIZE, UPLOAD_ERR_FORM_SIZE, UPLOAD_ERR_PARTIAL, UP
 )
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 1000
+MAX_FIELDS_TOTAL_BYTES = 1024 * 1024  # all plain fields together: a body of many fields stays small in memory
 MAX_PART_HEADER_BYTES = 16 * 1024
 
 
@@ -69,6 +70,7 @@ class _PartCollector:
         self.handle = None
         self.current: UploadedFile | None = None
         self.form_limit: int | None = None
+        self.field_bytes = 0
 
     def on_part_begin(self):
         self.headers, self.kind, self.value = {}, None, bytearray()
@@ -109,8 +111,12 @@ class _PartCollector:
     def on_part_data(self, data, start, end):
         chunk = data[start:end]
         if self.kind == "field":
-            if len(self.value) + len(chunk) <= MAX_FIELD_BYTES:
+            if (
+                len(self.value) + len(chunk) <= MAX_FIELD_BYTES
+                and self.field_bytes + len(chunk) <= MAX_FIELDS_TOTAL_BYTES
+            ):
                 self.value += chunk
+                self.field_bytes += len(chunk)
         elif self.kind == "file" and self.current.error == UPLOAD_ERR_OK:
             upload = self.current
             upload.size += len(chunk)
