@@ -222,3 +222,14 @@ def test_multipart_parameters_on_setup_and_recording_endpoints(talk, recording_r
     )
     assert response.status_code == 200
     assert talk.room_state(recording_room) == 4
+
+
+def test_store_with_thousands_of_fields(talk, recording_room, server):
+    parts = [b'--b\r\nContent-Disposition: form-data; name="owner"\r\n\r\nparticipant1\r\n']
+    parts += [
+        b'--b\r\nContent-Disposition: form-data; name="f%d"\r\n\r\n' % i + b"v" * 2000 + b"\r\n"
+        for i in range(3000)
+    ]
+    body = b"".join(parts) + b"--b--\r\n"
+    response = store_raw(server, recording_room, body, "multipart/form-data; boundary=b")
+    assert (response.status_code, response.json()["ocs"]["data"]) == (400, {"error": "invalid_file"})
