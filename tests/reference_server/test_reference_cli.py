@@ -82,7 +82,7 @@ def test_configured_accounts_app_config_and_base_url(tmp_path, recording_server)
             "recording_servers": json.dumps({"servers": [{"server": recording_server.url}], "secret": "k"}),
             "signaling_servers": {"servers": [{"server": "http://127.0.0.1:9"}]},
         },
-        "base_url": "https://cloud.example.test/nextcloud",
+        "base_url": "http://127.0.0.1:1/nextcloud",
     }
     running = RunningServer(tmp_path / "data", config).start()
     try:
@@ -108,7 +108,7 @@ def test_configured_accounts_app_config_and_base_url(tmp_path, recording_server)
         talk.join_call(token, user="alice")
         assert talk.start(token, user="alice").status_code == 200
         sent = recording_server.requests[-1].headers
-        assert sent["Talk-Recording-Backend"] == "https://cloud.example.test/nextcloud/"
+        assert sent["Talk-Recording-Backend"] == "http://127.0.0.1:1/nextcloud/"
         admin_only = talk.session("alice").get(
             running.url + "ocs/v2.php/apps/spreed/api/v1/recording/welcome/0"
         )

@@ -56,7 +56,7 @@ def test_values_and_defaults(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text(
         "app_config: {call_recording: 'no', recording_servers: {servers: []}, n: 5}\n"
-        "bruteforce: {testing: true}\nbase_url: http://h/nc\nupload_max_bytes: 10\n"
+        "bruteforce: {testing: true}\nbase_url: http://127.0.0.1:2/nc\nupload_max_bytes: 10\n"
     )
     config = load_config(str(path))
     assert config.app_config == {"call_recording": "no", "recording_servers": '{"servers": []}', "n": "5"}
@@ -65,7 +65,7 @@ def test_values_and_defaults(tmp_path):
         True,
         10,
     )
-    assert (config.base_url, config.upload_max_bytes) == ("http://h/nc/", 10)
+    assert (config.base_url, config.upload_max_bytes) == ("http://127.0.0.1:2/nc/", 10)
     empty = tmp_path / "empty.yaml"
     empty.write_text("")
     assert load_config(str(empty)).upload_max_bytes == 512 * 1024 * 1024
