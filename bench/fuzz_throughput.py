@@ -1,7 +1,8 @@
 """Fuzz throughput: cases/s against the reference server and against a trivial app serving the same spec.
 
 Both targets run in child processes on loopback sockets and get the same schemathesis configuration
-(phases examples, coverage and fuzzing; checks off, so no failure makes Hypothesis shrink on one side only).
+(phases examples, coverage and fuzzing; checks off, so no failure makes Hypothesis shrink on one side only;
+error feedback off, so the generator does not do extra work for the side whose 400s explain themselves).
 The ratio reference/trivial shows how much the reference server itself slows fuzzing down (target >= 0.9).
 
     python bench/fuzz_throughput.py [--max-examples N] [--rounds R]
@@ -81,7 +82,9 @@ def main() -> int:
     if args.serve_trivial:
         serve_trivial()
         return 0
-    settings = FuzzSettings(max_examples=args.max_examples, phases=PHASES, checks_enabled=False)
+    settings = FuzzSettings(
+        max_examples=args.max_examples, phases=PHASES, checks_enabled=False, error_feedback=False
+    )
     profile = load_profile(env={})
     trivial, trivial_url = start_trivial()
     rates: dict[str, list[float]] = {"reference": [], "trivial": []}

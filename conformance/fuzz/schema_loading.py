@@ -53,6 +53,9 @@ class FuzzSettings:
     stateful_steps: int = 6
     # False only for throughput measurements: no check runs, so no failure triggers shrinking.
     checks_enabled: bool = True
+    # False only for throughput measurements: schemathesis otherwise learns from error answers and generates
+    # more for targets that explain their 400s, which measures the generator, not the target.
+    error_feedback: bool = True
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,7 @@ def project_config(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzS
         "phases": {
             name: {"enabled": name in settings.phases}
             | ({"max-steps": max(2, settings.stateful_steps)} if name == "stateful" else {})
+            | ({"error-feedback": {"enabled": settings.error_feedback}} if name == "fuzzing" else {})
             for name in PHASES
         },
         "dictionaries": {
