@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from conformance import setup_driver
-from conformance.config import Account, TargetProfile
+from conformance.config import TargetProfile
 from conformance.embedded_server import EmbeddedServer
 from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
 from conformance.fuzz.brute_force_guard import BruteForceGuard
@@ -60,13 +60,6 @@ class PreparedTarget:
         )
 
 
-def _session(base_url: str, account: Account, timeout: float) -> TalkSession:
-    session = TalkSession(base_url, account, timeout)
-    # See schema_loading: kept-alive connections can cost a delayed ACK per request.
-    session.http.headers["Connection"] = "close"
-    return session
-
-
 def _delete_rooms(moderator: TalkSession, rooms: RoomSet) -> None:
     # Best effort, so that a live target does not keep the fuzz rooms; a failure here hides no finding.
     for token in rooms.tokens:
@@ -95,8 +88,8 @@ def prepared_target(profile: TargetProfile) -> Iterator[PreparedTarget]:
                 base_url, profile.admin, profile.recording_secret, fake_for_target, profile.request_timeout
             )
             stack.callback(restore)
-        admin = _session(base_url, profile.admin, profile.request_timeout) if profile.admin else None
-        moderator = _session(base_url, profile.users[0], profile.request_timeout)
+        admin = TalkSession(base_url, profile.admin, profile.request_timeout) if profile.admin else None
+        moderator = TalkSession(base_url, profile.users[0], profile.request_timeout)
         guard = BruteForceGuard(admin)
         backend = RecordingServerClient(base_url, profile.recording_secret, profile.request_timeout)
         control = FakeRecordingServerControl(fake.url, profile.request_timeout)
