@@ -19,7 +19,6 @@ from conformance.setup_driver import TalkSession
 # How long to wait for effects the target may apply asynchronously (chat, notifications).
 EFFECT_TIMEOUT = 5.0
 
-ROLES = ("moderator", "participant", "outsider", "administrator", "guest", "anonymous client")
 BODY_EXCERPT = 400
 
 
