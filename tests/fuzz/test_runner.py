@@ -2,6 +2,8 @@
 
 import dataclasses
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -82,3 +84,11 @@ def test_an_unreachable_target_is_a_setup_error(tmp_path, capsys):
     assert run_fuzz(["--target-url", "http://127.0.0.1:9", "--report-dir", str(tmp_path)]) == EXIT_SETUP
     err = capsys.readouterr().err
     assert "setup failed" in err and "Traceback" not in err
+
+
+def test_runnable_as_a_module():
+    completed = subprocess.run(
+        [sys.executable, "-m", "conformance.fuzz", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert completed.returncode == 0
+    assert "--max-examples" in completed.stdout and "--target-profile" in completed.stdout
