@@ -244,7 +244,12 @@ def _classify(
         verdict = Verdict.FAILED if call.when == "call" else Verdict.ERROR
         message = redact(str(excinfo.value) if excinfo is not None else str(report.longrepr))
         text = str(report.longrepr)
-        if redact(text) != text:  # keep pytest's rich representation unless it leaks a secret
+        step = _failed_step(item)
+        if call.when == "call" and excinfo is not None and excinfo.errisinstance(AssertionError) and message:
+            # A conformance verdict: the steps' message names request, expected and actual; code frames
+            # of the step library would only hide it.
+            report.longrepr = f"{message}\n(failed step: {step})" if step else message
+        elif redact(text) != text:  # keep pytest's rich representation unless it leaks a secret
             # The message first: pytest's one-line summary shows the first line of a plain-text report.
             report.longrepr = f"{message.splitlines()[0] if message else 'failed'}\n\n{redact(text)}"
     elif report.skipped:
@@ -271,6 +276,18 @@ def _scenario_name(item: pytest.Item) -> str:
 
     template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
     return template.name if template is not None else item.name
+
+
+def _failed_step(item: pytest.Item) -> str | None:
+    from pytest_bdd.reporting import scenario_reports_registry
+
+    scenario_report = scenario_reports_registry.get(item)
+    if scenario_report is None:
+        return None
+    for step_report in scenario_report.step_reports:
+        if step_report.failed:
+            return f"{step_report.step.keyword} {step_report.step.name}".strip()
+    return None
 
 
 def _feature_name(item: pytest.Item) -> str:

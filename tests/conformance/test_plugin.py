@@ -155,6 +155,11 @@ def test_setup_errors_are_errors_failures_are_failures(suite: pytest.Pytester) -
     assert messages["unsupported capability"] == "unsupported: the target has no guests"
     assert "POST /recording/abc: expected 200, got 403" in messages["the target is wrong"]
     result.stdout.fnmatch_lines(["*ERROR at call of test_broken_setup*", "setup error in call of scenario*"])
+    # A conformance failure shows the steps' message and the failing step, not the step library's code.
+    result.stdout.fnmatch_lines(
+        ["POST /recording/abc: expected 200, got 403 *", "(failed step: Then the target is wrong)"]
+    )
+    assert "def wrong" not in result.stdout.str()
     result.stdout.fnmatch_lines(
         ["*talk-conformance summary*", "scenarios: 4 total, 1 passed, 1 failed, 1 error*"]
     )
