@@ -99,7 +99,8 @@ def _statuses(operation_id: str, inputs: FuzzInputs) -> list[str]:
 
 def project_config(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzSettings) -> dict[str, Any]:
     """The schemathesis configuration (the same keys as schemathesis.toml) for this run."""
-    generation: dict[str, Any] = {"mode": "all", "deterministic": settings.deterministic}
+    # No example database: a run depends on the seed and the code only, never on earlier runs' leftovers.
+    generation: dict[str, Any] = {"mode": "all", "deterministic": settings.deterministic, "database": "none"}
     if settings.max_examples is not None:
         generation["max-examples"] = settings.max_examples
     token_binding = {"dictionary": "tokens", "probability": 0.8}
