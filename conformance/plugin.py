@@ -268,14 +268,18 @@ def _classify(
 
 def _scenario_name(item: pytest.Item) -> str:
     from pytest_bdd.reporting import scenario_reports_registry
-
-    scenario_report = scenario_reports_registry.get(item)
-    if scenario_report is not None:
-        return scenario_report.scenario.name
     from pytest_bdd.scenario import scenario_wrapper_template_registry
 
     template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
-    return template.name if template is not None else item.name
+    if template is None:
+        return item.name
+    scenario_report = scenario_reports_registry.get(item)
+    name = scenario_report.scenario.name if scenario_report is not None else template.name
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and name == template.name:
+        # Rows of an outline whose title names no <parameter> would otherwise share one name.
+        name = f"{name} [{callspec.id}]"
+    return name
 
 
 def _failed_step(item: pytest.Item) -> str | None:
@@ -521,6 +525,8 @@ class SuiteState:
         if result is None:
             result = ScenarioResult(report.nodeid, data["name"], data["feature"], list(data["tags"]))
             self.summary.results[report.nodeid] = result
+        if report.when == "call":
+            result.name = data["name"]  # outline titles are rendered only once the scenario runs
         result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
 
     @property

@@ -333,6 +333,8 @@ def test_under_xdist_exclusive_scenarios_run_alone_and_reports_are_complete(
     assert sum(len(feature["elements"]) for feature in cucumber) == 7
     summary = summary_of(pytester)
     assert summary["totals"]["passed"] == 7 and summary["target_url"] == stand_in_target
+    names = {scenario["name"] for scenario in summary["scenarios"]}
+    assert {"shared 1", "shared 4", "exclusive 2", "disruptive 1"} <= names and len(names) == 7
 
 
 def test_without_a_url_the_bundled_reference_server_is_the_target(
