@@ -1,0 +1,84 @@
+"""A reference server whose recording is configured against the fake recording server; rooms in a call."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.reference_process import ReferenceProcess
+from conformance import setup_driver
+from conformance.config import Account
+from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
+from conformance.recording_server_callbacks import RecordingServerClient
+
+SECRET = "bench recording secret"
+ADMIN = Account("admin", "admin")
+MODERATOR = Account("participant1", "123456")
+TIMEOUT = 30.0
+
+
+@dataclass
+class RecordingTarget:
+    """Everything a measurement needs to drive recordings on one reference server."""
+
+    server: ReferenceProcess
+    fake: FakeRecordingServer
+    moderator: setup_driver.TalkSession
+
+    @property
+    def url(self) -> str:
+        """Base URL of the reference server."""
+        return self.server.url
+
+    def control(self) -> FakeRecordingServerControl:
+        """Script the fake recording server's answers."""
+        return FakeRecordingServerControl(self.fake.url)
+
+    def callbacks(self) -> RecordingServerClient:
+        """Speak to the server as the recording server."""
+        return RecordingServerClient(self.url, SECRET, TIMEOUT)
+
+    def room_in_call(self, name: str = "bench") -> str:
+        """A new group room owned by the moderator, who has joined its call; return the token."""
+        token = setup_driver.create_room(self.moderator, name)
+        setup_driver.join_room(self.moderator, token)
+        setup_driver.join_call(self.moderator, token)
+        return token
+
+    def reset_brute_force(self) -> None:
+        """Forget the throttle's attempts (refused `started` callbacks count as attempts)."""
+        admin = setup_driver.TalkSession(self.url, ADMIN, TIMEOUT)
+        try:
+            setup_driver.reset_brute_force(admin)
+        finally:
+            admin.close()
+
+    def recording_state(self, token: str) -> int:
+        """The room's callRecording as the moderator sees it."""
+        return setup_driver.get_room(self.moderator, token)["callRecording"]
+
+
+def configure(server: ReferenceProcess, fake: FakeRecordingServer) -> setup_driver.TalkSession:
+    """Point the server's recording config at the fake; return the moderator's session."""
+    setup_driver.configure_recording(server.url, ADMIN, SECRET, fake.url, TIMEOUT)
+    return setup_driver.TalkSession(server.url, MODERATOR, TIMEOUT)
+
+
+@contextlib.contextmanager
+def recording_target(work_dir: Path, **server_options) -> Iterator[RecordingTarget]:
+    """Start a reference server and a fake recording server, configure recording, stop both at the end."""
+    server = ReferenceProcess(work_dir, **server_options)
+    fake = FakeRecordingServer(SECRET)
+    fake.start()
+    try:
+        server.start()
+        moderator = configure(server, fake)
+        try:
+            yield RecordingTarget(server, fake, moderator)
+        finally:
+            moderator.close()
+    finally:
+        server.stop()
+        fake.stop()
