@@ -1,0 +1,611 @@
+"""Which documented cell and which recording-status transition each scenario covers, and what is left."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from gherkin.errors import CompositeParserException, ParserException
+from gherkin.parser import Parser
+
+from conformance import resources
+from conformance.contract import Cell, Contract, load_contract
+
+EXIT_COVERED, EXIT_UNCOVERED, EXIT_USAGE = 0, 1, 2
+PROG = "talk-conformance matrix"
+
+# Only this decision says "no scenario can exist"; the other decisions describe how a covered cell behaves.
+EXPLAINING_DECISION = "unreachable"
+
+STATE_NAMES = {
+    0: "none",
+    1: "video",
+    2: "audio",
+    3: "starting video",
+    4: "starting audio",
+    5: "failed",
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One change of the recording status, by the trigger that causes it."""
+
+    trigger: str
+    operation_id: str
+    sources: tuple[int, ...]
+    target: int
+
+    @property
+    def label(self) -> str:
+        """E.g. `3 → 1` or `1–5 → 5` when any of several states qualifies."""
+        first, last = self.sources[0], self.sources[-1]
+        origin = str(first) if first == last else f"{first}–{last}"
+        return f"{origin} → {self.target}"
+
+    def described(self) -> str:
+        """The transition in words: trigger, from which status to which."""
+        origin = " or ".join(STATE_NAMES[state] for state in self.sources)
+        return f"{self.trigger}: {origin} → {STATE_NAMES[self.target]}"
+
+
+def _machine() -> tuple[Transition, ...]:
+    # talk-behaviour.md section 3. "any" sources get one row per state: each is an input a server must handle.
+    start, backend, stop = "recording-start", "recording-backend", "recording-stop"
+    rows = [Transition("start", start, (source,), target) for source in (0, 5) for target in (3, 4)]
+    rows += [Transition("started", backend, (source,), target) for source in (3, 4) for target in (1, 2)]
+    rows += [Transition("stopped", backend, (source,), 0) for source in range(6)]
+    rows += [Transition("failed", backend, (source,), 5) for source in range(6)]
+    # stop only contacts the recording server when a recording exists, so its 404 path starts from 1-5.
+    rows.append(Transition("stop answered 404 by the recording server", stop, (1, 2, 3, 4, 5), 5))
+    return tuple(rows)
+
+
+TRANSITIONS = _machine()
+
+
+@dataclass(frozen=True)
+class ScenarioRef:
+    """Where a scenario (or one Examples block of an outline) is written."""
+
+    feature: str
+    line: int
+    name: str
+    examples_line: int | None = None
+    examples_name: str = ""
+
+    @property
+    def label(self) -> str:
+        """Feature file and scenario name, plus the Examples block when the tags came from one."""
+        text = f"{self.feature}: {self.name}"
+        if self.examples_line is not None:
+            text += f" (Examples {self.examples_name or f'at line {self.examples_line}'})"
+        return text
+
+
+@dataclass(frozen=True)
+class TaggedScenario:
+    """A scenario with every tag that applies to it (feature, rule, scenario and Examples block)."""
+
+    ref: ScenarioRef
+    tags: tuple[str, ...]
+
+    def values(self, key: str) -> list[str]:
+        """The values of the `@key:value` tags, in order."""
+        prefix = f"{key}:"
+        return [tag[len(prefix) :] for tag in self.tags if tag.startswith(prefix)]
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """One entry of the deviation register, reduced to what coverage needs."""
+
+    id: str
+    title: str
+    decision: str
+    cells: frozenset[Cell]
+
+
+@dataclass(frozen=True)
+class StrayTag:
+    """A scenario tag that names nothing the contract or the state machine documents."""
+
+    scenario: ScenarioRef
+    tag: str
+    reason: str
+
+
+@dataclass
+class CellCoverage:
+    """One documented cell, the scenarios covering it and the register entries naming it."""
+
+    cell: Cell
+    scenarios: list[ScenarioRef] = field(default_factory=list)
+    deviations: list[Deviation] = field(default_factory=list)
+
+    @property
+    def explained_by(self) -> list[Deviation]:
+        """The register entries that say no scenario can produce this cell."""
+        return [entry for entry in self.deviations if entry.decision == EXPLAINING_DECISION]
+
+    @property
+    def verdict(self) -> str:
+        """`covered`, `unreachable` (explained by the register) or `uncovered`."""
+        if self.scenarios:
+            return "covered"
+        return "unreachable" if self.explained_by else "uncovered"
+
+
+@dataclass
+class TransitionCoverage:
+    """One transition of the state machine and the scenarios covering it."""
+
+    transition: Transition
+    scenarios: list[ScenarioRef] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        """`covered` or `uncovered` (the register has no entries for transitions)."""
+        return "covered" if self.scenarios else "uncovered"
+
+
+@dataclass
+class CoverageMatrix:
+    """Every documented cell and transition against the scenarios and the deviation register."""
+
+    cells: list[CellCoverage]
+    transitions: list[TransitionCoverage]
+    stray_tags: list[StrayTag]
+    scenario_count: int
+
+    @property
+    def uncovered_cells(self) -> list[CellCoverage]:
+        """Cells with neither a scenario nor an `unreachable` register entry."""
+        return [row for row in self.cells if row.verdict == "uncovered"]
+
+    @property
+    def uncovered_transitions(self) -> list[TransitionCoverage]:
+        """Transitions no scenario is tagged with."""
+        return [row for row in self.transitions if row.verdict == "uncovered"]
+
+    @property
+    def complete(self) -> bool:
+        """True when every cell and every transition is covered or explained."""
+        return not self.uncovered_cells and not self.uncovered_transitions
+
+    def counts(self) -> dict[str, int]:
+        """How many cells and transitions have each verdict."""
+        counts = {"cells": len(self.cells), "transitions": len(self.transitions)}
+        for verdict in ("covered", "unreachable", "uncovered"):
+            counts[f"cells_{verdict}"] = sum(1 for row in self.cells if row.verdict == verdict)
+        for verdict in ("covered", "uncovered"):
+            counts[f"transitions_{verdict}"] = sum(1 for row in self.transitions if row.verdict == verdict)
+        return counts
+
+
+class CoverageInputError(Exception):
+    """A feature file or the deviation register cannot be read."""
+
+
+# --- reading the inputs ---------------------------------------------------------------------------
+
+
+def feature_files(features_dir: Path) -> list[Path]:
+    """The .feature files below a directory, in a stable order."""
+    return sorted(features_dir.rglob("*.feature"))
+
+
+def parse_feature(path: Path) -> dict[str, Any]:
+    """The gherkin-official AST of one feature file (CoverageInputError naming the file otherwise)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CoverageInputError(f"cannot read {path}: {exc}") from None
+    try:
+        return Parser().parse(text)
+    except (CompositeParserException, ParserException) as exc:
+        raise CoverageInputError(f"{path} is not valid Gherkin: {exc}") from None
+
+
+def tagged_scenarios(document: dict[str, Any], feature_name: str) -> list[TaggedScenario]:
+    """Each scenario, or each Examples block of an outline, with the tags inherited from above."""
+    feature = document.get("feature")
+    if not feature:
+        return []
+    found: list[TaggedScenario] = []
+    feature_tags = _tag_names(feature)
+    for child in feature.get("children", []):
+        if "rule" in child:
+            rule = child["rule"]
+            for rule_child in rule.get("children", []):
+                if "scenario" in rule_child:
+                    found += _scenario_units(
+                        rule_child["scenario"], feature_tags + _tag_names(rule), feature_name
+                    )
+        elif "scenario" in child:
+            found += _scenario_units(child["scenario"], feature_tags, feature_name)
+    return found
+
+
+def _scenario_units(
+    scenario: dict[str, Any], inherited: list[str], feature_name: str
+) -> list[TaggedScenario]:
+    tags = inherited + _tag_names(scenario)
+    line = scenario["location"]["line"]
+    examples = [block for block in scenario.get("examples", []) if block.get("tableBody")]
+    if not examples:
+        return [TaggedScenario(ScenarioRef(feature_name, line, scenario["name"]), tuple(tags))]
+    return [
+        TaggedScenario(
+            ScenarioRef(
+                feature_name, line, scenario["name"], block["location"]["line"], block.get("name", "")
+            ),
+            tuple(tags + _tag_names(block)),
+        )
+        for block in examples
+    ]
+
+
+def _tag_names(node: dict[str, Any]) -> list[str]:
+    return [tag["name"].lstrip("@") for tag in node.get("tags", [])]
+
+
+def load_scenarios(features_dir: Path) -> list[TaggedScenario]:
+    """Every tagged scenario unit of every feature file below `features_dir`."""
+    scenarios: list[TaggedScenario] = []
+    for path in feature_files(features_dir):
+        scenarios += tagged_scenarios(parse_feature(path), path.relative_to(features_dir).as_posix())
+    return scenarios
+
+
+def load_register(path: Path) -> list[Deviation]:
+    """The entries of the deviation register (CoverageInputError when it is unreadable or malformed)."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise CoverageInputError(f"cannot read the deviation register {path}: {exc}") from None
+    entries = data.get("deviations") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise CoverageInputError(f"{path}: expected a top-level `deviations:` list")
+    register: list[Deviation] = []
+    for index, entry in enumerate(entries):
+        try:
+            cells = frozenset(
+                Cell(str(cell["operation"]), int(cell["status"]), cell.get("error"))
+                for cell in entry["cells"]
+            )
+            register.append(Deviation(str(entry["id"]), str(entry["title"]), str(entry["decision"]), cells))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CoverageInputError(f"{path}: entry #{index + 1} is malformed ({exc!r})") from None
+    return register
+
+
+# --- building the matrix --------------------------------------------------------------------------
+
+
+def build_matrix(
+    contract: Contract | None = None,
+    scenarios: Sequence[TaggedScenario] | None = None,
+    register: Sequence[Deviation] | None = None,
+) -> CoverageMatrix:
+    """Match the scenarios' tags against the contract's cells and the state machine (bundled by default)."""
+    contract = contract or load_contract()
+    scenarios = load_scenarios(resources.features_dir()) if scenarios is None else scenarios
+    register = load_register(resources.deviations_path()) if register is None else register
+    cells = {cell: CellCoverage(cell) for cell in contract.cells()}
+    for entry in register:
+        for cell in entry.cells:
+            if cell in cells:
+                cells[cell].deviations.append(entry)
+    transitions = [TransitionCoverage(transition) for transition in TRANSITIONS]
+    stray: list[StrayTag] = []
+    for scenario in scenarios:
+        stray += _match_cells(scenario, contract, cells)
+        stray += _match_transitions(scenario, transitions)
+    return CoverageMatrix(list(cells.values()), transitions, stray, len(scenarios))
+
+
+def _match_cells(
+    scenario: TaggedScenario, contract: Contract, cells: dict[Cell, CellCoverage]
+) -> list[StrayTag]:
+    ref = scenario.ref
+    operations = scenario.values("operation")
+    status_tags = scenario.values("status")
+    errors = scenario.values("error")
+    stray: list[StrayTag] = []
+    known = {operation.operation_id: operation for operation in contract.operations}
+    for operation_id in operations:
+        if operation_id not in known:
+            stray.append(StrayTag(ref, f"operation:{operation_id}", "no such operationId in the contract"))
+    operations = [operation_id for operation_id in operations if operation_id in known]
+    if status_tags and not operations:
+        stray += [StrayTag(ref, f"status:{tag}", "the scenario has no @operation tag") for tag in status_tags]
+        return stray
+    used_errors: set[str] = set()
+    for tag in status_tags:
+        try:
+            status = int(tag)
+        except ValueError:
+            stray.append(StrayTag(ref, f"status:{tag}", "not an HTTP status code"))
+            continue
+        documented_for = [op for op in operations if status in known[op].statuses]
+        if not documented_for:
+            stray.append(StrayTag(ref, f"status:{tag}", f"not documented for {', '.join(operations)}"))
+        for operation_id in documented_for:
+            documented = contract.documented_errors(operation_id, status)
+            if not documented:
+                cells[Cell(operation_id, status, None)].scenarios.append(ref)
+                continue
+            named = [error for error in errors if error in documented]
+            if not named:
+                reason = f"{operation_id} {status} has error strings; the scenario names none with @error"
+                stray.append(StrayTag(ref, f"status:{tag}", reason))
+            for error in named:
+                cells[Cell(operation_id, status, error)].scenarios.append(ref)
+                used_errors.add(error)
+    for error in errors:
+        if error not in used_errors:
+            stray.append(
+                StrayTag(ref, f"error:{error}", "documented for none of the scenario's operations/statuses")
+            )
+    return stray
+
+
+def _match_transitions(scenario: TaggedScenario, transitions: list[TransitionCoverage]) -> list[StrayTag]:
+    operations = set(scenario.values("operation"))
+    stray: list[StrayTag] = []
+    for tag in scenario.values("transition"):
+        pair = _parse_pair(tag)
+        candidates = [row for row in transitions if pair and _leads(row.transition, pair)]
+        if not candidates:
+            stray.append(
+                StrayTag(scenario.ref, f"transition:{tag}", "not a transition of the recording status")
+            )
+            continue
+        # 1-5 is both a `failed` report and a stop answered 404: the scenario's operation tells which.
+        if len(candidates) > 1:
+            by_operation = [row for row in candidates if row.transition.operation_id in operations]
+            candidates = by_operation or candidates
+        for row in candidates:
+            if scenario.ref not in row.scenarios:  # 1-5 and 3-5 of one scenario are the same 404 row
+                row.scenarios.append(scenario.ref)
+    return stray
+
+
+def _leads(transition: Transition, pair: tuple[int, int]) -> bool:
+    return pair[0] in transition.sources and pair[1] == transition.target
+
+
+def _parse_pair(tag: str) -> tuple[int, int] | None:
+    source, _, target = tag.partition("-")
+    try:
+        return int(source), int(target)
+    except ValueError:
+        return None
+
+
+# --- rendering ------------------------------------------------------------------------------------
+
+
+def _cell_label(cell: Cell) -> str:
+    return f"{cell.operation_id} {cell.status}" + (f" {cell.error}" if cell.error else "")
+
+
+def _explanation(row: CellCoverage | TransitionCoverage) -> list[str]:
+    if row.scenarios:
+        return [scenario.label for scenario in row.scenarios]
+    if isinstance(row, CellCoverage) and row.explained_by:
+        return [f"{entry.id} ({entry.decision}): {entry.title}" for entry in row.explained_by]
+    return ["NO SCENARIO and no `unreachable` entry in the deviation register"]
+
+
+def _summary_line(matrix: CoverageMatrix) -> str:
+    counts = matrix.counts()
+    return (
+        f"{counts['cells']} cells: {counts['cells_covered']} covered by scenarios, "
+        f"{counts['cells_unreachable']} unreachable (deviation register), "
+        f"{counts['cells_uncovered']} uncovered; "
+        f"{counts['transitions']} transitions: {counts['transitions_covered']} covered, "
+        f"{counts['transitions_uncovered']} uncovered ({matrix.scenario_count} scenarios read)"
+    )
+
+
+def render_text(matrix: CoverageMatrix) -> str:
+    """The matrix as a plain-text table for a terminal."""
+    lines = [_summary_line(matrix), ""]
+    width = max(len(_cell_label(row.cell)) for row in matrix.cells) if matrix.cells else 10
+    for row in matrix.cells:
+        lines += _text_row(_cell_label(row.cell), row.verdict, _explanation(row), width)
+    lines += ["", "Recording status transitions"]
+    for transition_row in matrix.transitions:
+        label = f"{transition_row.transition.trigger} {transition_row.transition.label}"
+        lines += _text_row(label, transition_row.verdict, _explanation(transition_row), width)
+    if matrix.stray_tags:
+        lines += ["", "Tags that name no documented cell or transition"]
+        lines += [f"  {stray.scenario.label}: @{stray.tag}: {stray.reason}" for stray in matrix.stray_tags]
+    return "\n".join(lines) + "\n"
+
+
+def _text_row(label: str, verdict: str, details: list[str], width: int) -> list[str]:
+    first, *rest = details
+    lines = [f"{label:<{width}}  {verdict:<11}  {first}"]
+    lines += [f"{'':<{width}}  {'':<11}  {detail}" for detail in rest]
+    return lines
+
+
+def _markdown_escape(text: str) -> str:
+    # Table cells: a pipe would end the cell, and markup characters in scenario names must stay literal.
+    for char in "\\`*_[]<>|":
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def render_markdown(matrix: CoverageMatrix) -> str:
+    """The matrix as the Markdown page checked in as docs/coverage.md."""
+    lines = [
+        "# Coverage matrix",
+        "",
+        "<!-- Generated by conformance/coverage_matrix.py: `talk-conformance matrix --format markdown`"
+        " (or `python -m conformance.coverage_matrix --format markdown`). Do not edit by hand. -->",
+        "",
+        "Every (operation, HTTP status, error string) cell that `openapi/recording.yaml` documents and",
+        "every transition of the recording status, against the scenarios tagged `@operation:`, `@status:`,",
+        "`@error:` and `@transition:` in `features/`. A cell without a scenario must be explained by an",
+        "`unreachable` entry of the deviation register (`openapi/deviations.yaml`).",
+        "",
+        _summary_line(matrix) + ".",
+        "",
+    ]
+    by_operation: dict[str, list[CellCoverage]] = {}
+    for row in matrix.cells:
+        by_operation.setdefault(row.cell.operation_id, []).append(row)
+    for operation_id, rows in by_operation.items():
+        lines += [f"## {operation_id}", "", "| status | error | coverage | scenarios or register entry |"]
+        lines.append("|---|---|---|---|")
+        for row in rows:
+            details = "<br>".join(_markdown_escape(text) for text in _explanation(row))
+            error = f"`{row.cell.error}`" if row.cell.error else "–"
+            lines.append(f"| {row.cell.status} | {error} | {row.verdict} | {details} |")
+        lines.append("")
+    lines += ["## Recording status transitions", ""]
+    lines.append("States: " + ", ".join(f"{state} {name}" for state, name in STATE_NAMES.items()) + ".")
+    lines += ["", "| trigger | transition | coverage | scenarios |", "|---|---|---|---|"]
+    for transition_row in matrix.transitions:
+        transition = transition_row.transition
+        details = "<br>".join(_markdown_escape(text) for text in _explanation(transition_row))
+        lines.append(f"| {transition.trigger} | {transition.label} | {transition_row.verdict} | {details} |")
+    lines.append("")
+    if matrix.stray_tags:
+        lines += ["## Tags that name no documented cell or transition", ""]
+        for stray in matrix.stray_tags:
+            where, reason = _markdown_escape(stray.scenario.label), _markdown_escape(stray.reason)
+            lines.append(f"* {where}: `@{stray.tag}`: {reason}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def to_json(matrix: CoverageMatrix) -> dict[str, Any]:
+    """The matrix as plain data."""
+    return {
+        "complete": matrix.complete,
+        "counts": matrix.counts(),
+        "cells": [
+            {
+                "operation": row.cell.operation_id,
+                "status": row.cell.status,
+                "error": row.cell.error,
+                "coverage": row.verdict,
+                "scenarios": [_scenario_json(ref) for ref in row.scenarios],
+                "deviations": [entry.id for entry in row.deviations],
+                "explained_by": [entry.id for entry in row.explained_by],
+            }
+            for row in matrix.cells
+        ],
+        "transitions": [
+            {
+                "trigger": row.transition.trigger,
+                "operation": row.transition.operation_id,
+                "from": list(row.transition.sources),
+                "to": row.transition.target,
+                "coverage": row.verdict,
+                "scenarios": [_scenario_json(ref) for ref in row.scenarios],
+            }
+            for row in matrix.transitions
+        ],
+        "stray_tags": [
+            {"scenario": _scenario_json(stray.scenario), "tag": stray.tag, "reason": stray.reason}
+            for stray in matrix.stray_tags
+        ],
+    }
+
+
+def _scenario_json(ref: ScenarioRef) -> dict[str, Any]:
+    return {"feature": ref.feature, "line": ref.line, "name": ref.name, "examples_line": ref.examples_line}
+
+
+RENDERERS = {
+    "text": render_text,
+    "markdown": render_markdown,
+    "json": lambda matrix: json.dumps(to_json(matrix), indent=2) + "\n",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Options of `talk-conformance matrix`."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Show which scenario covers each documented (operation, status, error) cell and each "
+        "recording-status transition. Exit status 1 when something is neither covered nor explained.",
+    )
+    parser.add_argument(
+        "--format", choices=sorted(RENDERERS), default="text", help="output format (default text)"
+    )
+    parser.add_argument(
+        "--features", type=Path, help="directory of feature files (default: the bundled ones)"
+    )
+    parser.add_argument(
+        "--contract", type=Path, help="OpenAPI contract (default: the bundled recording.yaml)"
+    )
+    parser.add_argument(
+        "--register", type=Path, help="deviation register (default: the bundled deviations.yaml)"
+    )
+    parser.add_argument("--output", type=Path, help="write to this file instead of standard output")
+    return parser
+
+
+def load_matrix(features: Path | None, contract: Path | None, register: Path | None) -> CoverageMatrix:
+    """Build the matrix from these files (bundled ones where None); CoverageInputError if one is unusable."""
+    features = features or resources.features_dir()
+    if not features.is_dir():
+        raise CoverageInputError(f"feature directory {features} does not exist")
+    try:
+        loaded_contract = load_contract(contract)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise CoverageInputError(
+            f"cannot load the contract {contract or resources.contract_path()}: {exc}"
+        ) from None
+    return build_matrix(
+        loaded_contract,
+        load_scenarios(features),
+        load_register(register or resources.deviations_path()),
+    )
+
+
+def matrix_command(argv: Iterable[str]) -> int:
+    """`talk-conformance matrix`: print the coverage matrix; 1 when a cell or transition is uncovered."""
+    try:
+        options = build_parser().parse_args(list(argv))
+    except SystemExit as exit_:
+        return EXIT_COVERED if exit_.code == 0 else EXIT_USAGE
+    try:
+        matrix = load_matrix(options.features, options.contract, options.register)
+    except CoverageInputError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = RENDERERS[options.format](matrix)
+    if options.output is not None:
+        try:
+            options.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            print(f"{PROG}: cannot write {options.output}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    else:
+        sys.stdout.write(text)
+    if not matrix.complete:
+        missing = [_cell_label(row.cell) for row in matrix.uncovered_cells]
+        missing += [
+            f"{row.transition.trigger} {row.transition.label}" for row in matrix.uncovered_transitions
+        ]
+        print(f"{PROG}: uncovered: {', '.join(missing)}", file=sys.stderr)
+        return EXIT_UNCOVERED
+    return EXIT_COVERED
+
+
+if __name__ == "__main__":
+    sys.exit(matrix_command(sys.argv[1:]))
