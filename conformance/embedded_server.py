@@ -60,8 +60,17 @@ class EmbeddedServer:
         config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
         self.log_path = work_dir / "reference-server.log"
         command = self._command or [
-            sys.executable, "-m", "reference_server", "--host", "127.0.0.1", "--port", "0",
-            "--data-dir", str(data_dir), "--config", str(config_path),
+            sys.executable,
+            "-m",
+            "reference_server",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--data-dir",
+            str(data_dir),
+            "--config",
+            str(config_path),
         ]
         with open(self.log_path, "w", encoding="utf-8") as log:
             try:

@@ -110,6 +110,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 # --- tags ---------------------------------------------------------------------------------------
 
 
+# tryfirst: the hook is firstresult, and pytest-bdd's own implementation (which makes every tag a
+# marker) must not answer first; plugin load order differs between installs.
+@pytest.hookimpl(tryfirst=True)
 def pytest_bdd_apply_tag(tag: str, function: Callable[..., object]) -> object:
     """Keep key:value tags as data (a `conformance_tag` marker); plain tags stay pytest-bdd's markers."""
     if ":" not in tag:

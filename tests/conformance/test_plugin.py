@@ -354,3 +354,11 @@ def test_without_a_url_the_bundled_reference_server_is_the_target(
     summary = summary_of(pytester)
     assert summary["target_url"].startswith("http://127.0.0.1:")
     assert Path(pytester.path / "reports" / "reference-server.log").is_file()
+
+
+def test_key_value_tags_survive_any_plugin_load_order(suite: pytest.Pytester) -> None:
+    # Loaded with -p, the plugin registers before pytest-bdd, whose own tag hook would then answer first.
+    result = suite.runpytest_subprocess(
+        "-p", "no:talk_conformance", "-p", "conformance.plugin", "-p", "no:cacheprovider", "--strict-markers"
+    )
+    result.assert_outcomes(passed=1, failed=1, errors=1, skipped=1)
