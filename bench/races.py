@@ -1,6 +1,6 @@
 """Races: many concurrent starts on one room, and concurrent started/failed/stopped callbacks.
 
-    python -m bench.races [--starts 100] [--rounds 10] [--copies 2]
+python -m bench.races [--starts 100] [--rounds 10] [--copies 2]
 """
 
 from __future__ import annotations
@@ -118,9 +118,8 @@ def concurrent_callbacks(target: RecordingTarget, rounds: int, copies: int) -> C
         finals[final] += 1
         if (final, answers) not in allowed_outcomes(kinds):
             bad.append(f"round {round_index}: answers {answers} for {kinds}, final state {final}")
-    detail = (
-        f"{rounds} rounds of {len(kinds)} concurrent callbacks; final states {dict(finals)}"
-        + (f"; no serial order explains: {bad[:3]}" if bad else "; every round matches a serial order")
+    detail = f"{rounds} rounds of {len(kinds)} concurrent callbacks; final states {dict(finals)}" + (
+        f"; no serial order explains: {bad[:3]}" if bad else "; every round matches a serial order"
     )
     return CheckResult("concurrent callbacks", not bad, detail, {"rounds": rounds, "unexplained": len(bad)})
 

@@ -47,6 +47,11 @@ class RecordingTarget:
         setup_driver.join_call(self.moderator, token)
         return token
 
+    def restart(self) -> None:
+        """Start the (killed) server again on the same data dir; it gets a new port."""
+        self.server.start()
+        self.moderator.base_url = self.url
+
     def reset_brute_force(self) -> None:
         """Forget the throttle's attempts (refused `started` callbacks count as attempts)."""
         admin = setup_driver.TalkSession(self.url, ADMIN, TIMEOUT)
