@@ -1,0 +1,93 @@
+"""`talk-conformance docs`: write the living documentation site to a directory."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance import resources
+from conformance.coverage_matrix import CoverageInputError, load_matrix
+from conformance.living_docs.documents import load_features
+from conformance.living_docs.html_page import STYLESHEET, render_page
+from conformance.living_docs.results import ResultsError, load_results
+
+EXIT_OK, EXIT_USAGE = 0, 2
+PROG = "talk-conformance docs"
+INDEX_FILE = "index.html"
+_STYLESHEET_SOURCE = Path(__file__).resolve().parent / STYLESHEET
+
+
+class DocsError(Exception):
+    """The site cannot be built from these inputs."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Options of `talk-conformance docs`."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Render the scenarios, the coverage matrix, the deviation register and the recording "
+        "status diagram as a static HTML site (with the results of a run when --results is given).",
+    )
+    parser.add_argument("--out", required=True, type=Path, help="directory to write the site to")
+    parser.add_argument(
+        "--results", type=Path, help="a report directory of a run (holding summary.json and/or cucumber.json)"
+    )
+    parser.add_argument(
+        "--features", type=Path, help="directory of feature files (default: the bundled ones)"
+    )
+    return parser
+
+
+def docs_command(argv: Iterable[str]) -> int:
+    """Build the site; 0 on success, 2 with a one-line explanation when an input or the output is unusable."""
+    try:
+        options = build_parser().parse_args(list(argv))
+    except SystemExit as exit_:
+        return EXIT_OK if exit_.code == 0 else EXIT_USAGE
+    try:
+        index = build_site(options.out, options.results, options.features)
+    except DocsError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{PROG}: wrote {index}")
+    return EXIT_OK
+
+
+def build_site(out: Path, results_dir: Path | None = None, features_dir: Path | None = None) -> Path:
+    """Write index.html and its stylesheet to `out`; return the path of index.html."""
+    features_dir = features_dir or resources.features_dir()
+    try:
+        if not features_dir.is_dir():
+            raise DocsError(f"feature directory {features_dir} does not exist")
+        features = load_features(features_dir)
+        matrix = load_matrix(features_dir, None, None)
+        results = load_results(results_dir) if results_dir is not None else None
+    except (CoverageInputError, ResultsError) as exc:
+        raise DocsError(str(exc)) from None
+    page = render_page(features, matrix, _register_entries(), results)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _write(out / STYLESHEET, _STYLESHEET_SOURCE.read_text(encoding="utf-8"))
+        _write(out / INDEX_FILE, page)
+    except OSError as exc:
+        raise DocsError(f"cannot write the site to {out}: {exc}") from None
+    return out / INDEX_FILE
+
+
+def _register_entries() -> list[dict[str, Any]]:
+    # Already validated by load_matrix (which reads the same file); here every field is shown as written.
+    data = yaml.safe_load(resources.deviations_path().read_text(encoding="utf-8"))
+    return [entry for entry in data.get("deviations", []) if isinstance(entry, dict)]
+
+
+def _write(path: Path, text: str) -> None:
+    # Write then rename, so a browser never shows half a page.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)
