@@ -112,13 +112,15 @@ def start_request(target: RecordingTarget, token: str, timeout: float = 120) -> 
 def kill_during_upload(target: RecordingTarget, upload_bytes: int) -> CheckResult:
     """SIGKILL while the file part streams in; after a restart nothing half-written is visible."""
     token = target.room_in_call("fault-upload")
-    spool_started = threading.Event()
-    body = StreamedStoreBody(
-        MODERATOR.user_id,
-        upload_bytes,
-        pause=0.002,
-        on_chunk=lambda sent: sent > 4 * MIB and spool_started.set(),
-    )
+    halfway, killed = threading.Event(), threading.Event()
+
+    def hold_halfway(sent: int) -> None:
+        # The client stops sending after 4 MiB and waits for the kill: the upload is surely incomplete.
+        if sent > 4 * MIB:
+            halfway.set()
+            killed.wait(timeout=60)
+
+    body = StreamedStoreBody(MODERATOR.user_id, upload_bytes, on_chunk=hold_halfway)
     outcome: list[object] = []
 
     def upload() -> None:
@@ -130,10 +132,13 @@ def kill_during_upload(target: RecordingTarget, upload_bytes: int) -> CheckResul
     uploader = threading.Thread(target=upload)
     uploader.start()
     spooled_before_kill = 0
-    if spool_started.wait(timeout=60):
-        time.sleep(0.05)
+    halfway.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while spooled_before_kill < 4 * MIB and time.monotonic() < deadline:
+        time.sleep(0.02)
         spooled_before_kill = sum(path.stat().st_size for path in spool_files(target.server.data_dir))
     target.server.kill()
+    killed.set()
     uploader.join(timeout=60)
     leftover_spool = len(spool_files(target.server.data_dir))
     target.restart()
