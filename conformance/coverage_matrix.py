@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from gherkin.errors import CompositeParserException, ParserException
+from gherkin.errors import ParserError
 from gherkin.parser import Parser
 
 from conformance import resources
@@ -84,8 +84,9 @@ class ScenarioRef:
     def label(self) -> str:
         """Feature file and scenario name, plus the Examples block when the tags came from one."""
         text = f"{self.feature}: {self.name}"
+        # No line numbers: the checked-in docs/coverage.md would go stale on every unrelated edit.
         if self.examples_line is not None:
-            text += f" (Examples {self.examples_name or f'at line {self.examples_line}'})"
+            text += f" (Examples: {self.examples_name})" if self.examples_name else " (Examples)"
         return text
 
 
@@ -209,7 +210,7 @@ def parse_feature(path: Path) -> dict[str, Any]:
         raise CoverageInputError(f"cannot read {path}: {exc}") from None
     try:
         return Parser().parse(text)
-    except (CompositeParserException, ParserException) as exc:
+    except ParserError as exc:
         raise CoverageInputError(f"{path} is not valid Gherkin: {exc}") from None
 
 
@@ -402,7 +403,9 @@ def _explanation(row: CellCoverage | TransitionCoverage) -> list[str]:
         return [scenario.label for scenario in row.scenarios]
     if isinstance(row, CellCoverage) and row.explained_by:
         return [f"{entry.id} ({entry.decision}): {entry.title}" for entry in row.explained_by]
-    return ["NO SCENARIO and no `unreachable` entry in the deviation register"]
+    if isinstance(row, CellCoverage):
+        return ["NO SCENARIO and no unreachable entry in the deviation register"]
+    return ["NO SCENARIO"]
 
 
 def _summary_line(matrix: CoverageMatrix) -> str:
