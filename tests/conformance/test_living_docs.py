@@ -1,0 +1,365 @@
+"""The living documentation site: model, results, escaping, the command, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+import zlib
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from conformance.living_docs import docs_command
+from conformance.living_docs.command import build_site
+from conformance.living_docs.documents import load_features
+from conformance.living_docs.results import load_results
+from conformance.outcomes import Verdict
+from conformance.redaction import Redactor
+from conformance.reports import CUCUMBER_FILE, SUMMARY_FILE, RunSummary, ScenarioResult, write_summary_json
+
+HOSTILE = "<script>document.title='owned'</script><img src=x onerror=alert(1)>"
+
+HOSTILE_FEATURE = f"""\
+@operation:recording-start
+Feature: Hostile {HOSTILE}
+  Text in feature files is data & must stay text: {HOSTILE}
+
+  @status:200 @transition:0-3
+  Scenario: Plain {HOSTILE}
+    Given a step with {HOSTILE}
+    When the moderator starts a video recording
+    Then the request succeeds
+
+  @status:400 @error:status
+  Scenario Outline: Refused status <status>
+    When the moderator starts a recording with status "<status>"
+    Then the request is refused
+
+    Examples:
+      | status |
+      | 0      |
+      | {HOSTILE.replace("|", "/")} |
+
+  @status:400 @error:recording
+  Scenario Outline: Twice the same row
+    When the moderator starts twice with <count>
+    Then the request is refused
+
+    Examples:
+      | count |
+      | 1     |
+      | 1     |
+"""
+
+BROWSER_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def write_features(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "hostile.feature").write_text(HOSTILE_FEATURE, encoding="utf-8")
+    return directory
+
+
+def write_summary(report_dir: Path, feature: str, verdicts: dict[str, tuple[Verdict, str]]) -> None:
+    # Written with the engine's own writer, so the site reads exactly what a run produces.
+    summary = RunSummary(target_url="http://127.0.0.1:9/")
+    for index, (name, (verdict, message)) in enumerate(verdicts.items()):
+        result = ScenarioResult(f"steps/test_features.py::test_{index}", name, feature, verdict=verdict)
+        result.message = message
+        summary.results[result.nodeid] = result
+    write_summary_json(report_dir / SUMMARY_FILE, summary, Redactor())
+
+
+class LinkCollector(HTMLParser):
+    """Every URL an HTML document would load or link to."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.urls += [value or "" for name, value in attrs if name in ("src", "href", "xlink:href", "action")]
+
+
+# --- the documentation model ----------------------------------------------------------------------
+
+
+def test_example_rows_get_the_names_the_run_reports(tmp_path: Path) -> None:
+    [feature] = load_features(write_features(tmp_path / "features"))
+    plain, outline, twice = feature.scenarios
+    assert plain.result_names == [f"Plain {HOSTILE}"]
+    hostile_row = HOSTILE.replace("|", "/")
+    # The title names <status>: pytest-bdd renders it; the second title names nothing, so the pytest id is
+    # appended, made unique the pytest way ("_" before the counter because the id ends in a digit).
+    assert outline.result_names == ["Refused status 0", f"Refused status {hostile_row}"]
+    assert twice.result_names == ["Twice the same row [1_0]", "Twice the same row [1_1]"]
+    assert feature.background == () and feature.tags == ("operation:recording-start",)
+
+
+def test_every_scenario_of_a_real_run_is_found_under_its_name(real_run: Path) -> None:
+    features = load_features(Path(__file__).resolve().parents[2] / "features")
+    documented = {
+        (feature.name, name) for feature in features for s in feature.scenarios for name in s.result_names
+    }
+    results = load_results(real_run)
+    assert all(results.outcome(*key).verdict != "not-run" for key in results.outcomes)
+    summary = json.loads((real_run / SUMMARY_FILE).read_text(encoding="utf-8"))
+    reported = {(entry["feature"], entry["name"]) for entry in summary["scenarios"]}
+    assert reported and reported <= documented, reported - documented
+
+
+# --- results, escaping, offline -------------------------------------------------------------------
+
+
+@pytest.fixture
+def hostile_site(tmp_path: Path) -> Path:
+    features = write_features(tmp_path / "features")
+    report = tmp_path / "report"
+    report.mkdir()
+    feature = f"Hostile {HOSTILE}"
+    write_summary(
+        report,
+        feature,
+        {
+            f"Plain {HOSTILE}": (Verdict.FAILED, f"AssertionError: expected 200 {HOSTILE}"),
+            "Refused status 0": (Verdict.PASSED, ""),
+            f"Refused status {HOSTILE.replace('|', '/')}": (
+                Verdict.ERROR,
+                "SetupError: the room could not be made",
+            ),
+            "Twice the same row [1_0]": (Verdict.SKIPPED, "skipped by the profile"),
+            "Twice the same row [1_1]": (Verdict.PASSED, ""),
+        },
+    )
+    cucumber = [
+        {
+            "name": feature,
+            "uri": "features/hostile.feature",
+            "elements": [
+                {
+                    "id": "test_plain",
+                    "name": f"Plain {HOSTILE}",
+                    "line": 6,
+                    "steps": [
+                        {"keyword": "Given", "name": "x", "line": 7, "result": {"status": "passed"}},
+                        {"keyword": "When", "name": "x", "line": 8, "result": {"status": "passed"}},
+                        {"keyword": "Then", "name": "x", "line": 9, "result": {"status": "failed"}},
+                    ],
+                }
+            ],
+        }
+    ]
+    (report / CUCUMBER_FILE).write_text(json.dumps(cucumber), encoding="utf-8")
+    assert (
+        docs_command(["--out", str(tmp_path / "site"), "--results", str(report), "--features", str(features)])
+        == 0
+    )
+    return tmp_path / "site" / "index.html"
+
+
+def test_feature_text_is_escaped_everywhere(hostile_site: Path) -> None:
+    page = hostile_site.read_text(encoding="utf-8")
+    assert "<script" not in page and "<img" not in page
+    assert page.count("&lt;script&gt;") >= 6  # feature, description, scenario, step, example row, message
+    collector = LinkCollector()
+    collector.feed(page)
+    assert "script" not in collector.tags and "img" not in collector.tags
+
+
+def test_the_site_loads_nothing_from_elsewhere(hostile_site: Path) -> None:
+    collector = LinkCollector()
+    collector.feed(hostile_site.read_text(encoding="utf-8"))
+    outside = [url for url in collector.urls if not (url.startswith("#") or url == "style.css")]
+    assert outside == []
+    assert (hostile_site.parent / "style.css").stat().st_size > 1000
+
+
+def test_verdicts_per_scenario_and_per_row(hostile_site: Path) -> None:
+    page = hostile_site.read_text(encoding="utf-8")
+    verdicts = re.findall(r'<section class="scenario verdict-(\w[\w-]*)"', page)
+    # Plain failed; the outline's rows passed and errored (error wins); the last one skipped + passed.
+    assert verdicts == ["failed", "error", "passed"]
+    rows = re.findall(r'<tr class="example-row verdict-([\w-]+)" data-result-name="([^"]*)"', page)
+    assert [verdict for verdict, _ in rows] == ["passed", "error", "skipped", "passed"]
+    assert "SetupError: the room could not be made" in page
+    assert "AssertionError: expected 200 &lt;script&gt;" in page
+    assert '<li class="step-failed"><span class="keyword">Then</span>the request succeeds' in page
+    assert 'data-total="failed"' in page
+
+
+def test_a_scenario_without_result_is_not_run(tmp_path: Path) -> None:
+    features = write_features(tmp_path / "features")
+    report = tmp_path / "report"
+    report.mkdir()
+    write_summary(report, "Another feature", {"Something else": (Verdict.PASSED, "")})
+    build_site(tmp_path / "site", report, features)
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'<section class="scenario verdict-([\w-]+)"', page) == ["not-run"] * 3
+
+
+def test_without_results_the_site_documents_the_scenarios_only(tmp_path: Path) -> None:
+    index = build_site(tmp_path / "site")
+    page = index.read_text(encoding="utf-8")
+    assert "no run results were given" in page and "data-verdict" not in page
+    assert "A moderator starts a video recording" in page
+    assert 'id="coverage"' in page and 'id="deviation-U1"' in page and "<svg" in page
+
+
+# --- the command's errors -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make_results", "expected"),
+    [
+        (lambda d: d / "missing", "does not exist"),
+        (lambda d: d, "neither summary.json nor cucumber.json"),
+        (lambda d: (d / SUMMARY_FILE).write_text("{not json", encoding="utf-8") and d, "cannot read"),
+        (lambda d: (d / CUCUMBER_FILE).write_text('{"a": 1}', encoding="utf-8") and d, "not a Cucumber JSON"),
+    ],
+)
+def test_unusable_results_are_explained_without_a_traceback(
+    tmp_path: Path, capsys, make_results, expected
+) -> None:
+    results = make_results(tmp_path)
+    assert docs_command(["--out", str(tmp_path / "site"), "--results", str(results)]) == 2
+    error = capsys.readouterr().err
+    assert expected in error and "Traceback" not in error
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_an_unwritable_output_is_explained(tmp_path: Path, capsys) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    assert docs_command(["--out", str(blocker / "site")]) == 2
+    assert "cannot write the site" in capsys.readouterr().err
+
+
+def test_out_is_required(capsys) -> None:
+    assert docs_command([]) == 2
+    assert "--out" in capsys.readouterr().err
+
+
+# --- a real run, shown in a real browser ----------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A few real scenarios against the bundled reference server; @admin ones skipped by the profile."""
+    report = tmp_path_factory.mktemp("run") / "report"
+    env = {name: value for name, value in os.environ.items() if not name.startswith("TALK_CONFORMANCE_")}
+    env["TALK_CONFORMANCE_SKIP_TAGS"] = "admin"
+    selection = "reported_with_the_reason or report_of_an_unknown_type or check_a_recording_server"
+    completed = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "run", "--report-dir", str(report), "--", "-k", selection],
+        cwd=report.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout[-2000:] + completed.stderr[-2000:]
+    return report
+
+
+def find_browser() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def run_browser(browser: str, profile: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [browser, *BROWSER_FLAGS, f"--user-data-dir={profile}", *arguments],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def png_pixels(path: Path) -> tuple[int, int, bytes]:
+    """Width, height and the inflated image data of a PNG (enough to tell a blank page from a page)."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    position, width, height, compressed = 8, 0, 0, b""
+    while position < len(data):
+        (length,) = struct.unpack(">I", data[position : position + 4])
+        kind = data[position + 4 : position + 8]
+        body = data[position + 8 : position + 8 + length]
+        if kind == b"IHDR":
+            width, height = struct.unpack(">II", body[:8])
+        elif kind == b"IDAT":
+            compressed += body
+        position += 12 + length
+    return width, height, zlib.decompress(compressed)
+
+
+@pytest.fixture(scope="module")
+def browser() -> str:
+    found = find_browser()
+    if found is None:
+        pytest.skip("no Chromium installed (apt-get install -y chromium chromium-driver)")
+    return found
+
+
+def test_the_site_of_a_real_run_in_headless_chromium(browser: str, real_run: Path, tmp_path: Path) -> None:
+    index = build_site(tmp_path / "site", real_run)
+    url = index.resolve().as_uri()
+    dom = run_browser(browser, tmp_path / "profile-dom", "--dump-dom", url)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    page = dom.stdout
+    # The scenarios of the run, with their verdicts, per scenario and per example row.
+    assert re.search(r'data-verdict="passed" data-name="A report of an unknown type is refused"', page)
+    assert re.search(
+        r'data-verdict="passed" data-name="Only administrators may check a recording server"', page
+    )
+    assert re.search(
+        r'data-verdict="skipped" data-name="A recording server that cannot be used is reported', page
+    )
+    assert page.count('class="example-row verdict-passed"') == 3
+    assert page.count('class="example-row verdict-skipped"') == 3
+    totals = json.loads((real_run / SUMMARY_FILE).read_text(encoding="utf-8"))["totals"]
+    assert totals["skipped"] >= 3 and totals["passed"] >= 4
+    for name in ("total", "passed", "skipped"):
+        assert f'data-total="{name}"><strong>{totals[name]}</strong>' in page
+    # The matrix, the register and the status diagram made it into the browser's DOM.
+    assert '<table class="coverage-cells">' in page and "TIME_OUT_OF_SYNC" in page
+    assert 'id="deviation-D7"' in page
+    assert page.count('<g class="state"') == 6 and "starting audio" in page
+
+    shot = tmp_path / "site.png"
+    screenshot = run_browser(
+        browser, tmp_path / "profile-shot", f"--screenshot={shot}", "--window-size=1280,2000", url
+    )
+    assert screenshot.returncode == 0, screenshot.stderr[-2000:]
+    width, height, pixels = png_pixels(shot)
+    assert (width, height) == (1280, 2000)
+    assert len(set(pixels)) > 32, "the screenshot is blank"
+
+
+def test_hostile_feature_text_stays_text_in_chromium(
+    browser: str, hostile_site: Path, tmp_path: Path
+) -> None:
+    dom = run_browser(browser, tmp_path / "profile", "--dump-dom", hostile_site.resolve().as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "<script" not in dom.stdout and "<img" not in dom.stdout
+    assert "&lt;script&gt;document.title='owned'&lt;/script&gt;" in dom.stdout
+    assert "<title>Nextcloud Talk call recording: living documentation</title>" in dom.stdout
