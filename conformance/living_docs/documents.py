@@ -78,7 +78,17 @@ class DocFeature:
     @property
     def anchor(self) -> str:
         """A stable HTML id for the feature."""
-        return "feature-" + re.sub(r"[^a-z0-9]+", "-", self.path.lower()).strip("-")
+        return feature_anchor(self.path)
+
+
+def feature_anchor(path: str) -> str:
+    """The HTML id of a feature file's section."""
+    return "feature-" + re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+
+
+def scenario_anchor(path: str, line: int) -> str:
+    """The HTML id of the scenario written at this line, so the coverage matrix can link to it."""
+    return f"{feature_anchor(path)}-line-{line}"
 
 
 def load_features(features_dir: Path) -> list[DocFeature]:

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from conformance.coverage_matrix import CellCoverage, CoverageMatrix, TransitionCoverage
-from conformance.living_docs.documents import DocFeature, DocScenario, ExamplesBlock, Step
+from conformance.living_docs.documents import DocFeature, DocScenario, ExamplesBlock, Step, scenario_anchor
 from conformance.living_docs.results import RunResults, ScenarioOutcome, worst
 from conformance.living_docs.status_diagram import render_status_diagram
 
@@ -149,8 +149,8 @@ def _feature_article(feature: DocFeature, results: RunResults | None) -> str:
         parts.append('<section class="background"><h4>Background</h4>')
         parts.append(_steps(feature.background, None))
         parts.append("</section>")
-    for index, scenario in enumerate(feature.scenarios):
-        parts.append(_scenario(feature, scenario, f"{feature.anchor}-{index + 1}", results))
+    for scenario in feature.scenarios:
+        parts.append(_scenario(feature, scenario, scenario_anchor(feature.path, scenario.line), results))
     parts.append("</article>")
     return "\n".join(parts)
 
@@ -296,7 +296,10 @@ def _coverage_badge(verdict: str) -> str:
 
 def _coverage_details(row: CellCoverage | TransitionCoverage) -> str:
     if row.scenarios:
-        return "<br>".join(_e(scenario.label) for scenario in row.scenarios)
+        return "<br>".join(
+            f'<a href="#{_e(scenario_anchor(ref.feature, ref.line))}">{_e(ref.label)}</a>'
+            for ref in row.scenarios
+        )
     if isinstance(row, CellCoverage) and row.explained_by:
         return "<br>".join(
             f'<a href="#deviation-{_e(entry.id)}">{_e(entry.id)}</a> {_e(entry.title)}'

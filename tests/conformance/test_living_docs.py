@@ -92,9 +92,11 @@ class LinkCollector(HTMLParser):
         super().__init__()
         self.urls: list[str] = []
         self.tags: list[str] = []
+        self.ids: set[str] = set()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
+        self.ids.update(value or "" for name, value in attrs if name == "id")
         self.urls += [value or "" for name, value in attrs if name in ("src", "href", "xlink:href", "action")]
 
 
@@ -220,6 +222,14 @@ def test_without_results_the_site_documents_the_scenarios_only(tmp_path: Path) -
     assert "no run results were given" in page and "data-verdict" not in page
     assert "A moderator starts a video recording" in page
     assert 'id="coverage"' in page and 'id="deviation-U1"' in page and "<svg" in page
+
+
+def test_every_link_of_the_matrix_and_the_overview_has_a_target(tmp_path: Path) -> None:
+    collector = LinkCollector()
+    collector.feed(build_site(tmp_path / "site").read_text(encoding="utf-8"))
+    anchors = [url[1:] for url in collector.urls if url.startswith("#")]
+    assert len([anchor for anchor in anchors if "-line-" in anchor]) > 100  # matrix rows link to scenarios
+    assert [anchor for anchor in anchors if anchor not in collector.ids] == []
 
 
 # --- the command's errors -------------------------------------------------------------------------
