@@ -253,7 +253,8 @@ def _coverage_section(matrix: CoverageMatrix) -> str:
         '<section class="part" id="coverage">',
         "<h2>Coverage matrix</h2>",
         f"<p>{counts['cells']} documented cells: {counts['cells_covered']} covered by scenarios, "
-        f"{counts['cells_unreachable']} unreachable (explained by the deviation register), "
+        f"{counts['cells_unreachable']} unreachable and {counts['cells_registered']} otherwise explained by "
+        "the deviation register, "
         f"{counts['cells_uncovered']} uncovered. {counts['transitions']} transitions: "
         f"{counts['transitions_covered']} covered, {counts['transitions_uncovered']} uncovered.</p>",
         '<table class="coverage-cells"><tr><th>operation</th><th>status</th><th>error</th><th>coverage</th>'
@@ -302,10 +303,10 @@ def _coverage_details(row: CellCoverage | TransitionCoverage) -> str:
         )
     if isinstance(row, CellCoverage) and row.explained_by:
         return "<br>".join(
-            f'<a href="#deviation-{_e(entry.id)}">{_e(entry.id)}</a> {_e(entry.title)}'
+            f'<a href="#deviation-{_e(entry.id)}">{_e(entry.id)}</a> ({_e(entry.decision)}) {_e(entry.title)}'
             for entry in row.explained_by
         )
-    return "<strong>no scenario and no <code>unreachable</code> register entry</strong>"
+    return "<strong>no scenario and no entry in the deviation register</strong>"
 
 
 def _register_section(register: list[dict[str, Any]]) -> str:

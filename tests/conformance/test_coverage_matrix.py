@@ -19,6 +19,7 @@ from conformance.coverage_matrix import (
     load_scenarios,
     matrix_command,
     render_markdown,
+    render_text,
 )
 
 COVERAGE_DOC = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
@@ -33,14 +34,13 @@ def bundled_matrix():
     return build_matrix()
 
 
-def test_every_documented_cell_has_a_scenario_or_an_unreachable_register_entry(bundled_matrix) -> None:
+def test_every_documented_cell_has_a_scenario_or_a_register_entry(bundled_matrix) -> None:
     missing = [
         f"{row.cell.operation_id} {row.cell.status} {row.cell.error or '(no error string)'}"
         for row in bundled_matrix.uncovered_cells
     ]
     assert not missing, (
-        "documented cells with no scenario and no `unreachable` entry in openapi/deviations.yaml: "
-        + "; ".join(missing)
+        "documented cells with no scenario and no entry in openapi/deviations.yaml: " + "; ".join(missing)
     )
 
 
@@ -135,7 +135,7 @@ def test_rule_and_feature_tags_are_inherited(tmp_path: Path) -> None:
     assert row_for(matrix_for(tmp_path), "recording-get-welcome-message", 403, None).verdict == "covered"
 
 
-def test_only_an_unreachable_entry_explains_a_cell_without_scenario(tmp_path: Path) -> None:
+def test_a_register_entry_explains_a_cell_without_scenario_and_says_how(tmp_path: Path) -> None:
     write_feature(tmp_path, "empty.feature", "Feature: Nothing yet\n")
     register_file = tmp_path / "deviations.yaml"
     register_file.write_text(
@@ -155,8 +155,12 @@ def test_only_an_unreachable_entry_explains_a_cell_without_scenario(tmp_path: Pa
     federated = row_for(matrix, "recording-start", 406, None)
     assert federated.verdict == "unreachable" and [entry.id for entry in federated.explained_by] == ["U9"]
     ordered = row_for(matrix, "recording-start", 400, "status")
-    # Naming a cell to describe how it behaves is no excuse for having no scenario of it.
-    assert ordered.verdict == "uncovered" and [entry.id for entry in ordered.deviations] == ["D9"]
+    assert ordered.verdict == "registered" and [entry.id for entry in ordered.explained_by] == ["D9"]
+    assert row_for(matrix, "recording-start", 400, "call").verdict == "uncovered"
+    assert matrix.counts()["cells_registered"] == 1 and not matrix.complete
+    text = render_text(matrix)
+    assert "recording-start 406" in text and "U9 (unreachable): Federation" in text
+    assert "D9 (follow-upstream): Order" in text
 
 
 def test_a_shared_transition_is_attributed_by_the_scenarios_operation(tmp_path: Path) -> None:
@@ -243,7 +247,9 @@ def test_matrix_command_exits_1_and_names_the_uncovered_cells(tmp_path: Path, ca
     write_feature(
         tmp_path / "features", "all.feature", feature_covering_everything().replace("@error:size", "")
     )
-    assert matrix_command(["--features", str(tmp_path / "features")]) == 1
+    empty_register = tmp_path / "deviations.yaml"
+    empty_register.write_text("deviations: []\n", encoding="utf-8")
+    assert matrix_command(["--features", str(tmp_path / "features"), "--register", str(empty_register)]) == 1
     captured = capsys.readouterr()
     assert "uncovered: recording-store 400 size" in captured.err
     assert "recording-store 400 size" in captured.out and "NO SCENARIO" in captured.out
