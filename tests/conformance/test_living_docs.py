@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance import resources
 from conformance.living_docs import docs_command
 from conformance.living_docs.command import build_site
 from conformance.living_docs.documents import load_features
@@ -116,7 +117,7 @@ def test_example_rows_get_the_names_the_run_reports(tmp_path: Path) -> None:
 
 
 def test_every_scenario_of_a_real_run_is_found_under_its_name(real_run: Path) -> None:
-    features = load_features(Path(__file__).resolve().parents[2] / "features")
+    features = load_features(resources.features_dir())
     documented = {
         (feature.name, name) for feature in features for s in feature.scenarios for name in s.result_names
     }
