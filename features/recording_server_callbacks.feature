@@ -35,6 +35,18 @@ Feature: Recording server reports
     Then the request succeeds
     And the room's recording status is "failed"
 
+  @status:200 @transition:3-2 @transition:4-1
+  Scenario Outline: The type the recording server reports wins over the one that was asked for
+    Given the room's recording is "<asked>"
+    When the recording server reports that the recording started as <reported> by the moderator
+    Then the request succeeds
+    And the room's recording status is "<reported>"
+
+    Examples:
+      | asked          | reported |
+      | starting video | audio    |
+      | starting audio | video    |
+
   @status:200 @transition:3-1
   Scenario: A report signed with an uppercase checksum is accepted
     Given the room's recording is "starting video"
