@@ -276,12 +276,16 @@ def read_only(path: Path) -> Iterator[bool]:
             if bound:
                 subprocess.run(["umount", str(path)], capture_output=True)
         return
-    mode = path.stat().st_mode
-    path.chmod(0o555)
+    # Every directory, because the recording folder below may already exist and would stay writable.
+    directories = [path, *(child for child in path.rglob("*") if child.is_dir())]
+    modes = {directory: directory.stat().st_mode for directory in directories}
+    for directory in directories:
+        directory.chmod(0o555)
     try:
         yield True
     finally:
-        path.chmod(mode)
+        for directory, mode in modes.items():
+            directory.chmod(mode)
 
 
 def _store_small(target: RecordingTarget, token: str) -> requests.Response:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import re
 import resource
+import select
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -82,11 +82,11 @@ class ReferenceProcess:
                 preexec_fn=limit_file_size if limit is not None else None,  # noqa: PLW1509
             )
         assert self.process.stdout is not None
-        deadline = time.monotonic() + timeout
-        # The server prints exactly one line on stdout; readline blocks only until it (or EOF) arrives.
-        line = self.process.stdout.readline()
+        # The server prints exactly one line on stdout; wait for it no longer than the timeout.
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        line = self.process.stdout.readline() if ready else ""
         match = READY_LINE.search(line)
-        if match is None or time.monotonic() > deadline:
+        if match is None:
             self.kill()
             raise ServerStartError(f"reference server did not start: {line!r}; log:\n{self.log_tail()}")
         self.url = match["url"].rstrip("/")

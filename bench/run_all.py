@@ -67,7 +67,7 @@ def measure(work_dir: Path, quick: bool) -> tuple[list[str], bool]:
             rows += [(f"{label}: {name}", value) for name, value in run.items()]
     lines += [*_table(rows), ""]
 
-    throughput = server_throughput.run(work_dir / "throughput", clients=8, seconds=1.5 if quick else 3.0)
+    throughput = server_throughput.run(work_dir / "throughput", clients=8, rounds=1 if quick else 3)
     lines += ["### Server throughput (`python -m bench.server_throughput`)", ""]
     lines += [*_table(list(throughput.items())), ""]
 
