@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import random
 import socket
 import sqlite3
@@ -264,18 +263,13 @@ def small_tmpfs(where: Path, size: str) -> Iterator[bool]:
 
 @contextlib.contextmanager
 def read_only(path: Path) -> Iterator[bool]:
-    """Make a directory read-only (read-only bind mount as root, else mode 0555); yield whether it worked."""
+    """Make a directory read-only (a read-only bind mount, else mode 0555); yield whether it worked."""
     path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        bound = subprocess.run(["mount", "--bind", str(path), str(path)], capture_output=True).returncode == 0
-        done = bound and (
-            subprocess.run(["mount", "-o", "remount,bind,ro", str(path)], capture_output=True).returncode == 0
-        )
+    if _mount(["--bind", str(path), str(path)]):
         try:
-            yield done
+            yield _mount(["-o", "remount,bind,ro", str(path)])
         finally:
-            if bound:
-                subprocess.run(["umount", str(path)], capture_output=True)
+            subprocess.run(["umount", str(path)], capture_output=True)
         return
     # Every directory, because the recording folder below may already exist and would stay writable.
     directories = [path, *(child for child in path.rglob("*") if child.is_dir())]
@@ -283,10 +277,27 @@ def read_only(path: Path) -> Iterator[bool]:
     for directory in directories:
         directory.chmod(0o555)
     try:
-        yield True
+        yield not _writable(path)  # root with CAP_DAC_OVERRIDE ignores the mode
     finally:
         for directory, mode in modes.items():
             directory.chmod(mode)
+
+
+def _mount(arguments: list[str]) -> bool:
+    try:
+        return subprocess.run(["mount", *arguments], capture_output=True).returncode == 0
+    except OSError:  # no mount command at all
+        return False
+
+
+def _writable(directory: Path) -> bool:
+    probe = directory / ".write-probe"
+    try:
+        probe.touch()
+    except OSError:
+        return False
+    probe.unlink()
+    return True
 
 
 def _store_small(target: RecordingTarget, token: str) -> requests.Response:
