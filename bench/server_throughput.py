@@ -189,6 +189,14 @@ def measure_start_stop(
     return asyncio.run(_load("start/stop pair", clients, seconds, max_pairs, pair))
 
 
+def client_creation_ms(verify: bool, count: int = 30) -> float:
+    """What `httpx.AsyncClient(verify=…)` costs; the reference server builds one per start/stop request."""
+    began = time.perf_counter()
+    for _ in range(count):
+        httpx.AsyncClient(verify=verify, trust_env=False)
+    return (time.perf_counter() - began) / count * 1000
+
+
 def run(
     work_dir: Path, clients: int = 8, seconds: float = 1.0, max_requests: int = 20000, rounds: int = 3
 ) -> dict[str, float]:
@@ -242,6 +250,8 @@ def run(
         "start_stop_failures": failures["pairs"],
         "bare_pairs_per_s": round(median["bare_pairs"], 1),
         "pair_ratio": round(median["pairs"] / median["bare_pairs"], 3),
+        "httpx_client_verify_off_ms": round(client_creation_ms(False), 2),
+        "httpx_client_verify_on_ms": round(client_creation_ms(True), 2),
     }
 
 
