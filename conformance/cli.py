@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from conformance.config import ProfileError, TargetProfile, load_profile
+from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
 from conformance.reports import (
@@ -71,6 +72,10 @@ def build_run_parser() -> argparse.ArgumentParser:
     parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
     parser.add_argument("--target-profile", help="YAML target profile (see docs/profiles.md)")
     parser.add_argument(
+        "--expectations",
+        help="YAML file of scenarios the target is expected to fail (see docs/expectations.md)",
+    )
+    parser.add_argument(
         "--report-dir",
         default=DEFAULT_REPORT_DIR,
         help=f"where the reports go (default ./{DEFAULT_REPORT_DIR})",
@@ -86,7 +91,9 @@ def run_command(args: list[str]) -> int:
     except SystemExit as exit_:
         return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
     try:
-        profile = load_profile(options.target_url, options.target_profile, os.environ)
+        profile = load_profile(options.target_url, options.target_profile, os.environ, options.expectations)
+        if profile.expectations is not None:
+            load_expectations(profile.expectations)
     except ProfileError as exc:
         return _fail(EXIT_USAGE, str(exc))
     redactor = Redactor(profile.secrets())
@@ -167,6 +174,8 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
             args += ["--target-url", options.target_url]
         if options.target_profile:
             args += ["--target-profile", options.target_profile]
+        if options.expectations:
+            args += ["--expectations", options.expectations]
         return int(pytest.main([*args, *extra]))
 
 

@@ -134,6 +134,7 @@ def load_profile(
     cli_url: str | None = None,
     cli_profile_path: str | Path | None = None,
     env: Mapping[str, str] | None = None,
+    cli_expectations: str | Path | None = None,
 ) -> TargetProfile:
     """Build the profile: each field from the CLI, else the environment, else the YAML file, else defaults."""
     env = {} if env is None else env
@@ -145,6 +146,8 @@ def load_profile(
     values.update(_from_env(env))
     if cli_url:
         values["url"] = cli_url
+    if cli_expectations:
+        values["expectations"] = cli_expectations
     return _build(values, source)
 
 

@@ -25,6 +25,7 @@ from conformance.config import (
     load_profile,
 )
 from conformance.embedded_server import EmbeddedServer
+from conformance.expectations import Expectations, ScenarioKey, load_expectations
 from conformance.outcomes import SetupError, Unsupported, Verdict
 from conformance.redaction import Redactor
 from conformance.reports import (
@@ -51,10 +52,12 @@ TAG_MARKER = "conformance_tag"
 WORKER_INPUT_KEY = "talk_conformance_run_dir"
 CONTEXT_FILE = "context.json"
 NEEDED_PREFIX = "needed-"
+MATCHED_PREFIX = "expectations-matched-"
 CONTEXT_WAIT_SECONDS = 120.0
 
 _STATE = pytest.StashKey["SuiteState"]()
 _IS_SUITE_ITEM = pytest.StashKey[bool]()
+_EXPECTED = pytest.StashKey[str]()
 _REPORT_CONTEXT_KEY = "talk_conformance_bdd_context"
 
 
@@ -77,6 +80,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="DIR",
         help="write summary.json, junit.xml and cucumber.json of the conformance run here",
+    )
+    group.addoption(
+        "--expectations",
+        default=None,
+        metavar="FILE",
+        help="YAML file of scenarios the target is expected to fail, with reasons (docs/expectations.md)",
     )
 
 
@@ -127,6 +136,8 @@ def item_tags(item: pytest.Item) -> list[str]:
     return sorted(set(tags))
 
 
+# tryfirst: expectations are matched against every collected scenario, before -k/-m deselect some.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     state = config.stash[_STATE]
     suite_items = [item for item in items if _is_suite_item(item)]
@@ -144,6 +155,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reason = _skip_reason(item, profile)
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
+    expectations = state.expectations_for_selection()
+    if expectations is not None:
+        keys = {item.nodeid: scenario_key(item) for item in suite_items}
+        for item in suite_items:
+            expected = expectations.reason_for(keys[item.nodeid])
+            if expected is not None:
+                item.stash[_EXPECTED] = expected
+        state.record_matched(expectations.matched(keys.values()))
+
+
+def scenario_key(item: pytest.Item) -> ScenarioKey:
+    """How expectations name a scenario: its feature file, its title as written and its Examples row id."""
+    from pytest_bdd.scenario import scenario_wrapper_template_registry
+
+    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    callspec = getattr(item, "callspec", None)
+    example = callspec.id if callspec is not None else None
+    if template is None:
+        return ScenarioKey(str(item.path), item.name.split("[")[0], example)
+    return ScenarioKey(str(template.feature.filename), template.name, example)
 
 
 def _is_suite_item(item: pytest.Item) -> bool:
@@ -224,7 +255,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     if item.stash.get(_IS_SUITE_ITEM, False):
         _classify(item.config.stash[_STATE], item, call, report)
+        expected = item.stash.get(_EXPECTED, None)
+        if expected is not None:
+            _apply_expectation(expected, call, report)
     return report
+
+
+def _apply_expectation(reason: str, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
+    """An expected failure is pytest's xfail (the run passes); an expected failure that passes fails it."""
+    data = report.talk_conformance
+    data["expected"] = reason
+    if call.when != "call":
+        return  # setup errors and skips say nothing about the expectation
+    if data["verdict"] == "failed":
+        report.outcome = "skipped"
+        report.wasxfail = f"expected failure: {reason}"
+    elif data["verdict"] == "passed":
+        message = f"unexpectedly passed: the expectations say it fails ({reason})"
+        data.update(verdict="failed", message=message, unexpected_pass=True)
+        report.outcome = "failed"
+        report.longrepr = message
 
 
 def _classify(
@@ -364,11 +414,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     state: SuiteState = session.config.stash[_STATE]
     if state.is_controller:
         state.finish_session()
+        if state.summary.expectation_errors and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED  # a stale expectation fails the run
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     state: SuiteState = config.stash[_STATE]
-    if state.is_controller and (state.summary.results or state.summary.setup_error):
+    if state.is_controller and (
+        state.summary.results or state.summary.setup_error or state.summary.expectation_errors
+    ):
         terminalreporter.write_sep("=", "talk-conformance summary")
         for line in terminal_lines(state.summary, state.report_dir):
             terminalreporter.write_line(state.redactor.text(line))
@@ -518,6 +572,7 @@ class SuiteState:
         self._stop: Callable[[], list[str]] | None = None
         self._started_at = time.monotonic()
         self._selection_profile: TargetProfile | None = None
+        self._selection_expectations: Expectations | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Controller: fold each phase report of a scenario into its result."""
@@ -530,6 +585,9 @@ class SuiteState:
             self.summary.results[report.nodeid] = result
         if report.when == "call":
             result.name = data["name"]  # outline titles are rendered only once the scenario runs
+            result.unexpected_pass = bool(data.get("unexpected_pass"))
+        if data.get("expected") is not None:
+            result.expected = data["expected"]
         result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
 
     @property
@@ -543,6 +601,7 @@ class SuiteState:
             self.config.getoption("--target-url", None),
             self.config.getoption("--target-profile", None),
             os.environ,
+            self.config.getoption("--expectations", None),
         )
         self.redactor.add(*profile.secrets())
         return profile
@@ -553,6 +612,33 @@ class SuiteState:
             with contextlib.suppress(ProfileError):
                 self._selection_profile = self.load_profile()
         return self._selection_profile
+
+    def expectations_for_selection(self) -> Expectations | None:
+        """The profile's expectations; None when there are none or they cannot be loaded (reported later)."""
+        profile = self.profile_for_selection()
+        if profile is None or profile.expectations is None:
+            return None
+        if self._selection_expectations is None:
+            with contextlib.suppress(ProfileError):
+                self._selection_expectations = load_expectations(profile.expectations)
+        return self._selection_expectations
+
+    def record_matched(self, matched: set[int]) -> None:
+        """Tell the controller which expectation entries this process's collection matched."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        path = self.run_dir / f"{MATCHED_PREFIX}{os.getpid()}.json"
+        path.write_text(json.dumps(sorted(matched)), encoding="utf-8")
+
+    def unmatched_expectations(self) -> list[str]:
+        """Entries no process matched with a collected scenario; nothing when no scenario was collected."""
+        expectations = self.expectations_for_selection()
+        reports = sorted(self.run_dir.glob(MATCHED_PREFIX + "*.json")) if self.run_dir.is_dir() else []
+        if expectations is None or not reports:
+            return []
+        matched: set[int] = set()
+        for path in reports:
+            matched.update(json.loads(path.read_text(encoding="utf-8")))
+        return expectations.unmatched_messages(matched)
 
     # A worker tells the controller "this run has conformance scenarios" with a file in the run directory.
     def announce_need(self) -> None:
@@ -580,6 +666,9 @@ class SuiteState:
             profile = self.load_profile()
             self.summary.profile = redacted_profile(profile.to_dict())
             self.summary.target_url = profile.url
+            if profile.expectations is not None:
+                self.summary.expectations = str(profile.expectations)
+                load_expectations(profile.expectations)  # an unusable file stops the run before it starts
             self.run_dir.mkdir(parents=True, exist_ok=True)
             self._context, self._stop = start_run(profile, self.run_dir)
             self.summary.target_url = self._context.base_url
@@ -641,6 +730,7 @@ class SuiteState:
         """Controller: stop the run's servers and write the reports."""
         self.stop_local()
         self.summary.duration = time.monotonic() - self._started_at
+        self.summary.expectation_errors = self.unmatched_expectations()
         if self.report_dir is None or not (self.summary.results or self.summary.setup_error):
             return
         self.report_dir.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,10 @@ CUCUMBER_FILE = "cucumber.json"
 TERMINAL_LIST_LIMIT = 15
 
 
+EXPECTED_FAILURE = "expected failure"
+UNEXPECTEDLY_PASSED = "unexpectedly passed"
+OUTCOMES = ("skipped", "passed", EXPECTED_FAILURE, "failed", UNEXPECTEDLY_PASSED, "error")
+
 _PHASE_RANK = {Verdict.PASSED: 0, Verdict.SKIPPED: 1, Verdict.FAILED: 2, Verdict.ERROR: 3}
 
 
@@ -32,6 +36,8 @@ class ScenarioResult:
     verdict: Verdict = Verdict.SKIPPED
     duration: float = 0.0
     message: str = ""
+    expected: str | None = None  # the expectations file's reason, when the scenario is expected to fail
+    unexpected_pass: bool = False
 
     phases: int = 0
 
@@ -45,17 +51,34 @@ class ScenarioResult:
             self.verdict = verdict
             self.message = message or self.message
 
+    @property
+    def outcome(self) -> str:
+        """The verdict in words, expectations applied: e.g. "passed", "expected failure"."""
+        if self.expected is not None and self.verdict is Verdict.FAILED:
+            return UNEXPECTEDLY_PASSED if self.unexpected_pass else EXPECTED_FAILURE
+        return self.verdict.name.lower()
+
+    @property
+    def run_verdict(self) -> Verdict:
+        """What the scenario contributes to the run's verdict: an expected failure does not fail it."""
+        if self.outcome == EXPECTED_FAILURE:
+            return Verdict.PASSED
+        return self.verdict
+
     def to_dict(self) -> dict[str, Any]:
         """JSON form used in summary.json."""
-        return {
+        data = {
             "id": self.nodeid,
             "feature": self.feature,
             "name": self.name,
-            "verdict": self.verdict.name.lower(),
+            "verdict": self.outcome,
             "tags": self.tags,
             "duration": round(self.duration, 3),
             "message": self.message,
         }
+        if self.expected is not None:
+            data["expected_failure_reason"] = self.expected
+        return data
 
 
 @dataclass
@@ -68,18 +91,25 @@ class RunSummary:
     setup_error: str | None = None
     cleanup_errors: list[str] = field(default_factory=list)
     duration: float = 0.0
+    expectations: str | None = None  # path of the expectations file in use
+    expectation_errors: list[str] = field(default_factory=list)  # entries that matched no scenario
 
     def totals(self) -> dict[str, int]:
         """Scenario count per verdict, plus the total."""
-        counts = {verdict.name.lower(): 0 for verdict in Verdict}
+        counts = {outcome.replace(" ", "_"): 0 for outcome in OUTCOMES}
         for result in self.results.values():
-            counts[result.verdict.name.lower()] += 1
+            counts[result.outcome.replace(" ", "_")] += 1
         counts["total"] = len(self.results)
+        if not self.expectations and not counts["expected_failure"] + counts["unexpectedly_passed"]:
+            # Runs without expectations keep the plain lattice counts.
+            del counts["expected_failure"], counts["unexpectedly_passed"]
         return counts
 
     def verdict(self) -> Verdict:
         """The run's verdict: the worst scenario verdict; a broken setup is an error even with no scenario."""
-        worst = max((result.verdict for result in self.results.values()), default=Verdict.SKIPPED)
+        worst = max((result.run_verdict for result in self.results.values()), default=Verdict.SKIPPED)
+        if self.expectation_errors:
+            worst = max(worst, Verdict.FAILED)
         if self.setup_error or self.cleanup_errors:
             worst = max(worst, Verdict.ERROR)
         return worst
@@ -93,6 +123,8 @@ class RunSummary:
             "duration": round(self.duration, 3),
             "setup_error": self.setup_error,
             "cleanup_errors": self.cleanup_errors,
+            "expectations": self.expectations,
+            "expectation_errors": self.expectation_errors,
             "profile": self.profile,
             "scenarios": [result.to_dict() for result in self.results.values()],
         }
@@ -120,28 +152,39 @@ def write_junit_xml(path: Path, summary: RunSummary, redactor: Redactor) -> None
         "testsuite",
         name="talk-conformance",
         tests=str(totals["total"]),
-        failures=str(totals["failed"]),
+        failures=str(totals["failed"] + totals.get("unexpectedly_passed", 0)),
         errors=str(totals["error"]),
-        skipped=str(totals["skipped"]),
+        skipped=str(totals["skipped"] + totals.get("expected_failure", 0)),
         time=f"{summary.duration:.3f}",
     )
     properties = ET.SubElement(suite, "properties")
     ET.SubElement(properties, "property", name="target_url", value=summary.target_url or "")
     if summary.setup_error:
         ET.SubElement(properties, "property", name="setup_error", value=redactor.text(summary.setup_error))
+    for problem in summary.expectation_errors:
+        ET.SubElement(properties, "property", name="expectation_error", value=redactor.text(problem))
     for result in summary.results.values():
         case = ET.SubElement(
             suite, "testcase", classname=result.feature, name=result.name, time=f"{result.duration:.3f}"
         )
-        if result.tags:
+        if result.tags or result.expected is not None:
             case_properties = ET.SubElement(case, "properties")
             for tag in result.tags:
                 ET.SubElement(case_properties, "property", name="tag", value=tag)
+            if result.expected is not None:
+                ET.SubElement(case_properties, "property", name="verdict", value=result.outcome)
+                reason = redactor.text(result.expected)
+                ET.SubElement(case_properties, "property", name="expected_failure_reason", value=reason)
         message = redactor.text(result.message)
+        if result.outcome == EXPECTED_FAILURE:
+            # junit has no "expected failure"; like pytest's own xfail, it is a skip that says why.
+            message = redactor.text(f"expected failure: {result.expected}\n{result.message}".rstrip())
         first_line = message.splitlines()[0] if message else ""
         element = {Verdict.FAILED: "failure", Verdict.ERROR: "error", Verdict.SKIPPED: "skipped"}.get(
             result.verdict
         )
+        if result.outcome == EXPECTED_FAILURE:
+            element = "skipped"
         if element:
             ET.SubElement(case, element, message=first_line).text = message
     root = ET.Element("testsuites")
@@ -168,14 +211,27 @@ def terminal_lines(summary: RunSummary, report_dir: Path | None) -> list[str]:
             **totals
         ),
     ]
+    if summary.expectations:
+        lines.append(
+            "expectations {}: {} expected failure(s), {} unexpectedly passed".format(
+                summary.expectations, totals.get("expected_failure", 0), totals.get("unexpectedly_passed", 0)
+            )
+        )
+    for problem in summary.expectation_errors:
+        lines.append(f"expectation error: {problem}")
     if summary.setup_error:
         lines.append(f"setup error: {summary.setup_error}")
     for problem in summary.cleanup_errors:
         lines.append(f"cleanup error: {problem}")
-    broken = [r for r in summary.results.values() if r.verdict in (Verdict.FAILED, Verdict.ERROR)]
+    broken = [r for r in summary.results.values() if r.run_verdict in (Verdict.FAILED, Verdict.ERROR)]
     for result in broken[:TERMINAL_LIST_LIMIT]:
         first_line = result.message.splitlines()[0] if result.message else ""
-        lines.append(f"  {result.verdict.name} {result.feature}: {result.name}: {first_line}"[:300])
+        lines.append(f"  {result.outcome.upper()} {result.feature}: {result.name}: {first_line}"[:300])
+    expected = [r for r in summary.results.values() if r.outcome == EXPECTED_FAILURE]
+    for result in expected[:TERMINAL_LIST_LIMIT]:
+        lines.append(f"  EXPECTED FAILURE {result.feature}: {result.name}: {result.expected}"[:300])
+    if len(expected) > TERMINAL_LIST_LIMIT:
+        lines.append(f"  ... and {len(expected) - TERMINAL_LIST_LIMIT} more expected failures")
     if len(broken) > TERMINAL_LIST_LIMIT:
         lines.append(f"  ... and {len(broken) - TERMINAL_LIST_LIMIT} more (see the reports)")
     if report_dir is not None:

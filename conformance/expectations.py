@@ -1,0 +1,132 @@
+"""Expectations: scenarios an implementation is known to fail, each with its reason."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance.config import ProfileError
+
+_ENTRY_KEYS = {"feature", "scenario", "example", "reason"}
+
+
+class ExpectationsError(ProfileError):
+    """The expectations file is unreadable or malformed."""
+
+
+@dataclass(frozen=True)
+class ScenarioKey:
+    """How a collected scenario is identified: feature file, scenario title as written, example row id."""
+
+    feature_path: str
+    scenario: str
+    example: str | None = None
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One entry: the scenario (or outline rows) expected to fail, and why."""
+
+    index: int
+    feature: str
+    scenario: str
+    example: str | None
+    reason: str
+
+    def matches(self, key: ScenarioKey) -> bool:
+        """Same feature file (by name or trailing path), same title, and the row when one is named."""
+        path = key.feature_path.replace("\\", "/")
+        same_file = path == self.feature or path.endswith("/" + self.feature)
+        same_row = self.example is None or self.example == key.example
+        return same_file and key.scenario == self.scenario and same_row
+
+    def describe(self) -> str:
+        """E.g. `entry 3 (store_recording.feature: An upload without a file is refused [missing])`."""
+        row = f" [{self.example}]" if self.example is not None else ""
+        return f"entry {self.index} ({self.feature}: {self.scenario}{row})"
+
+
+@dataclass(frozen=True)
+class Expectations:
+    """A loaded expectations file."""
+
+    path: Path
+    entries: tuple[Expectation, ...]
+
+    def reason_for(self, key: ScenarioKey) -> str | None:
+        """The reason of the first entry matching the scenario, or None when it must pass."""
+        for entry in self.entries:
+            if entry.matches(key):
+                return entry.reason
+        return None
+
+    def matched(self, keys: Iterable[ScenarioKey]) -> set[int]:
+        """Indexes of the entries that match at least one of the scenarios."""
+        keys = list(keys)
+        return {entry.index for entry in self.entries if any(entry.matches(key) for key in keys)}
+
+    def unmatched_messages(self, matched: set[int]) -> list[str]:
+        """One line per entry that matched no collected scenario."""
+        return [
+            f"expectations {self.path}: {entry.describe()} matches no scenario"
+            for entry in self.entries
+            if entry.index not in matched
+        ]
+
+
+def load_expectations(path: Path) -> Expectations:
+    """Read and validate an expectations file (see docs/expectations.md)."""
+    source = f"expectations {path}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ExpectationsError(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise ExpectationsError(f"{source}: is not UTF-8 text") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ExpectationsError(f"{source}: not valid YAML{where}") from None
+    if not isinstance(raw, dict) or set(raw) - {"expectations"}:
+        raise ExpectationsError(f"{source}: must be a mapping with the single key 'expectations'")
+    items = raw.get("expectations") or []
+    if not isinstance(items, list):
+        raise ExpectationsError(f"{source}: 'expectations' must be a list of entries")
+    entries = tuple(_entry(item, index, source) for index, item in enumerate(items, start=1))
+    seen: dict[tuple[str, str, str | None], int] = {}
+    for entry in entries:
+        key = (entry.feature, entry.scenario, entry.example)
+        if key in seen:
+            raise ExpectationsError(f"{source}: {entry.describe()} repeats entry {seen[key]}")
+        seen[key] = entry.index
+    return Expectations(path, entries)
+
+
+def _entry(item: Any, index: int, source: str) -> Expectation:
+    where = f"{source}: entry {index}"
+    if not isinstance(item, dict):
+        raise ExpectationsError(f"{where} must be a mapping with feature, scenario, reason (and example)")
+    unknown = sorted(str(key) for key in item if key not in _ENTRY_KEYS)
+    if unknown:
+        raise ExpectationsError(
+            f"{where}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(_ENTRY_KEYS))}"
+        )
+    for key in ("feature", "scenario", "reason"):
+        if not isinstance(item.get(key), str) or not item[key].strip():
+            raise ExpectationsError(f"{where}: {key} must be a non-empty string")
+    example = item.get("example")
+    if example is not None and not isinstance(example, str | int):
+        raise ExpectationsError(f"{where}: example must be the id of an Examples row, e.g. 'missing'")
+    return Expectation(
+        index=index,
+        feature=item["feature"].strip(),
+        scenario=item["scenario"].strip(),
+        example=None if example is None else str(example),
+        reason=" ".join(item["reason"].split()),
+    )
