@@ -45,6 +45,21 @@ def integrity(data_dir: Path) -> str:
         connection.close()
 
 
+def wait_for_state(data_dir: Path, token: str, state: int, timeout: float) -> bool:
+    """Poll the database file (read-only) until the room has the recording state; False on timeout."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        connection = sqlite3.connect(f"file:{data_dir / 'talk.sqlite3'}?mode=ro", uri=True)
+        try:
+            row = connection.execute("SELECT call_recording FROM rooms WHERE token = ?", (token,)).fetchone()
+        finally:
+            connection.close()
+        if row is not None and row[0] == state:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 def visible_files(data_dir: Path, token: str) -> list[Path]:
     """Recordings published in the owner's folder for a room."""
     folder = data_dir / "files" / MODERATOR.user_id / RECORDING_FOLDER / token
@@ -162,7 +177,8 @@ def kill_during_start(target: RecordingTarget) -> CheckResult:
         point_recording_at(target, hanging)
         starter = threading.Thread(target=lambda: _ignore_errors(start_request, target, token, 30))
         starter.start()
-        time.sleep(0.5)  # the start has claimed 0 → 3 and waits for the recording server
+        # Kill only once the start has claimed 0 → 3 and is waiting for the recording server.
+        claimed = wait_for_state(target.server.data_dir, token, 3, timeout=10)
         target.server.kill()
         starter.join(timeout=60)
     target.restart()
@@ -173,9 +189,10 @@ def kill_during_start(target: RecordingTarget) -> CheckResult:
     control.answer(token, "stop", 404)
     stop = target.moderator.request("DELETE", f"{setup_driver.RECORDING}/{token}")
     restart = start_request(target, token)
-    passed = sound and stop.status_code == 200 and restart.status_code == 200
+    passed = claimed and sound and stop.status_code == 200 and restart.status_code == 200
     detail = (
-        f"after restart {state_detail}; stop answered {stop.status_code}, a new start {restart.status_code}"
+        f"killed {'while starting' if claimed else 'BEFORE the start claimed the room'};"
+        f" after restart {state_detail}; stop answered {stop.status_code}, a new start {restart.status_code}"
         f" (state now {target.recording_state(token)})"
     )
     return CheckResult("kill -9 during start", passed, detail)
