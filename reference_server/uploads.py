@@ -17,6 +17,7 @@ UPLOAD_ERR_OK, UPLOAD_ERR_INI_SIZE, UPLOAD_ERR_FORM_SIZE, UPLOAD_ERR_PARTIAL, UP
     3,
     4,
 )
+UPLOAD_ERR_CANT_WRITE = 7
 MAX_FIELD_BYTES = 64 * 1024
 MAX_FIELDS = 1000
 MAX_FIELDS_TOTAL_BYTES = 1024 * 1024  # all plain fields together: a body of many fields stays small in memory
@@ -106,7 +107,10 @@ class _PartCollector:
             return
         if self.spool_dir is not None:
             self.current.path = self.spool_dir / f"upload-{secrets.token_hex(16)}.part"
-            self.handle = open(self.current.path, "wb")  # noqa: SIM115 (closed in on_part_end / close)
+            try:
+                self.handle = open(self.current.path, "wb")  # noqa: SIM115 (closed in on_part_end / close)
+            except OSError:
+                self._cannot_write()
 
     def on_part_data(self, data, start, end):
         chunk = data[start:end]
@@ -130,7 +134,16 @@ class _PartCollector:
             if len(upload.head) < self.sniff_bytes:
                 upload.head += chunk[: self.sniff_bytes - len(upload.head)]
             if self.handle:
-                self.handle.write(chunk)
+                try:
+                    self.handle.write(chunk)
+                except OSError:  # disk full, file size limit, ...
+                    self._cannot_write()
+
+    def _cannot_write(self):
+        # PHP reports a failed write of the temporary upload as UPLOAD_ERR_CANT_WRITE; the rest
+        # of the form (owner) is still parsed, so store answers invalid_file rather than size.
+        self.current.error = UPLOAD_ERR_CANT_WRITE
+        self._drop_spool()
 
     def on_part_end(self):
         if self.kind == "field":
@@ -151,8 +164,12 @@ class _PartCollector:
 
     def close(self):
         if self.handle:
-            self.handle.close()
-            self.handle = None
+            handle, self.handle = self.handle, None
+            try:
+                handle.close()
+            except OSError:  # the final flush can hit the same full disk
+                if self.current and self.current.error == UPLOAD_ERR_OK:
+                    self.current.error = UPLOAD_ERR_CANT_WRITE
 
 
 def boundary_of(content_type: str) -> bytes | None:

@@ -40,14 +40,6 @@ def test_hanging_or_refusing_recording_server_makes_start_answer_500_in_bounded_
         _assert_passed(result)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "reference server: when writing the upload spool fails (ENOSPC/EFBIG) uploads.py drops the whole "
-        "form (store answers 400 'size') or, when closing the spool file flushes again, lets the OSError "
-        "escape (500 from the last-resort handler); PHP reports UPLOAD_ERR_CANT_WRITE: 400 'invalid_file'"
-    ),
-)
 def test_disk_full_during_upload_answers_invalid_file_and_keeps_earlier_recordings(tmp_path):
     _assert_passed(faults.disk_full(tmp_path, upload_bytes=8 * faults.MIB))
 
