@@ -33,6 +33,10 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE TABLE IF NOT EXISTS bruteforce_attempts (
     id INTEGER PRIMARY KEY AUTOINCREMENT, ip TEXT NOT NULL, action TEXT NOT NULL, occurred REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS bruteforce_by_ip ON bruteforce_attempts (ip, action, occurred);
+-- Per-room and per-user reads must not scan every row ever written (bench/scale.py keeps them flat).
+CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room_id, id);
+CREATE INDEX IF NOT EXISTS sessions_by_attendee ON sessions (attendee_id);
+CREATE INDEX IF NOT EXISTS notifications_by_user ON notifications (user_id, id);
 """
 
 
