@@ -43,13 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _commands() -> dict[str, Callable[[list[str]], int]]:
-    return {"run": run_command, "fuzz": _fuzz_command}
+    return {"run": run_command, "fuzz": _fuzz_command, "self-test": _self_test_command}
 
 
 def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
     print(f"usage: {PROG} [{'|'.join(commands)}] [options]\n")
     print("  run   (default) the Gherkin conformance scenarios against a target; see `run --help`")
     print("  fuzz  spec-driven fuzzing of the recording API; see `fuzz --help`")
+    print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
 
 
 def _fuzz_command(args: list[str]) -> int:
@@ -60,6 +61,12 @@ def _fuzz_command(args: list[str]) -> int:
         print(f"{PROG} fuzz: not available ({exc})", file=sys.stderr)
         return EXIT_USAGE
     return run_fuzz(args)
+
+
+def _self_test_command(args: list[str]) -> int:
+    from conformance.mutation import self_test_command
+
+    return self_test_command(args)
 
 
 def build_run_parser() -> argparse.ArgumentParser:

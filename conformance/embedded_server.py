@@ -40,11 +40,13 @@ class EmbeddedServer:
         upload_max_bytes: int = 1048576,
         startup_timeout: float = 30.0,
         command: Sequence[str] | None = None,
+        mutant: str | None = None,
     ) -> None:
         self._work_dir = work_dir
         self._upload_max_bytes = upload_max_bytes
         self._startup_timeout = startup_timeout
         self._command = list(command) if command else None
+        self._mutant = mutant
         self._process: subprocess.Popen[str] | None = None
         self._own_tmp: tempfile.TemporaryDirectory[str] | None = None
         self.url: str = ""
@@ -71,6 +73,7 @@ class EmbeddedServer:
             str(data_dir),
             "--config",
             str(config_path),
+            *(("--mutant", self._mutant) if self._mutant else ()),
         ]
         with open(self.log_path, "w", encoding="utf-8") as log:
             try:

@@ -58,6 +58,7 @@ CONTEXT_WAIT_SECONDS = 120.0
 _STATE = pytest.StashKey["SuiteState"]()
 _IS_SUITE_ITEM = pytest.StashKey[bool]()
 _EXPECTED = pytest.StashKey[str]()
+_SESSION = pytest.StashKey[pytest.Session]()
 _REPORT_CONTEXT_KEY = "talk_conformance_bdd_context"
 
 
@@ -87,6 +88,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="FILE",
         help="YAML file of scenarios the target is expected to fail, with reasons (docs/expectations.md)",
     )
+    group.addoption(
+        "--stop-at-first-failure",
+        action="store_true",
+        default=False,
+        help="stop at the first conformance failure; setup errors do not stop the run (mutation self-test)",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -108,6 +115,10 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.cucumber_json_path = str(state.report_dir / CUCUMBER_FILE)
         if config.option.cucumber_json_path:
             state.cucumber_path = Path(config.option.cucumber_json_path)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_SESSION] = session
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -585,6 +596,9 @@ class SuiteState:
             self.summary.results[report.nodeid] = result
         if report.when == "call":
             result.name = data["name"]  # outline titles are rendered only once the scenario runs
+            if data["verdict"] == "failed" and self.config.getoption("--stop-at-first-failure", False):
+                # Unlike -x, a setup error goes on: only a failure says the target broke a rule.
+                self.config.stash[_SESSION].shouldstop = f"conformance failure in {report.nodeid}"
             result.unexpected_pass = bool(data.get("unexpected_pass"))
         if data.get("expected") is not None:
             result.expected = data["expected"]

@@ -1,11 +1,13 @@
 """POST /recording/backend: the recording server's signed started, stopped and failed callbacks."""
 
-from reference_server import backend_auth, brute_force, rooms, state_machine
+from reference_server import backend_auth, brute_force, mutants, rooms, state_machine
 from reference_server.php_values import json_decode, json_encode
 from reference_server.pipeline import Call
 
 
 def _unknown_type(call: Call, decoded_ok: bool, message):
+    if mutants.on("backend-unknown-type-reason"):
+        return _invalid_body(call, "unknown report")
     rendered = json_encode(message if decoded_ok else None)
     return call.typed_error(400, "unknown_type", f"The given type {rendered} is not supported.")
 
@@ -43,6 +45,8 @@ def _resolve_actor(call: Call, room, actor: tuple[str, str]) -> tuple[str, str] 
 
 
 def _invalid_body(call: Call, what: str):
+    if mutants.on("backend-invalid-body-accepted"):
+        return call.ok()
     return call.typed_error(400, "invalid_body", what)
 
 
@@ -52,7 +56,8 @@ async def backend(call: Call):
     media = call.request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     # PHP leaves php://input empty for multipart bodies: that is what gets verified and decoded.
     raw = b"" if media == "multipart/form-data" else call.raw_body
-    if not backend_auth.signature_ok(call, raw):
+    signed = _room_token_of(raw) if mutants.on("hmac-backend-wrong-data") else raw
+    if not backend_auth.signature_ok(call, signed):
         await backend_auth.register_attempt(call, brute_force.SECRET_ACTION)
         return call.typed_error(403, "invalid_request", backend_auth.NOT_AUTHENTICATED)
     decoded_ok, message = json_decode(raw)
@@ -63,6 +68,8 @@ async def backend(call: Call):
     if not isinstance(payload, dict) or not isinstance(payload.get("token"), str):
         return _invalid_body(call, f"'{kind}' must be an object with a string 'token'")
     room = rooms.room_by_token(call.database, payload["token"])
+    if room is None and mutants.on("backend-no-such-room-ignored"):
+        return call.ok()
     if room is None:
         return call.typed_error(404, "no_such_room", "Room not found.")
     if kind == "started":
@@ -76,8 +83,12 @@ async def backend(call: Call):
             actor = _resolve_actor(call, room, actor)
         rooms.set_call_recording(call.state, room, state_machine.NONE, actor=actor)
         return call.ok()
+    if mutants.on("failed-ignored"):
+        return call.ok()
     try:
-        rooms.set_call_recording(call.state, room, state_machine.FAILED)
+        rooms.set_call_recording(
+            call.state, room, state_machine.FAILED, check_enabled=not mutants.on("backend-config-unchecked")
+        )
     except rooms.RecordingDisabled:
         return call.typed_error(400, "config", "Recording is not enabled.")
     return call.ok()
@@ -99,10 +110,24 @@ async def _started(call: Call, room, payload: dict):
     resolved = _resolve_actor(call, room, actor)
     try:
         previous = rooms.set_call_recording(
-            call.state, room, status, state_machine.STARTED_ACCEPTED_FROM, actor=resolved
+            call.state,
+            room,
+            status,
+            state_machine.started_accepted_from(),
+            actor=resolved,
+            check_enabled=not mutants.on("backend-config-unchecked"),
         )
     except rooms.RecordingDisabled:
         return call.typed_error(400, "config", "Recording is not enabled.")
     if previous is None:
         return await not_starting()
     return call.ok()
+
+
+def _room_token_of(raw: bytes) -> bytes:
+    """Mutant hmac-backend-wrong-data: what a server signing the token (as store does) would check."""
+    decoded_ok, message = json_decode(raw)
+    kind = _message_type(message) if decoded_ok else None
+    payload = message.get(kind) if kind else None
+    token = payload.get("token") if isinstance(payload, dict) else None
+    return token.encode() if isinstance(token, str) else b""

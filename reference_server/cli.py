@@ -13,6 +13,7 @@ from pathlib import Path
 
 import uvicorn
 
+from reference_server import mutants
 from reference_server.app import create_app
 from reference_server.config import ConfigError, load_config
 from reference_server.server_state import open_state
@@ -41,6 +42,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--data-dir", help="state directory (default: a temporary one, removed at exit)")
     parser.add_argument("--config", help="YAML configuration file (accounts, app_config, bruteforce, ...)")
+    parser.add_argument(
+        "--mutant",
+        metavar="NAME",
+        help="break one documented rule on purpose (the suite's mutation self-test); overrides the config's "
+        "mutant; names: " + ", ".join(sorted(mutants.MUTANTS)),
+    )
+    parser.add_argument(
+        "--list-mutants", action="store_true", help="print every mutant's name and rule, then exit"
+    )
     return parser
 
 
@@ -58,6 +68,10 @@ def _bind(host: str, port: int) -> socket.socket:
 def main(argv: list[str] | None = None) -> int:
     """Parse arguments, open the data dir, bind, print the listening line, serve until SIGTERM/Ctrl-C."""
     args = _parser().parse_args(argv)
+    if args.list_mutants:
+        for mutant in mutants.MUTANTS.values():
+            print(f"{mutant.name}\t{mutant.rule}")
+        return 0
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # request log lines are ours alone
     sys.setrecursionlimit(max(sys.getrecursionlimit(), RECURSION_LIMIT))
@@ -66,6 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"talk-reference-server: bad configuration: {exc}", file=sys.stderr)
         return 2
+    try:
+        mutants.activate(args.mutant or config.mutant)
+    except mutants.UnknownMutant as exc:
+        print(f"talk-reference-server: --mutant: {exc}", file=sys.stderr)
+        return 2
+    if args.mutant or config.mutant:
+        logging.getLogger("reference_server").warning(
+            "mutant %s active: %s", mutants._active, mutants.MUTANTS[args.mutant or config.mutant].rule
+        )
     if not 0 <= args.port <= 65535:
         print(f"talk-reference-server: --port must be 0-65535, not {args.port}", file=sys.stderr)
         return 2

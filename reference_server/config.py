@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from reference_server.mutants import UnknownMutant, check_name
+
 DEFAULT_ACCOUNTS = (
     {"id": "admin", "password": "admin", "admin": True},
     {"id": "participant1", "password": "123456", "admin": False},
@@ -15,7 +17,7 @@ DEFAULT_ACCOUNTS = (
 DEFAULT_UPLOAD_MAX_BYTES = 512 * 1024 * 1024
 # Nextcloud's rule for user ids; they also name directories under files/.
 USER_ID = re.compile(r"^[a-zA-Z0-9 _.@\-']{1,64}$")
-_KNOWN_KEYS = {"accounts", "app_config", "bruteforce", "upload_max_bytes", "base_url"}
+_KNOWN_KEYS = {"accounts", "app_config", "bruteforce", "upload_max_bytes", "base_url", "mutant"}
 
 
 class ConfigError(Exception):
@@ -51,6 +53,7 @@ class ServerConfig:
     bruteforce: BruteForceSettings = BruteForceSettings()
     upload_max_bytes: int = DEFAULT_UPLOAD_MAX_BYTES
     base_url: str | None = None
+    mutant: str | None = None  # one rule broken on purpose, for the self-test (reference_server.mutants)
 
 
 def _require(condition: bool, message: str) -> None:
@@ -137,6 +140,12 @@ def parse_config(raw) -> ServerConfig:
             "base_url must be an http:// or https:// URL",
         )
         kwargs["base_url"] = base if base.endswith("/") else base + "/"
+    if raw.get("mutant") is not None:
+        _require(isinstance(raw["mutant"], str), "mutant must be the name of a mutant")
+        try:
+            kwargs["mutant"] = check_name(raw["mutant"])
+        except UnknownMutant as exc:
+            raise ConfigError(str(exc)) from None
     return ServerConfig(**{**config.__dict__, **kwargs})
 
 

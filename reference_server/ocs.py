@@ -5,6 +5,7 @@ from xml.sax.saxutils import escape
 from starlette.requests import Request
 from starlette.responses import Response
 
+from reference_server import mutants
 from reference_server.php_values import json_encode
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -103,11 +104,17 @@ def _xml_scalar(value) -> str:
 
 
 def render(
-    status: int, statuscode: int, message: str, data, fmt: str, headers: dict | None = None
+    status: int,
+    statuscode: int,
+    message: str,
+    data,
+    fmt: str,
+    headers: dict | None = None,
+    meta_status: str | None = None,
 ) -> Response:
-    """Build the OCS v2 response in the chosen format."""
+    """Build the OCS v2 response in the chosen format (``meta_status`` overrides meta.status)."""
     meta = {
-        "status": "ok" if 200 <= status < 300 else "failure",
+        "status": meta_status or ("ok" if 200 <= status < 300 else "failure"),
         "statuscode": statuscode,
         "message": message,
     }
@@ -133,11 +140,15 @@ def ok(request: Request, data=None, params: dict | None = None, status: int = 20
 
 def error(request: Request, status: int, data, params: dict | None = None, headers=None) -> Response:
     """A controller-produced error (``DataResponse``): ``message`` is empty."""
-    return render(status, status, "", data, negotiate(request, params), headers)
+    statuscode = 100 if mutants.on("envelope-statuscode") else status  # 100: the OCS v1 success code
+    meta_status = "ok" if mutants.on("envelope-status") else None
+    return render(status, statuscode, "", data, negotiate(request, params), headers, meta_status)
 
 
 def error_reason(request: Request, reason: str, params: dict | None = None, status: int = 400) -> Response:
     """Error body shape E1: ``data: {"error": reason}``."""
+    if mutants.on("envelope-data-shape"):
+        return error(request, status, reason, params)
     return error(request, status, {"error": reason}, params)
 
 

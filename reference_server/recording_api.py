@@ -4,6 +4,7 @@ import logging
 
 from reference_server import (
     chat,
+    mutants,
     notifications,
     recording_server_client,
     rooms,
@@ -47,19 +48,26 @@ async def start(call: Call):
     """POST /recording/{token}: status → recording → call → config, then the recording server, then 3/4."""
     room, _ = _room_for_moderator(call)
     status = _int_param(call, "status")
-    if status not in (state_machine.VIDEO, state_machine.AUDIO):
+    if status not in (state_machine.VIDEO, state_machine.AUDIO) and not mutants.on("start-status-unchecked"):
         return call.reason("status")
-    if not state_machine.can_start(room["call_recording"]):
+    unchecked_recording = mutants.on("start-recording-unchecked")
+    if not state_machine.can_start(room["call_recording"]) and not unchecked_recording:
         return call.reason("recording")
-    if room["active_since"] is None:
+    enabled = talk_config.is_recording_enabled(call.database) or mutants.on("start-config-unchecked")
+    if not enabled and mutants.on("start-config-before-call"):
+        return call.reason("config")
+    if room["active_since"] is None and not mutants.on("start-call-unchecked"):
         return call.reason("call")
-    if not talk_config.is_recording_enabled(call.database):
+    if not enabled:
         return call.reason("config")
     claimed = state_machine.starting_state(status)
+    allowed = state_machine.ALL_STATES if unchecked_recording else state_machine.start_allowed_from()
     # Claim the transition first (compare-and-set), so concurrent starts see 'recording'; undone if the
     # recording server refuses.
     try:
-        previous = rooms.set_call_recording(call.state, room, claimed, state_machine.START_ALLOWED_FROM)
+        previous = rooms.set_call_recording(
+            call.state, room, claimed, allowed, check_enabled=not mutants.on("start-config-unchecked")
+        )
     except rooms.RecordingDisabled:
         return call.reason("config")
     if previous is None:
@@ -101,6 +109,8 @@ async def stop(call: Call):
             servers[0], talk_config.recording_secret(call.database), call.state.base_url, room["token"], body
         )
     except recording_server_client.RecordingNotFound:
+        if mutants.on("stop-404-not-failed"):
+            return call.ok()
         try:
             rooms.set_call_recording(call.state, room, state_machine.FAILED, fallback_user=call.user)
         except rooms.RecordingDisabled:
@@ -120,6 +130,8 @@ async def dismiss_notification(call: Call):
     """DELETE /recording/{token}/notification?timestamp=: dismiss the caller's stored-file notifications."""
     room, _ = _room_for_moderator(call, allow_guest_moderator=True)
     timestamp = _non_negative(call, "timestamp")
+    if timestamp is None and mutants.on("dismiss-timestamp-unchecked"):
+        timestamp = 0
     if timestamp is None:
         return call.reason("timestamp")
     notifications.dismiss(call.database, call.user, room["token"], timestamp)
@@ -142,12 +154,16 @@ async def share_to_chat(call: Call):
     """POST /recording/{token}/share-chat: post the caller's file into the chat, dismiss its notification."""
     room, _ = _room_for_moderator(call, allow_guest_moderator=True)
     file_id = _non_negative(call, "fileId")
+    if file_id is None and mutants.on("share-chat-fileid-unchecked"):
+        file_id = 0
     if file_id is None:
         return call.reason("fileId")
     timestamp = _non_negative(call, "timestamp")
     if timestamp is None:
         return call.reason("timestamp")
     row = call.database.one("SELECT * FROM files WHERE id = ? AND owner = ?", file_id, call.user)
+    if row is None and mutants.on("share-chat-file-unchecked"):
+        return call.ok()
     if row is None:
         # Upstream: null node → 500 (D15); the suite requires 400 file.
         return call.reason("file")

@@ -5,7 +5,7 @@ import secrets
 import string
 import time
 
-from reference_server import chat, recording_server_client, state_machine, talk_config
+from reference_server import chat, mutants, recording_server_client, state_machine, talk_config
 from reference_server.database import Database
 from reference_server.server_state import ServerState
 
@@ -79,7 +79,7 @@ def render_room(database: Database, room, attendee=None, session=None) -> dict:
         "participantFlags": session["in_call"] if session else 0,
         "hasCall": room["active_since"] is not None,
         "callStartTime": room["active_since"] or 0,
-        "callRecording": room["call_recording"],
+        "callRecording": _reported_recording(room["call_recording"]),
         "recordingConsent": room["recording_consent"],
         "lobbyState": room["lobby_state"],
         "lobbyTimer": 0,
@@ -93,6 +93,13 @@ def render_room(database: Database, room, attendee=None, session=None) -> dict:
     }
 
 
+def _reported_recording(stored: int) -> int:
+    # Mutant callrecording-readback: a failed recording read back as none.
+    if stored == state_machine.FAILED and mutants.on("callrecording-readback"):
+        return state_machine.NONE
+    return stored
+
+
 def set_call_recording(
     state: ServerState,
     room,
@@ -100,13 +107,14 @@ def set_call_recording(
     allowed_from: frozenset | None = None,
     actor: tuple[str, str] | None = None,
     fallback_user: str | None = None,
+    check_enabled: bool = True,
 ) -> int | None:
     """RoomService::setCallRecording as one compare-and-set transaction.
 
     Returns the previous state, or None when the room's state was not in ``allowed_from`` (nothing changed).
     Raises RecordingDisabled for a non-zero status while recording is disabled.
     """
-    if new != state_machine.NONE and not talk_config.is_recording_enabled(state.database):
+    if check_enabled and new != state_machine.NONE and not talk_config.is_recording_enabled(state.database):
         raise RecordingDisabled()
     allowed = sorted(allowed_from if allowed_from is not None else state_machine.ALL_STATES)
     marks = ",".join("?" * len(allowed))

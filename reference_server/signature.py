@@ -5,6 +5,8 @@ import hmac
 import secrets
 import string
 
+from reference_server import mutants
+
 MIN_RANDOM_BYTES = 32
 _TALK_RANDOM_ALPHABET = string.ascii_letters + string.digits + "+/"
 
@@ -17,10 +19,12 @@ def checksum(secret: str, random: str | bytes, data: bytes) -> str:
 
 def is_valid(secret: str, random: bytes | None, given_checksum: bytes | None, data: bytes) -> bool:
     """Talk's validateBackendRequest: random ≥ 32 bytes, checksum non-empty, compared lower-cased."""
-    if not random or len(random) < MIN_RANDOM_BYTES or not given_checksum:
+    minimum = 1 if mutants.on("hmac-short-random-accepted") else MIN_RANDOM_BYTES
+    if not random or len(random) < minimum or not given_checksum:
         return False
     expected = checksum(secret, random, data).encode("ascii")
-    return hmac.compare_digest(expected, given_checksum.lower())
+    given = given_checksum if mutants.on("hmac-uppercase-refused") else given_checksum.lower()
+    return hmac.compare_digest(expected, given)
 
 
 def new_random() -> str:

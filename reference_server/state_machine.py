@@ -1,5 +1,7 @@
 """The call-recording status state machine (talk-behaviour.md §3) as pure functions."""
 
+from reference_server import mutants
+
 NONE, VIDEO, AUDIO, STARTING_VIDEO, STARTING_AUDIO, FAILED = 0, 1, 2, 3, 4, 5
 ALL_STATES = frozenset(range(6))
 START_ALLOWED_FROM = frozenset({NONE, FAILED})
@@ -8,9 +10,23 @@ RUNNING = frozenset({VIDEO, AUDIO})
 CALL_END_STOPS = ALL_STATES - {NONE, FAILED}
 
 
+def start_allowed_from() -> frozenset:
+    """T1: the states a start may leave (none and failed)."""
+    if mutants.on("start-refused-from-failed"):
+        return START_ALLOWED_FROM - {FAILED}
+    return START_ALLOWED_FROM
+
+
+def started_accepted_from() -> frozenset:
+    """T2: the states the backend ``started`` callback may leave (the starting ones)."""
+    if mutants.on("started-accepted-in-failed"):
+        return STARTED_ACCEPTED_FROM | {FAILED}
+    return STARTED_ACCEPTED_FROM
+
+
 def can_start(state: int) -> bool:
     """T1: a moderator may start from none or failed."""
-    return state in START_ALLOWED_FROM
+    return state in start_allowed_from()
 
 
 def starting_state(status: int) -> int:
@@ -20,7 +36,7 @@ def starting_state(status: int) -> int:
 
 def accepts_started(state: int) -> bool:
     """T2: the backend ``started`` callback is only accepted while starting."""
-    return state in STARTED_ACCEPTED_FROM
+    return state in started_accepted_from()
 
 
 def stop_sends_request(state: int) -> bool:
@@ -30,7 +46,7 @@ def stop_sends_request(state: int) -> bool:
 
 def call_end_sends_stop(state: int) -> bool:
     """T6: ending the call sends an actor-less stop unless nothing runs or it already failed."""
-    return state in CALL_END_STOPS
+    return state in CALL_END_STOPS and not mutants.on("call-end-no-stop")
 
 
 def system_message(old: int, new: int, has_actor: bool) -> str | None:
@@ -40,6 +56,8 @@ def system_message(old: int, new: int, has_actor: bool) -> str | None:
     elif old in RUNNING and new == NONE and has_actor:
         suffix = "stopped"
     elif old in RUNNING and new == FAILED:
+        return None if mutants.on("failed-message-missing") else "recording_failed"
+    elif old in (STARTING_VIDEO, STARTING_AUDIO) and new == FAILED and mutants.on("failed-message-extra"):
         return "recording_failed"
     else:
         return None

@@ -10,6 +10,7 @@ from reference_server import (
     backend_auth,
     brute_force,
     media_types,
+    mutants,
     notifications,
     rooms,
     talk_config,
@@ -78,7 +79,8 @@ async def store(call: Call):
     room = rooms.room_by_token(call.database, call.path_params["token"])
     if room is None:
         raise OcsError(404)
-    if not backend_auth.signature_ok(call, room["token"].encode()):
+    signed = call.request.url.path if mutants.on("hmac-store-wrong-data") else room["token"]
+    if not backend_auth.signature_ok(call, signed.encode()):
         await backend_auth.register_attempt(call, brute_force.SECRET_ACTION)
         return call.typed_error(401, "invalid_request", backend_auth.NOT_AUTHENTICATED)
     form = await _read_store_form(call)
@@ -92,27 +94,30 @@ def _store_checked(call: Call, room, form: uploads.StreamedForm):
     owner = form.fields.get("owner", call.params.get("owner"))
     if not isinstance(owner, str):
         _notify_failed_store(call, room, _owner_marker(call, room, remove=False))
-        return call.reason("size")
+        return call.reason("owner_participant" if mutants.on("store-size-reason") else "size")
     upload = form.file
+    if upload is None and mutants.on("store-missing-file-500"):
+        raise TypeError("the upload is null")  # what upstream's typed method does (D7)
     if upload is None:
         # Upstream: TypeError → 500 (D7); the suite requires 400 invalid_file.
         _notify_failed_store(call, room, _owner_marker(call, room, remove=False))
         return call.reason("invalid_file")
     marker = _owner_marker(call, room, remove=True)
-    if rooms.attendee_for_user(call.database, room["id"], owner) is None:
+    unchecked_owner = mutants.on("store-owner-unchecked")
+    if rooms.attendee_for_user(call.database, room["id"], owner) is None and not unchecked_owner:
         return call.reason("owner_participant")
-    if upload.error != uploads.UPLOAD_ERR_OK:
+    if upload.error != uploads.UPLOAD_ERR_OK and not mutants.on("store-upload-error-ignored"):
         _notify_failed_store(call, room, marker or owner)
         return call.reason("invalid_file")
-    if upload.size == 0 or upload.path is None:
+    if (upload.size == 0 and not mutants.on("store-empty-file-accepted")) or upload.path is None:
         return call.reason("empty_file")
     name = _stored_name(upload.filename)
     mimetype = media_types.sniff(upload.head)
     if mimetype not in media_types.ALLOWED_EXTENSION:
-        return call.reason("file_mimetype")
+        return call.reason("file_extension" if mutants.on("store-mimetype-reason") else "file_mimetype")
     if name is None:
         return call.reason("file_name")
-    if not media_types.extension_matches(mimetype, name):
+    if not media_types.extension_matches(mimetype, name) and not mutants.on("store-extension-unchecked"):
         return call.reason("file_extension")
     user_root = (call.state.files_dir / owner).resolve()
     relative = f"{RECORDING_FOLDER}/{room['token']}/{name}"
@@ -127,7 +132,8 @@ def _store_checked(call: Call, room, form: uploads.StreamedForm):
     upload.path = None
     file_id = _register_file(call, owner, relative, mimetype, destination)
     parameters = {"file": file_parameter(call, file_id, relative, mimetype), "roomName": room["name"]}
-    notifications.notify(call.database, owner, "record_file_stored", room["token"], parameters)
+    if not mutants.on("store-not-notified"):
+        notifications.notify(call.database, owner, "record_file_stored", room["token"], parameters)
     return call.ok()
 
 
