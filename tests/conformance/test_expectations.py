@@ -364,3 +364,23 @@ def test_the_upstream_file_is_consistent_with_the_deviation_register() -> None:
 def test_the_upstream_file_ships_inside_the_conformance_package() -> None:
     # hatchling packs everything inside conformance/, so the data travels with the wheel.
     assert UPSTREAM.is_file() and UPSTREAM.parent.parent == Path(resources.__file__).parent
+
+
+def test_the_upstream_file_against_a_server_that_fails_like_upstream_on_d7(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conformance.embedded_server import EmbeddedServer
+
+    for name in list(os.environ):
+        if name.startswith("TALK_CONFORMANCE_"):
+            monkeypatch.delenv(name)
+    # The mutant answers a missing file part with 500, as upstream does (register entry D7).
+    with EmbeddedServer(tmp_path / "server", mutant="store-missing-file-500") as server:
+        code = main(
+            ["run", "--target-url", server.url, "--expectations", str(UPSTREAM),
+             "--report-dir", str(tmp_path / "reports"), "--", "-k", "without_a_file"]
+        )  # fmt: skip
+    summary = json.loads((tmp_path / "reports" / "summary.json").read_text(encoding="utf-8"))
+    assert code == 0, capsys.readouterr().out
+    assert verdicts(summary)["An upload without a file is refused"] == "expected failure"
+    assert summary["verdict"] == "passed" and summary["expectation_errors"] == []
