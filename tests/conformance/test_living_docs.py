@@ -207,6 +207,26 @@ def test_verdicts_per_scenario_and_per_row(hostile_site: Path) -> None:
     assert 'data-total="failed"' in page
 
 
+def test_expectation_verdicts_are_shown_as_such(tmp_path: Path) -> None:
+    features = write_features(tmp_path / "features")
+    report = tmp_path / "report"
+    report.mkdir()
+    summary = RunSummary(target_url="http://127.0.0.1:9/")
+    for index, (name, unexpected) in enumerate(
+        [(f"Plain {HOSTILE}", False), ("Refused status 0", True)]
+    ):
+        result = ScenarioResult(f"steps/test_features.py::test_{index}", name, f"Hostile {HOSTILE}")
+        result.verdict, result.expected = Verdict.FAILED, "D7: upstream answers 500"
+        result.unexpected_pass = unexpected
+        summary.results[result.nodeid] = result
+    write_summary_json(report / SUMMARY_FILE, summary, Redactor())
+    build_site(tmp_path / "site", report, features)
+    page = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    verdicts = re.findall(r'<section class="scenario verdict-([\w-]+)"', page)
+    # the outline's other row was not run; an unexpected pass still outranks "not-run"
+    assert verdicts == ["expected-failure", "unexpectedly-passed", "not-run"]
+
+
 def test_a_scenario_without_result_is_not_run(tmp_path: Path) -> None:
     features = write_features(tmp_path / "features")
     report = tmp_path / "report"
