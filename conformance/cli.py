@@ -43,13 +43,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _commands() -> dict[str, Callable[[list[str]], int]]:
-    return {"run": run_command, "fuzz": _fuzz_command, "self-test": _self_test_command}
+    return {
+        "run": run_command,
+        "fuzz": _fuzz_command,
+        "matrix": _matrix_command,
+        "docs": _docs_command,
+        "self-test": _self_test_command,
+    }
 
 
 def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
     print(f"usage: {PROG} [{'|'.join(commands)}] [options]\n")
     print("  run   (default) the Gherkin conformance scenarios against a target; see `run --help`")
     print("  fuzz  spec-driven fuzzing of the recording API; see `fuzz --help`")
+    print("  matrix  contract cells and state transitions against the scenarios; see `matrix --help`")
+    print("  docs  the living documentation as a static HTML site; see `docs --help`")
     print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
 
 
@@ -61,6 +69,18 @@ def _fuzz_command(args: list[str]) -> int:
         print(f"{PROG} fuzz: not available ({exc})", file=sys.stderr)
         return EXIT_USAGE
     return run_fuzz(args)
+
+
+def _matrix_command(args: list[str]) -> int:
+    from conformance.coverage_matrix import matrix_command
+
+    return matrix_command(args)
+
+
+def _docs_command(args: list[str]) -> int:
+    from conformance.living_docs import docs_command
+
+    return docs_command(args)
 
 
 def _self_test_command(args: list[str]) -> int:

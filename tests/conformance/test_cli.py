@@ -43,7 +43,8 @@ def closed_port_url() -> str:
 def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--help"]) == cli.EXIT_CLEAN
     out = capsys.readouterr().out
-    assert "run" in out and "fuzz" in out
+    for name in ("run", "fuzz", "matrix", "docs", "self-test"):
+        assert f"  {name}  " in out
 
 
 def test_run_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
@@ -106,3 +107,13 @@ def test_stale_reports_are_removed_before_a_run(tmp_path: Path) -> None:
 def test_fuzz_is_dispatched_to_the_fuzzer(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["fuzz", "--help"]) == cli.EXIT_CLEAN
     assert "talk-conformance fuzz" in capsys.readouterr().out
+
+
+def test_matrix_is_dispatched_to_the_coverage_matrix(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["matrix", "--format", "json"]) == cli.EXIT_CLEAN
+    assert json.loads(capsys.readouterr().out)
+
+
+def test_docs_is_dispatched_to_the_living_documentation(tmp_path: Path) -> None:
+    assert cli.main(["docs", "--out", str(tmp_path / "site")]) == cli.EXIT_CLEAN
+    assert "failed_recording" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8").lower()
