@@ -73,6 +73,21 @@ class _PartCollector:
         self.form_limit: int | None = None
         self.field_bytes = 0
 
+    def callbacks(self) -> dict:
+        """The callback table python-multipart's MultipartParser takes."""
+        names = (
+            "on_part_begin",
+            "on_part_data",
+            "on_part_end",
+            "on_header_field",
+            "on_header_value",
+            "on_header_end",
+            "on_headers_finished",
+        )
+        table = {name: getattr(self, name) for name in names}
+        table["on_end"] = lambda: setattr(self.form, "complete", True)
+        return table
+
     def on_part_begin(self):
         self.headers, self.kind, self.value = {}, None, bytearray()
 
@@ -187,19 +202,7 @@ async def parse_streamed(
     """Consume the whole request stream; the file part goes to ``spool_dir`` and never lives in memory."""
     form = StreamedForm()
     collector = _PartCollector(form, spool_dir, max_file_bytes, sniff_bytes)
-    callbacks = {
-        name: getattr(collector, name)
-        for name in (
-            "on_part_begin",
-            "on_part_data",
-            "on_part_end",
-            "on_header_field",
-            "on_header_value",
-            "on_header_end",
-            "on_headers_finished",
-        )
-    }
-    callbacks["on_end"] = lambda: setattr(form, "complete", True)
+    callbacks = collector.callbacks()
     parser = MultipartParser(boundary, callbacks, max_header_size=MAX_PART_HEADER_BYTES)
     failed = False
     try:
@@ -231,18 +234,7 @@ def parse_small_multipart(boundary: bytes, body: bytes) -> dict:
     """Fields of an in-memory multipart body; files are ignored."""
     form = StreamedForm()
     collector = _PartCollector(form, None, 0, 0)
-    callbacks = {
-        name: getattr(collector, name)
-        for name in (
-            "on_part_begin",
-            "on_part_data",
-            "on_part_end",
-            "on_header_field",
-            "on_header_value",
-            "on_header_end",
-            "on_headers_finished",
-        )
-    }
+    callbacks = collector.callbacks()
     try:
         parser = MultipartParser(boundary, callbacks, max_header_size=MAX_PART_HEADER_BYTES)
         parser.write(body)
