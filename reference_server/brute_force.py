@@ -3,6 +3,7 @@
 import asyncio
 import time
 
+from reference_server import mutants
 from reference_server.config import BruteForceSettings
 from reference_server.database import Database
 
@@ -60,7 +61,8 @@ class Throttler:
         if delay == 0:
             return 0
         recent = self._attempts(ip, action, MAX_ATTEMPTS_WINDOW_SECONDS)
-        if delay >= MAX_DELAY_MS and recent > self.settings.max_attempts:
+        over_limit = recent > self.settings.max_attempts and not mutants.on("bruteforce-never-throttles")
+        if delay >= MAX_DELAY_MS and over_limit:
             raise MaxDelayReached(action)
         if self.settings.testing:
             return 0

@@ -90,6 +90,49 @@ MUTANTS = {
         Mutant("csrf-after-controller", "the CSRF check runs before the controller (nothing changes on 412)"),
         Mutant("callrecording-readback", "the room object reports callRecording as stored (5 for failed)"),
         Mutant("call-end-no-stop", "ending the call sends an actor-less stop to the recording server"),
+        # middleware: login, admin, CSRF, room injection, brute force
+        Mutant(
+            "login-not-required",
+            "a non-public endpoint refuses a caller who is not logged in (anonymous or guest) with 401 997",
+        ),
+        Mutant("welcome-admin-not-required", "welcome refuses a logged-in user who is not an admin with 403"),
+        Mutant(
+            "csrf-not-checked",
+            "a request without OCS-APIRequest: true (or Bearer) is refused with the plain 412 CSRF failure",
+        ),
+        Mutant(
+            "moderator-not-required",
+            "start, stop, dismiss and share-chat refuse a non-moderator participant with 403",
+        ),
+        Mutant(
+            "participant-not-required",
+            "start, stop, dismiss and share-chat refuse a user who is not a participant with 404",
+        ),
+        Mutant(
+            "bruteforce-never-throttles",
+            "over the attempt limit at the maximum delay a throttled action is refused with 429",
+        ),
+        # effects: start, stop, dismiss, share to chat, system messages
+        Mutant(
+            "start-sends-nothing",
+            "start asks the first recording server to start before it changes the status",
+        ),
+        Mutant("stop-sends-nothing", "stop in a state other than none asks the recording server to stop"),
+        Mutant(
+            "dismiss-ignores-timestamp", "dismiss removes only the notifications created at the timestamp"
+        ),
+        Mutant("share-chat-posts-nothing", "share-chat posts the file into the conversation's chat"),
+        Mutant(
+            "started-message-missing", "a recording that starts posts the recording_started system message"
+        ),
+        Mutant(
+            "stopped-message-missing",
+            "a recording stopped by an actor posts the recording_stopped system message",
+        ),
+        Mutant(
+            "stopped-message-without-actor",
+            "a recording stopped without an actor (call ended) posts no recording_stopped message",
+        ),
     )
 }
 

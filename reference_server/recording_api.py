@@ -26,8 +26,11 @@ def _room_for_moderator(call: Call, allow_guest_moderator: bool = False):
         raise OcsError(404)
     attendee = rooms.attendee_for_user(call.database, room["id"], call.user) if call.user else None
     if attendee is None:
+        if mutants.on("participant-not-required"):
+            return room, None
         raise OcsError(404)
-    if not rooms.is_moderator(attendee["participant_type"], allow_guest_moderator):
+    moderator = rooms.is_moderator(attendee["participant_type"], allow_guest_moderator)
+    if not moderator and not mutants.on("moderator-not-required"):
         raise OcsError(403)
     return room, attendee
 
@@ -75,9 +78,10 @@ async def start(call: Call):
     server = talk_config.recording_servers(call.database)[0]
     body = recording_server_client.start_body(status, call.user, "users", call.user)
     try:
-        await recording_server_client.send(
-            server, talk_config.recording_secret(call.database), call.state.base_url, room["token"], body
-        )
+        if not mutants.on("start-sends-nothing"):
+            await recording_server_client.send(
+                server, talk_config.recording_secret(call.database), call.state.base_url, room["token"], body
+            )
     except recording_server_client.RecordingServerError as exc:
         call.database.run(
             "UPDATE rooms SET call_recording = ? WHERE id = ? AND call_recording = ?",
@@ -98,7 +102,7 @@ async def start(call: Call):
 async def stop(call: Call):
     """DELETE /recording/{token}: no-op in state 0; otherwise ask the recording server (404 ⇒ failed)."""
     room, _ = _room_for_moderator(call)
-    if not state_machine.stop_sends_request(room["call_recording"]):
+    if not state_machine.stop_sends_request(room["call_recording"]) or mutants.on("stop-sends-nothing"):
         return call.ok()
     servers = talk_config.recording_servers(call.database)
     if not servers:
@@ -134,6 +138,8 @@ async def dismiss_notification(call: Call):
         timestamp = 0
     if timestamp is None:
         return call.reason("timestamp")
+    if mutants.on("dismiss-ignores-timestamp"):
+        timestamp = 0
     notifications.dismiss(call.database, call.user, room["token"], timestamp)
     return call.ok()
 
@@ -168,13 +174,14 @@ async def share_to_chat(call: Call):
         # Upstream: null node → 500 (D15); the suite requires 400 file.
         return call.reason("file")
     message_type = "record-video" if row["mimetype"].startswith("video/") else "record-audio"
-    chat.post_file_share(
-        call.database,
-        room["id"],
-        call.user,
-        file_parameter(call, row["id"], row["path"], row["mimetype"]),
-        message_type,
-    )
+    if not mutants.on("share-chat-posts-nothing"):
+        chat.post_file_share(
+            call.database,
+            room["id"],
+            call.user,
+            file_parameter(call, row["id"], row["path"], row["mimetype"]),
+            message_type,
+        )
     subject = _subject_for_file(row["path"].rsplit("/", 1)[-1])
     if subject:
         notifications.dismiss(call.database, call.user, room["token"], timestamp, (subject,))

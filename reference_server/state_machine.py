@@ -52,8 +52,12 @@ def call_end_sends_stop(state: int) -> bool:
 def system_message(old: int, new: int, has_actor: bool) -> str | None:
     """The chat system message setCallRecording emits for ``old`` → ``new``, or None."""
     if new in RUNNING and old in (NONE, STARTING_VIDEO, STARTING_AUDIO, FAILED):
+        if mutants.on("started-message-missing"):
+            return None
         suffix = "started"
-    elif old in RUNNING and new == NONE and has_actor:
+    elif old in RUNNING and new == NONE and (has_actor or mutants.on("stopped-message-without-actor")):
+        if has_actor and mutants.on("stopped-message-missing"):
+            return None
         suffix = "stopped"
     elif old in RUNNING and new == FAILED:
         return None if mutants.on("failed-message-missing") else "recording_failed"
