@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from conformance.outcomes import SetupError
+from conformance.yaml_documents import read_yaml_document
 
 ENV_PREFIX = "TALK_CONFORMANCE_"
 DEFAULT_ADMIN = ("admin", "admin")
@@ -152,16 +151,7 @@ def load_profile(
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProfileError(f"profile {path}: cannot be read ({exc.strerror or exc})") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ProfileError(f"profile {path}: not valid YAML{where}") from None
+    data = read_yaml_document(path, f"profile {path}", ProfileError)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from conformance.config import ProfileError
+from conformance.yaml_documents import read_yaml_document
 
 _ENTRY_KEYS = {"feature", "scenario", "example", "reason"}
 
@@ -81,18 +80,7 @@ class Expectations:
 def load_expectations(path: Path) -> Expectations:
     """Read and validate an expectations file (see docs/expectations.md)."""
     source = f"expectations {path}"
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ExpectationsError(f"{source}: cannot be read ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise ExpectationsError(f"{source}: is not UTF-8 text") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ExpectationsError(f"{source}: not valid YAML{where}") from None
+    raw = read_yaml_document(path, source, ExpectationsError)
     if not isinstance(raw, dict) or set(raw) - {"expectations"}:
         raise ExpectationsError(f"{source}: must be a mapping with the single key 'expectations'")
     items = raw.get("expectations") or []

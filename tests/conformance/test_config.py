@@ -175,6 +175,13 @@ def test_a_missing_profile_file_is_a_profile_error(tmp_path: Path) -> None:
         load_profile(None, tmp_path / "nope.yaml", {})
 
 
+def test_a_profile_that_is_not_utf8_is_a_profile_error(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes(b"url: http://caf\xe9.invalid\n")
+    with pytest.raises(ProfileError, match=r"profile .*latin1\.yaml: is not UTF-8 text"):
+        load_profile(None, path, {})
+
+
 def test_bad_environment_values_are_profile_errors() -> None:
     with pytest.raises(ProfileError, match="request_timeout must be a positive number, got 'soon'"):
         load_profile(None, None, {"TALK_CONFORMANCE_REQUEST_TIMEOUT": "soon"})

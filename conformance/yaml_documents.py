@@ -1,0 +1,24 @@
+"""Read the suite's YAML inputs (profiles, expectations) with one-line errors instead of tracebacks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def read_yaml_document(path: Path, source: str, error: type[Exception]) -> Any:
+    """Parse `path`; an unreadable, non-UTF-8 or invalid file raises `error`, its message led by `source`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{source}: cannot be read ({exc.strerror or exc})") from None
+    except UnicodeDecodeError:
+        raise error(f"{source}: is not UTF-8 text") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise error(f"{source}: not valid YAML{where}") from None
