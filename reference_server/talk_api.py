@@ -159,24 +159,21 @@ def _target_attendee(call: Call, room):
 
 async def promote(call: Call):
     """POST /room/{token}/moderators: users become moderators (2), guests guest moderators (6)."""
-    room = _room(call)
-    _require_moderator(call, room)
-    target = _target_attendee(call, room)
-    if target["participant_type"] == rooms.OWNER:
-        return call.reason("participant")
-    new_type = rooms.GUEST_MODERATOR if target["actor_type"] == "guests" else rooms.MODERATOR
-    call.database.run("UPDATE attendees SET participant_type = ? WHERE id = ?", new_type, target["id"])
-    return call.ok([])
+    return _set_role(call, user_type=rooms.MODERATOR, guest_type=rooms.GUEST_MODERATOR)
 
 
 async def demote(call: Call):
     """DELETE /room/{token}/moderators: back to user (3) or guest (4)."""
+    return _set_role(call, user_type=rooms.USER, guest_type=rooms.GUEST)
+
+
+def _set_role(call: Call, user_type: int, guest_type: int):
     room = _room(call)
     _require_moderator(call, room)
     target = _target_attendee(call, room)
     if target["participant_type"] == rooms.OWNER:
         return call.reason("participant")
-    new_type = rooms.GUEST if target["actor_type"] == "guests" else rooms.USER
+    new_type = guest_type if target["actor_type"] == "guests" else user_type
     call.database.run("UPDATE attendees SET participant_type = ? WHERE id = ?", new_type, target["id"])
     return call.ok([])
 

@@ -127,6 +127,16 @@ def test_promoted_moderator_may_start(talk, recording_room):
     assert talk.start(recording_room, user="participant2").status_code == 200
 
 
+def test_demoted_moderator_may_not_start(talk, recording_room):
+    attendees = talk.ocs("participant1", "GET", f"{TALK}/room/{recording_room}/participants")
+    attendee = {"attendeeId": next(a for a in attendees if a["actorId"] == "participant2")["attendeeId"]}
+    talk.ocs("participant1", "POST", f"{TALK}/room/{recording_room}/moderators", data=attendee)
+    talk.ocs("participant1", "DELETE", f"{TALK}/room/{recording_room}/moderators", data=attendee)
+    attendees = talk.ocs("participant1", "GET", f"{TALK}/room/{recording_room}/participants")
+    assert next(a for a in attendees if a["actorId"] == "participant2")["participantType"] == 3
+    assert talk.start(recording_room, user="participant2").status_code == 403
+
+
 def test_guests_are_not_logged_in(talk, server):
     token = talk.room(room_type=3)
     talk.join_call(token)
