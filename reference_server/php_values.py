@@ -73,30 +73,27 @@ def _is_php_list(value: dict) -> bool:
     return all(key == str(index) for index, key in enumerate(value))
 
 
+_JSON_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "/": "\\/",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+_HEX_TAG_ESCAPES = {"<": "\\u003C", ">": "\\u003E"}  # JSON_HEX_TAG
+
+
 def _encode_string(text: str, hex_tag: bool) -> str:
     out = ['"']
     for char in text:
         code = ord(char)
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char == "/":
-            out.append("\\/")
-        elif char == "\n":
-            out.append("\\n")
-        elif char == "\r":
-            out.append("\\r")
-        elif char == "\t":
-            out.append("\\t")
-        elif char == "\b":
-            out.append("\\b")
-        elif char == "\f":
-            out.append("\\f")
-        elif hex_tag and char == "<":
-            out.append("\\u003C")
-        elif hex_tag and char == ">":
-            out.append("\\u003E")
+        if char in _JSON_ESCAPES:
+            out.append(_JSON_ESCAPES[char])
+        elif hex_tag and char in _HEX_TAG_ESCAPES:
+            out.append(_HEX_TAG_ESCAPES[char])
         elif code < 0x20:
             out.append(f"\\u{code:04x}")
         elif code < 0x80:
