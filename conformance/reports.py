@@ -38,6 +38,8 @@ class ScenarioResult:
     message: str = ""
     expected: str | None = None  # the expectations file's reason, when the scenario is expected to fail
     unexpected_pass: bool = False
+    source: dict[str, Any] | None = None  # where the scenario is written (assertion_records.scenario_source)
+    assertions: list[dict[str, Any]] = field(default_factory=list)  # what its Then steps asserted
 
     phases: int = 0
 
@@ -78,6 +80,9 @@ class ScenarioResult:
         }
         if self.expected is not None:
             data["expected_failure_reason"] = self.expected
+        if self.source is not None:
+            data["source"] = self.source
+        data["assertions"] = self.assertions
         return data
 
 
