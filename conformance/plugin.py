@@ -50,10 +50,20 @@ SUITE_MARKERS = {
     "guest": "acts as a guest (no account)",
 }
 TAG_MARKER = "conformance_tag"
+# The xdist hand-over: the controller and its workers share one run directory and talk through files in it.
+# workerinput key: written by the controller (pytest_configure_node), read by each worker (SuiteState) to
+# find the run directory.
 WORKER_INPUT_KEY = "talk_conformance_run_dir"
+# The started run (or why it could not start), 0600: written once by the controller
+# (start_for_workers), read by every worker before its first scenario (_read_context_file).
 CONTEXT_FILE = "context.json"
+# "I collected scenarios of the suite": touched by any process in collection (announce_need), read by the
+# controller (need_announced) to decide whether to start servers at all.
 NEEDED_PREFIX = "needed-"
+# The expectation entries a process's collection matched: written by each process (record_matched),
+# read and merged by the controller at the end (unmatched_expectations).
 MATCHED_PREFIX = "expectations-matched-"
+# How long a worker waits for CONTEXT_FILE before it reports a setup error.
 CONTEXT_WAIT_SECONDS = 120.0
 
 _STATE = pytest.StashKey["SuiteState"]()
@@ -61,6 +71,8 @@ _IS_SUITE_ITEM = pytest.StashKey[bool]()
 _EXPECTED = pytest.StashKey[str]()
 _SESSION = pytest.StashKey[pytest.Session]()
 _ASSERTIONS = pytest.StashKey[assertion_records.AssertionLog]()
+# pytest-bdd's scenario data of a report: added by a worker (pytest_report_to_serializable), restored by
+# the controller (pytest_report_from_serializable) for cucumber.json.
 _REPORT_CONTEXT_KEY = "talk_conformance_bdd_context"
 
 
