@@ -23,6 +23,7 @@ from conformance.reports import (
     write_summary_json,
 )
 from conformance.resources import binding_module
+from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 DEFAULT_REPORT_DIR = "conformance-report"
@@ -124,6 +125,7 @@ def run_command(args: list[str]) -> int:
             load_expectations(profile.expectations)
     except ProfileError as exc:
         return _fail(EXIT_USAGE, str(exc))
+    announce_unverified(profile.tls_verify)
     redactor = Redactor(profile.secrets())
     report_dir = Path(options.report_dir).resolve()
     try:

@@ -41,6 +41,7 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
+from conformance.tls import INSECURE_WARNING_FILTER, announce_unverified, certificate_problem
 
 # Plain scenario tags that become pytest markers (the key:value tags do not, see pytest_bdd_apply_tag).
 SUITE_MARKERS = {
@@ -120,6 +121,10 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SuiteState(config)
     config.stash[_STATE] = state
     config.pluginmanager.register(state, "talk_conformance_state")
+    profile = state.profile_for_selection()
+    if profile is not None and profile.verify_tls is False:
+        # The run announces it once; urllib3 would repeat it for every request of every scenario.
+        config.addinivalue_line("filterwarnings", INSECURE_WARNING_FILTER)
     # tryfirst: pytest-bdd reads the cucumber path in its own pytest_configure.
     if state.is_controller and hasattr(config.option, "cucumber_json_path"):
         if state.report_dir is not None and not config.option.cucumber_json_path:
@@ -447,6 +452,7 @@ def check_target(base_url: str, profile: TargetProfile) -> None:
             auth=(user.user_id, user.password),
             timeout=profile.request_timeout,
             headers={"OCS-APIRequest": "true", "Accept": "application/json"},
+            verify=profile.tls_verify,
         )
     except requests.RequestException as exc:
         raise SetupError(f"the target {base_url} is not reachable: {_reason(exc)}") from None
@@ -478,6 +484,8 @@ def _reason(exc: BaseException) -> str:
     """The readable core of a requests error (e.g. "Connection refused"), not urllib3's nested repr."""
     if isinstance(exc, requests.Timeout):
         return "no answer before the request timeout"
+    if certificate_problem(exc):
+        return str(certificate_problem(exc))
     # requests wraps urllib3 wraps the socket error; the operating system's words are the readable ones.
     pending, seen = [exc], set()
     while pending:
@@ -538,7 +546,12 @@ def start_run(profile: TargetProfile, run_dir: Path) -> tuple[RunContext, Callab
             except ImportError as exc:
                 raise SetupError(f"the setup driver is not available ({exc})") from None
             restore = configure_recording(
-                base_url, profile.admin, profile.recording_secret, for_target, profile.request_timeout
+                base_url,
+                profile.admin,
+                profile.recording_secret,
+                for_target,
+                profile.request_timeout,
+                profile.tls_verify,
             )
             cleanups.append(("restoring the target's recording configuration", restore))
         context = RunContext(
@@ -600,6 +613,16 @@ class SuiteState:
         if data.get("expected") is not None:
             result.expected = data["expected"]
         result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
+
+    def _write_line(self, line: str) -> None:
+        """A line on the terminal even from inside a scenario's setup (where output is captured)."""
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        capture = self.config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None or capture is None:
+            print(f"talk-conformance: {line}")
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"talk-conformance: {line}")
 
     @property
     def lock_path(self) -> Path:
@@ -675,6 +698,7 @@ class SuiteState:
     def _start(self) -> None:
         try:
             profile = self.load_profile()
+            announce_unverified(profile.tls_verify, self._write_line)
             self.summary.profile = redacted_profile(profile.to_dict())
             self.summary.target_url = profile.url
             if profile.expectations is not None:

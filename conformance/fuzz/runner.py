@@ -24,6 +24,7 @@ from conformance.junit import write_junit
 from conformance.outcomes import SetupError
 from conformance.redaction import Redactor
 from conformance.resources import contract_path
+from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 DEFAULT_SEED = 20260627
@@ -88,6 +89,7 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
     except SetupError as error:
         print(f"talk-conformance fuzz: {error}", file=sys.stderr)
         return EXIT_USAGE
+    announce_unverified(profile.tls_verify)
     redactor = Redactor(profile.secrets())
     settings = FuzzSettings(
         max_examples=args.max_examples or (None if args.max_time else 100),
