@@ -258,14 +258,19 @@ def chat_messages(session: TalkSession, token: str) -> list[dict[str, Any]]:
     response = session.request("GET", f"{CHAT}/{token}", params=params)
     if response.status_code == 304:  # no messages at all
         return []
-    data = session.ocs("GET", f"{CHAT}/{token}", params=params)
-    return data if isinstance(data, list) else []
+    return _listing(session.ocs("GET", f"{CHAT}/{token}", params=params), f"chat of {token}")
 
 
 def notifications(session: TalkSession) -> list[dict[str, Any]]:
     """The session user's notifications."""
-    data = session.ocs("GET", NOTIFICATIONS)
-    return data if isinstance(data, list) else []
+    return _listing(session.ocs("GET", NOTIFICATIONS), f"notifications of {session.name}")
+
+
+def _listing(data: Any, what: str) -> list[dict[str, Any]]:
+    # A broken read must not pass for an empty one: "no such message" would then hold vacuously.
+    if not isinstance(data, list) or not all(isinstance(entry, dict) for entry in data):
+        raise SetupError(f"the {what} is not a list of objects: {json.dumps(data)[:200]}")
+    return data
 
 
 def capabilities(session: TalkSession) -> dict[str, Any]:

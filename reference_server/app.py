@@ -10,7 +10,6 @@ from starlette.responses import Response
 
 from reference_server import (
     backend_api,
-    mutants,
     nextcloud_api,
     ocs,
     recording_api,
@@ -170,22 +169,38 @@ class TalkApp:
             call.params.update({k: v for k, v in extra.items() if isinstance(k, str)})
         authenticate(call)
         try:
-            if not route.public and call.user is None and not mutants.on("login-not-required"):
-                raise ocs.OcsError(401, ocs.STATUS_MESSAGES[401], statuscode=997)
-            if route.admin and not call.is_admin and not mutants.on("welcome-admin-not-required"):
-                raise ocs.OcsError(403, "Logged in account must be an admin")
-            csrf_checked = route.csrf and not mutants.on("csrf-not-checked")
-            if csrf_checked and not passes_csrf(request) and not mutants.on("csrf-after-controller"):
-                return csrf_failed()
-            response = await route.handler(call)
-            if csrf_checked and not passes_csrf(request):
-                return csrf_failed()  # only reached by the mutant: the controller has already acted
-            return response
+            return await run_controller(call, route)
         except ocs.OcsError as exc:
             return call.finish(ocs.middleware_error(request, exc, call.params))
         except recording_server_client.RecordingServerError:
             # The one registered 5xx: the recording server failed (upstream answers OCS 996 → 500).
             return ocs.internal_error(request, call.params)
+
+
+def require_login(route: Route, call: Call) -> None:
+    """A non-public endpoint refuses a caller who is not logged in: 401 with OCS statuscode 997."""
+    if not route.public and call.user is None:
+        raise ocs.OcsError(401, ocs.STATUS_MESSAGES[401], statuscode=997)
+
+
+def require_admin(route: Route, call: Call) -> None:
+    """An admin-only endpoint refuses a logged-in user who is not an admin: 403."""
+    if route.admin and not call.is_admin:
+        raise ocs.OcsError(403, "Logged in account must be an admin")
+
+
+def csrf_required(route: Route) -> bool:
+    """The endpoint needs `OCS-APIRequest: true` (or a Bearer token) to pass the CSRF check."""
+    return route.csrf
+
+
+async def run_controller(call: Call, route: Route) -> Response:
+    """Nextcloud's middleware order: login, admin, CSRF, and only then the controller."""
+    require_login(route, call)
+    require_admin(route, call)
+    if csrf_required(route) and not passes_csrf(call.request):
+        return csrf_failed()
+    return await route.handler(call)
 
 
 def create_app(state: ServerState, web_root: str = ""):

@@ -1,13 +1,12 @@
 """POST /recording/backend: the recording server's signed started, stopped and failed callbacks."""
 
-from reference_server import backend_auth, brute_force, mutants, rooms, state_machine
+from reference_server import backend_auth, brute_force, rooms, state_machine
 from reference_server.php_values import json_decode, json_encode
 from reference_server.pipeline import Call
 
 
-def _unknown_type(call: Call, decoded_ok: bool, message):
-    if mutants.on("backend-unknown-type-reason"):
-        return _invalid_body(call, "unknown report")
+def unknown_type(call: Call, decoded_ok: bool, message):
+    """A report of no known type: 400 unknown_type, the message repeating the decoded body."""
     rendered = json_encode(message if decoded_ok else None)
     return call.typed_error(400, "unknown_type", f"The given type {rendered} is not supported.")
 
@@ -44,10 +43,35 @@ def _resolve_actor(call: Call, room, actor: tuple[str, str]) -> tuple[str, str] 
     return (row["actor_type"], row["actor_id"]) if row else None
 
 
-def _invalid_body(call: Call, what: str):
-    if mutants.on("backend-invalid-body-accepted"):
-        return call.ok()
+def invalid_body(call: Call, what: str):
+    """A known type with bad fields: 400 invalid_body."""
     return call.typed_error(400, "invalid_body", what)
+
+
+def unknown_room(call: Call):
+    """A report about a conversation that does not exist: 404 no_such_room."""
+    return call.typed_error(404, "no_such_room", "Room not found.")
+
+
+def signed_part(raw: bytes) -> bytes:
+    """The backend HMAC covers the random and the raw request body."""
+    return raw
+
+
+def reports_need_recording_enabled() -> bool:
+    """started and failed are refused with 400 config while recording is off."""
+    return True
+
+
+def report_failed(call: Call, room):
+    """A failed report moves the recording to failed from every state."""
+    try:
+        rooms.set_call_recording(
+            call.state, room, state_machine.FAILED, check_enabled=reports_need_recording_enabled()
+        )
+    except rooms.RecordingDisabled:
+        return call.typed_error(400, "config", "Recording is not enabled.")
+    return call.ok()
 
 
 async def backend(call: Call):
@@ -56,22 +80,19 @@ async def backend(call: Call):
     media = call.request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     # PHP leaves php://input empty for multipart bodies: that is what gets verified and decoded.
     raw = b"" if media == "multipart/form-data" else call.raw_body
-    signed = _room_token_of(raw) if mutants.on("hmac-backend-wrong-data") else raw
-    if not backend_auth.signature_ok(call, signed):
+    if not backend_auth.signature_ok(call, signed_part(raw)):
         await backend_auth.register_attempt(call, brute_force.SECRET_ACTION)
         return call.typed_error(403, "invalid_request", backend_auth.NOT_AUTHENTICATED)
     decoded_ok, message = json_decode(raw)
     kind = _message_type(message)
     if kind is None:
-        return _unknown_type(call, decoded_ok, message)
+        return unknown_type(call, decoded_ok, message)
     payload = message.get(kind)
     if not isinstance(payload, dict) or not isinstance(payload.get("token"), str):
-        return _invalid_body(call, f"'{kind}' must be an object with a string 'token'")
+        return invalid_body(call, f"'{kind}' must be an object with a string 'token'")
     room = rooms.room_by_token(call.database, payload["token"])
-    if room is None and mutants.on("backend-no-such-room-ignored"):
-        return call.ok()
     if room is None:
-        return call.typed_error(404, "no_such_room", "Room not found.")
+        return unknown_room(call)
     if kind == "started":
         return await _started(call, room, payload)
     if kind == "stopped":
@@ -79,19 +100,11 @@ async def backend(call: Call):
         if payload.get("actor") is not None:
             actor = _actor(payload["actor"])
             if actor is False:
-                return _invalid_body(call, "'stopped.actor' must have string 'type' and 'id'")
+                return invalid_body(call, "'stopped.actor' must have string 'type' and 'id'")
             actor = _resolve_actor(call, room, actor)
         rooms.set_call_recording(call.state, room, state_machine.NONE, actor=actor)
         return call.ok()
-    if mutants.on("failed-ignored"):
-        return call.ok()
-    try:
-        rooms.set_call_recording(
-            call.state, room, state_machine.FAILED, check_enabled=not mutants.on("backend-config-unchecked")
-        )
-    except rooms.RecordingDisabled:
-        return call.typed_error(400, "config", "Recording is not enabled.")
-    return call.ok()
+    return report_failed(call, room)
 
 
 async def _started(call: Call, room, payload: dict):
@@ -103,10 +116,10 @@ async def _started(call: Call, room, payload: dict):
         return await not_starting()
     status = payload.get("status")
     if type(status) is not int or status not in state_machine.ALL_STATES:
-        return _invalid_body(call, "'started.status' must be an integer from 0 to 5")
+        return invalid_body(call, "'started.status' must be an integer from 0 to 5")
     actor = _actor(payload.get("actor"))
     if actor is False:
-        return _invalid_body(call, "'started.actor' must be an object with string 'type' and 'id'")
+        return invalid_body(call, "'started.actor' must be an object with string 'type' and 'id'")
     resolved = _resolve_actor(call, room, actor)
     try:
         previous = rooms.set_call_recording(
@@ -115,19 +128,10 @@ async def _started(call: Call, room, payload: dict):
             status,
             state_machine.started_accepted_from(),
             actor=resolved,
-            check_enabled=not mutants.on("backend-config-unchecked"),
+            check_enabled=reports_need_recording_enabled(),
         )
     except rooms.RecordingDisabled:
         return call.typed_error(400, "config", "Recording is not enabled.")
     if previous is None:
         return await not_starting()
     return call.ok()
-
-
-def _room_token_of(raw: bytes) -> bytes:
-    """Mutant hmac-backend-wrong-data: what a server signing the token (as store does) would check."""
-    decoded_ok, message = json_decode(raw)
-    kind = _message_type(message) if decoded_ok else None
-    payload = message.get(kind) if kind else None
-    token = payload.get("token") if isinstance(payload, dict) else None
-    return token.encode() if isinstance(token, str) else b""

@@ -3,7 +3,6 @@
 import asyncio
 import time
 
-from reference_server import mutants
 from reference_server.config import BruteForceSettings
 from reference_server.database import Database
 
@@ -61,8 +60,7 @@ class Throttler:
         if delay == 0:
             return 0
         recent = self._attempts(ip, action, MAX_ATTEMPTS_WINDOW_SECONDS)
-        over_limit = recent > self.settings.max_attempts and not mutants.on("bruteforce-never-throttles")
-        if delay >= MAX_DELAY_MS and over_limit:
+        if delay >= MAX_DELAY_MS and over_attempt_limit(recent, self.settings.max_attempts):
             raise MaxDelayReached(action)
         if self.settings.testing:
             return 0
@@ -72,3 +70,8 @@ class Throttler:
     def reset(self) -> None:
         """Forget every attempt (``occ security:bruteforce:reset``)."""
         self.database.run("DELETE FROM bruteforce_attempts")
+
+
+def over_attempt_limit(recent_attempts: int, max_attempts: int) -> bool:
+    """More attempts within the window than allowed: at the maximum delay the action is refused (429)."""
+    return recent_attempts > max_attempts

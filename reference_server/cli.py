@@ -14,7 +14,7 @@ from pathlib import Path
 
 import uvicorn
 
-from reference_server import mutants, web_root
+from reference_server import mutant_switch, mutants, web_root
 from reference_server.app import create_app
 from reference_server.config import ConfigError, load_config
 from reference_server.server_state import open_state
@@ -106,13 +106,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"talk-reference-server: bad configuration: {exc}", file=sys.stderr)
         return 2
     try:
-        mutants.activate(args.mutant or config.mutant)
+        mutant_switch.activate(args.mutant or config.mutant)
     except mutants.UnknownMutant as exc:
         print(f"talk-reference-server: --mutant: {exc}", file=sys.stderr)
         return 2
     if args.mutant or config.mutant:
         logging.getLogger("reference_server").warning(
-            "mutant %s active: %s", mutants._active, mutants.MUTANTS[args.mutant or config.mutant].rule
+            "mutant %s active: %s", mutant_switch.active(), mutants.MUTANTS[args.mutant or config.mutant].rule
         )
     if not 0 <= args.port <= 65535:
         print(f"talk-reference-server: --port must be 0-65535, not {args.port}", file=sys.stderr)

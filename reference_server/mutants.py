@@ -1,4 +1,7 @@
-"""Deliberately broken variants of the server, one documented rule each, for the mutation self-test."""
+"""The catalogue of deliberately broken variants, one documented rule each, for the mutation self-test.
+
+Names and rules only; `mutant_switch` holds what each one replaces and applies it at start-up.
+"""
 
 from dataclasses import dataclass
 
@@ -22,6 +25,10 @@ MUTANTS = {
         Mutant("start-call-unchecked", "start refuses with 400 call when no call is active"),
         Mutant("start-config-unchecked", "start refuses with 400 config while recording is disabled"),
         Mutant("start-config-before-call", "start checks the call before the recording configuration"),
+        Mutant(
+            "start-from-failed-always-video",
+            "a start from failed moves to the starting state of the requested kind (audio: 4)",
+        ),
         # store: one per error string
         Mutant("store-size-reason", "store answers 400 size when the owner field is missing"),
         Mutant(
@@ -41,6 +48,10 @@ MUTANTS = {
             "store refuses a name whose extension does not match with file_extension",
         ),
         Mutant("store-not-notified", "a stored recording notifies its owner (record_file_stored)"),
+        Mutant(
+            "stored-notification-without-mimetype",
+            "the stored-recording notification's file parameter carries the file's mimetype",
+        ),
         # dismiss and share to chat
         Mutant(
             "dismiss-timestamp-unchecked",
@@ -75,6 +86,10 @@ MUTANTS = {
         Mutant("started-accepted-in-failed", "started is only accepted while starting (3/4), not in failed"),
         Mutant("failed-message-missing", "a running recording that fails posts the recording_failed message"),
         Mutant("failed-message-extra", "a recording that fails while starting posts no chat message"),
+        Mutant(
+            "failed-while-starting-posts-stopped",
+            "a recording that fails while starting posts no recording system message of any kind",
+        ),
         # HMAC
         Mutant("hmac-short-random-accepted", "the random of a signed request has at least 32 bytes"),
         Mutant(
@@ -123,6 +138,22 @@ MUTANTS = {
         ),
         Mutant("share-chat-posts-nothing", "share-chat posts the file into the conversation's chat"),
         Mutant(
+            "share-chat-posted-by-other-user",
+            "the message share-chat posts is by the user who shared the recording",
+        ),
+        Mutant(
+            "dismiss-deletes-everyones",
+            "dismiss removes only the caller's notifications, never another user's",
+        ),
+        Mutant(
+            "backend-header-wrong",
+            "start and stop requests carry the server's own URL in Talk-Recording-Backend",
+        ),
+        Mutant(
+            "backend-header-wrong-on-stop",
+            "stop requests, like start requests, carry the server's own URL in Talk-Recording-Backend",
+        ),
+        Mutant(
             "started-message-missing", "a recording that starts posts the recording_started system message"
         ),
         Mutant(
@@ -136,12 +167,8 @@ MUTANTS = {
     )
 }
 
-# The server runs one mutant per process, chosen once at start-up before any request is served.
-_active: str | None = None
-
-
 class UnknownMutant(ValueError):
-    """A mutant name that is not in the registry."""
+    """A mutant name that is not in the catalogue."""
 
 
 def check_name(name: str) -> str:
@@ -149,15 +176,3 @@ def check_name(name: str) -> str:
     if name not in MUTANTS:
         raise UnknownMutant(f"unknown mutant {name!r}; known mutants: {', '.join(sorted(MUTANTS))}")
     return name
-
-
-def activate(name: str | None) -> None:
-    """Make ``name`` the process's mutant (None: the faithful server)."""
-    global _active
-    _active = None if name is None else check_name(name)
-
-
-def on(name: str) -> bool:
-    """Whether the defect ``name`` is active in this process."""
-    assert name in MUTANTS, name  # a typo in a hook would silently make a mutant unkillable
-    return _active == name

@@ -5,7 +5,6 @@ from xml.sax.saxutils import escape
 from starlette.requests import Request
 from starlette.responses import Response
 
-from reference_server import mutants
 from reference_server.php_values import json_encode
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -140,16 +139,30 @@ def ok(request: Request, data=None, params: dict | None = None, status: int = 20
 
 def error(request: Request, status: int, data, params: dict | None = None, headers=None) -> Response:
     """A controller-produced error (``DataResponse``): ``message`` is empty."""
-    statuscode = 100 if mutants.on("envelope-statuscode") else status  # 100: the OCS v1 success code
-    meta_status = "ok" if mutants.on("envelope-status") else None
-    return render(status, statuscode, "", data, negotiate(request, params), headers, meta_status)
+    meta_status = error_meta_status()
+    return render(
+        status, error_statuscode(status), "", data, negotiate(request, params), headers, meta_status
+    )
+
+
+def error_statuscode(status: int) -> int:
+    """meta.statuscode of a controller error equals its HTTP status."""
+    return status
+
+
+def error_meta_status() -> str:
+    """meta.status of an error is "failure"."""
+    return "failure"
+
+
+def error_data(reason: str) -> dict:
+    """Error body shape E1: ``data: {"error": reason}``."""
+    return {"error": reason}
 
 
 def error_reason(request: Request, reason: str, params: dict | None = None, status: int = 400) -> Response:
-    """Error body shape E1: ``data: {"error": reason}``."""
-    if mutants.on("envelope-data-shape"):
-        return error(request, status, reason, params)
-    return error(request, status, {"error": reason}, params)
+    """A controller error of shape E1 (see error_data)."""
+    return error(request, status, error_data(reason), params)
 
 
 def error_typed(

@@ -4,7 +4,6 @@ import logging
 
 from reference_server import (
     chat,
-    mutants,
     notifications,
     recording_server_client,
     rooms,
@@ -20,19 +19,21 @@ log = logging.getLogger("reference_server.recording")
 
 
 def _room_for_moderator(call: Call, allow_guest_moderator: bool = False):
-    """Injection middleware: room (404), participant (404), moderator (403)."""
+    """Injection middleware: room (404), then the participant (see injected_participant)."""
     room = rooms.room_by_token(call.database, call.path_params["token"])
     if room is None:
         raise OcsError(404)
+    return room, injected_participant(call, room, allow_guest_moderator)
+
+
+def injected_participant(call: Call, room, allow_guest_moderator: bool = False):
+    """The caller's attendee row: 404 unless a participant, 403 unless a moderator."""
     attendee = rooms.attendee_for_user(call.database, room["id"], call.user) if call.user else None
     if attendee is None:
-        if mutants.on("participant-not-required"):
-            return room, None
         raise OcsError(404)
-    moderator = rooms.is_moderator(attendee["participant_type"], allow_guest_moderator)
-    if not moderator and not mutants.on("moderator-not-required"):
+    if not rooms.is_moderator(attendee["participant_type"], allow_guest_moderator):
         raise OcsError(403)
-    return room, attendee
+    return attendee
 
 
 def _int_param(call: Call, name: str) -> int | None:
@@ -47,29 +48,56 @@ def _int_param(call: Call, name: str) -> int | None:
 # --- start / stop
 
 
+def valid_start_status(status: int | None) -> bool:
+    """A start asks for video (1) or audio (2); anything else is 400 status."""
+    return status in (state_machine.VIDEO, state_machine.AUDIO)
+
+
+def call_is_active(room) -> bool:
+    """A recording needs an active call (else 400 call)."""
+    return room["active_since"] is not None
+
+
+def start_needs_recording_enabled() -> bool:
+    """start refuses with 400 config while call recording is disabled."""
+    return True
+
+
+def start_refusal(call: Call, room, status: int | None, enabled: bool) -> str | None:
+    """The first of Talk's start checks that fails, in Talk's order: status, recording, call, config."""
+    if not valid_start_status(status):
+        return "status"
+    if not state_machine.can_start(room["call_recording"]):
+        return "recording"
+    if not call_is_active(room):
+        return "call"
+    if not enabled:
+        return "config"
+    return None
+
+
+async def ask_to_start(call: Call, room, server: dict, body: bytes) -> None:
+    """Ask the first recording server to start (before the state becomes starting for good)."""
+    await recording_server_client.send(
+        server, talk_config.recording_secret(call.database), call.state.base_url, room["token"], body
+    )
+
+
 async def start(call: Call):
     """POST /recording/{token}: status → recording → call → config, then the recording server, then 3/4."""
     room, _ = _room_for_moderator(call)
     status = _int_param(call, "status")
-    if status not in (state_machine.VIDEO, state_machine.AUDIO) and not mutants.on("start-status-unchecked"):
-        return call.reason("status")
-    unchecked_recording = mutants.on("start-recording-unchecked")
-    if not state_machine.can_start(room["call_recording"]) and not unchecked_recording:
-        return call.reason("recording")
-    enabled = talk_config.is_recording_enabled(call.database) or mutants.on("start-config-unchecked")
-    if not enabled and mutants.on("start-config-before-call"):
-        return call.reason("config")
-    if room["active_since"] is None and not mutants.on("start-call-unchecked"):
-        return call.reason("call")
-    if not enabled:
-        return call.reason("config")
-    claimed = state_machine.starting_state(status)
-    allowed = state_machine.ALL_STATES if unchecked_recording else state_machine.start_allowed_from()
+    must_be_enabled = start_needs_recording_enabled()
+    enabled = talk_config.is_recording_enabled(call.database) or not must_be_enabled
+    refusal = start_refusal(call, room, status, enabled)
+    if refusal is not None:
+        return call.reason(refusal)
+    claimed = state_machine.starting_state(status, room["call_recording"])
     # Claim the transition first (compare-and-set), so concurrent starts see 'recording'; undone if the
     # recording server refuses.
     try:
         previous = rooms.set_call_recording(
-            call.state, room, claimed, allowed, check_enabled=not mutants.on("start-config-unchecked")
+            call.state, room, claimed, state_machine.start_allowed_from(), check_enabled=must_be_enabled
         )
     except rooms.RecordingDisabled:
         return call.reason("config")
@@ -78,10 +106,7 @@ async def start(call: Call):
     server = talk_config.recording_servers(call.database)[0]
     body = recording_server_client.start_body(status, call.user, "users", call.user)
     try:
-        if not mutants.on("start-sends-nothing"):
-            await recording_server_client.send(
-                server, talk_config.recording_secret(call.database), call.state.base_url, room["token"], body
-            )
+        await ask_to_start(call, room, server, body)
     except recording_server_client.RecordingServerError as exc:
         call.database.run(
             "UPDATE rooms SET call_recording = ? WHERE id = ? AND call_recording = ?",
@@ -102,7 +127,7 @@ async def start(call: Call):
 async def stop(call: Call):
     """DELETE /recording/{token}: no-op in state 0; otherwise ask the recording server (404 ⇒ failed)."""
     room, _ = _room_for_moderator(call)
-    if not state_machine.stop_sends_request(room["call_recording"]) or mutants.on("stop-sends-nothing"):
+    if not state_machine.stop_sends_request(room["call_recording"]):
         return call.ok()
     servers = talk_config.recording_servers(call.database)
     if not servers:
@@ -113,12 +138,16 @@ async def stop(call: Call):
             servers[0], talk_config.recording_secret(call.database), call.state.base_url, room["token"], body
         )
     except recording_server_client.RecordingNotFound:
-        if mutants.on("stop-404-not-failed"):
-            return call.ok()
-        try:
-            rooms.set_call_recording(call.state, room, state_machine.FAILED, fallback_user=call.user)
-        except rooms.RecordingDisabled:
-            return call.reason("config")
+        return recording_lost_on_stop(call, room)
+    return call.ok()
+
+
+def recording_lost_on_stop(call: Call, room):
+    """The recording server answered the stop with 404: it lost the recording, so it failed."""
+    try:
+        rooms.set_call_recording(call.state, room, state_machine.FAILED, fallback_user=call.user)
+    except rooms.RecordingDisabled:
+        return call.reason("config")
     return call.ok()
 
 
@@ -130,16 +159,17 @@ def _non_negative(call: Call, name: str) -> int | None:
     return value if value is not None and value >= 0 else None
 
 
+def dismiss_timestamp_missing(timestamp: int | None) -> bool:
+    """A dismissal names the creation time of the notifications it removes (else 400 timestamp)."""
+    return timestamp is None
+
+
 async def dismiss_notification(call: Call):
     """DELETE /recording/{token}/notification?timestamp=: dismiss the caller's stored-file notifications."""
     room, _ = _room_for_moderator(call, allow_guest_moderator=True)
     timestamp = _non_negative(call, "timestamp")
-    if timestamp is None and mutants.on("dismiss-timestamp-unchecked"):
-        timestamp = 0
-    if timestamp is None:
+    if dismiss_timestamp_missing(timestamp):
         return call.reason("timestamp")
-    if mutants.on("dismiss-ignores-timestamp"):
-        timestamp = 0
     notifications.dismiss(call.database, call.user, room["token"], timestamp)
     return call.ok()
 
@@ -156,32 +186,36 @@ def _subject_for_file(name: str) -> str | None:
     return "transcript_file_stored"
 
 
+def share_file_id_missing(file_id: int | None) -> bool:
+    """Sharing names the file (else 400 fileId)."""
+    return file_id is None
+
+
+def unknown_file(call: Call):
+    """A file the caller does not have: the suite requires 400 file (upstream: null node → 500, D15)."""
+    return call.reason("file")
+
+
 async def share_to_chat(call: Call):
     """POST /recording/{token}/share-chat: post the caller's file into the chat, dismiss its notification."""
     room, _ = _room_for_moderator(call, allow_guest_moderator=True)
     file_id = _non_negative(call, "fileId")
-    if file_id is None and mutants.on("share-chat-fileid-unchecked"):
-        file_id = 0
-    if file_id is None:
+    if share_file_id_missing(file_id):
         return call.reason("fileId")
     timestamp = _non_negative(call, "timestamp")
     if timestamp is None:
         return call.reason("timestamp")
     row = call.database.one("SELECT * FROM files WHERE id = ? AND owner = ?", file_id, call.user)
-    if row is None and mutants.on("share-chat-file-unchecked"):
-        return call.ok()
     if row is None:
-        # Upstream: null node → 500 (D15); the suite requires 400 file.
-        return call.reason("file")
+        return unknown_file(call)
     message_type = "record-video" if row["mimetype"].startswith("video/") else "record-audio"
-    if not mutants.on("share-chat-posts-nothing"):
-        chat.post_file_share(
-            call.database,
-            room["id"],
-            call.user,
-            file_parameter(call, row["id"], row["path"], row["mimetype"]),
-            message_type,
-        )
+    chat.post_file_share(
+        call.database,
+        room["id"],
+        call.user,
+        file_parameter(call, row["id"], row["path"], row["mimetype"]),
+        message_type,
+    )
     subject = _subject_for_file(row["path"].rsplit("/", 1)[-1])
     if subject:
         notifications.dismiss(call.database, call.user, room["token"], timestamp, (subject,))

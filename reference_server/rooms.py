@@ -5,7 +5,7 @@ import secrets
 import string
 import time
 
-from reference_server import chat, mutants, recording_server_client, state_machine, talk_config
+from reference_server import chat, recording_server_client, state_machine, talk_config
 from reference_server.database import Database
 from reference_server.server_state import ServerState
 
@@ -79,7 +79,7 @@ def render_room(database: Database, room, attendee=None, session=None) -> dict:
         "participantFlags": session["in_call"] if session else 0,
         "hasCall": room["active_since"] is not None,
         "callStartTime": room["active_since"] or 0,
-        "callRecording": _reported_recording(room["call_recording"]),
+        "callRecording": reported_recording(room["call_recording"]),
         "recordingConsent": room["recording_consent"],
         "lobbyState": room["lobby_state"],
         "lobbyTimer": 0,
@@ -93,10 +93,8 @@ def render_room(database: Database, room, attendee=None, session=None) -> dict:
     }
 
 
-def _reported_recording(stored: int) -> int:
-    # Mutant callrecording-readback: a failed recording read back as none.
-    if stored == state_machine.FAILED and mutants.on("callrecording-readback"):
-        return state_machine.NONE
+def reported_recording(stored: int) -> int:
+    """The room object reports callRecording as stored (5 while failed)."""
     return stored
 
 

@@ -5,8 +5,6 @@ import hmac
 import secrets
 import string
 
-from reference_server import mutants
-
 MIN_RANDOM_BYTES = 32
 _TALK_RANDOM_ALPHABET = string.ascii_letters + string.digits + "+/"
 
@@ -19,12 +17,20 @@ def checksum(secret: str, random: str | bytes, data: bytes) -> str:
 
 def is_valid(secret: str, random: bytes | None, given_checksum: bytes | None, data: bytes) -> bool:
     """Talk's validateBackendRequest: random ≥ 32 bytes, checksum non-empty, compared lower-cased."""
-    minimum = 1 if mutants.on("hmac-short-random-accepted") else MIN_RANDOM_BYTES
-    if not random or len(random) < minimum or not given_checksum:
+    if not random or not random_long_enough(random) or not given_checksum:
         return False
     expected = checksum(secret, random, data).encode("ascii")
-    given = given_checksum if mutants.on("hmac-uppercase-refused") else given_checksum.lower()
-    return hmac.compare_digest(expected, given)
+    return hmac.compare_digest(expected, comparable_checksum(given_checksum))
+
+
+def random_long_enough(random: bytes) -> bool:
+    """The random of a signed request has at least 32 bytes."""
+    return len(random) >= MIN_RANDOM_BYTES
+
+
+def comparable_checksum(given: bytes) -> bytes:
+    """Talk lower-cases the given checksum before comparing: uppercase hex is accepted."""
+    return given.lower()
 
 
 def new_random() -> str:

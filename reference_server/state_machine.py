@@ -1,7 +1,5 @@
 """The call-recording status state machine (talk-behaviour.md §3) as pure functions."""
 
-from reference_server import mutants
-
 NONE, VIDEO, AUDIO, STARTING_VIDEO, STARTING_AUDIO, FAILED = 0, 1, 2, 3, 4, 5
 ALL_STATES = frozenset(range(6))
 START_ALLOWED_FROM = frozenset({NONE, FAILED})
@@ -12,15 +10,11 @@ CALL_END_STOPS = ALL_STATES - {NONE, FAILED}
 
 def start_allowed_from() -> frozenset:
     """T1: the states a start may leave (none and failed)."""
-    if mutants.on("start-refused-from-failed"):
-        return START_ALLOWED_FROM - {FAILED}
     return START_ALLOWED_FROM
 
 
 def started_accepted_from() -> frozenset:
     """T2: the states the backend ``started`` callback may leave (the starting ones)."""
-    if mutants.on("started-accepted-in-failed"):
-        return STARTED_ACCEPTED_FROM | {FAILED}
     return STARTED_ACCEPTED_FROM
 
 
@@ -29,8 +23,8 @@ def can_start(state: int) -> bool:
     return state in start_allowed_from()
 
 
-def starting_state(status: int) -> int:
-    """T1: the state a start request with ``status`` 1/2 moves to."""
+def starting_state(status: int, current: int) -> int:
+    """T1: the state a start request with ``status`` 1/2 moves to, from none or failed alike."""
     return STARTING_VIDEO if status == VIDEO else STARTING_AUDIO
 
 
@@ -46,22 +40,16 @@ def stop_sends_request(state: int) -> bool:
 
 def call_end_sends_stop(state: int) -> bool:
     """T6: ending the call sends an actor-less stop unless nothing runs or it already failed."""
-    return state in CALL_END_STOPS and not mutants.on("call-end-no-stop")
+    return state in CALL_END_STOPS
 
 
 def system_message(old: int, new: int, has_actor: bool) -> str | None:
     """The chat system message setCallRecording emits for ``old`` → ``new``, or None."""
     if new in RUNNING and old in (NONE, STARTING_VIDEO, STARTING_AUDIO, FAILED):
-        if mutants.on("started-message-missing"):
-            return None
         suffix = "started"
-    elif old in RUNNING and new == NONE and (has_actor or mutants.on("stopped-message-without-actor")):
-        if has_actor and mutants.on("stopped-message-missing"):
-            return None
+    elif old in RUNNING and new == NONE and has_actor:
         suffix = "stopped"
     elif old in RUNNING and new == FAILED:
-        return None if mutants.on("failed-message-missing") else "recording_failed"
-    elif old in (STARTING_VIDEO, STARTING_AUDIO) and new == FAILED and mutants.on("failed-message-extra"):
         return "recording_failed"
     else:
         return None

@@ -10,7 +10,6 @@ from reference_server import (
     backend_auth,
     brute_force,
     media_types,
-    mutants,
     notifications,
     rooms,
     talk_config,
@@ -73,14 +72,54 @@ def _stored_name(raw: bytes) -> str | None:
     return name
 
 
+def signed_part(call: Call, room) -> bytes:
+    """The store HMAC covers the random and the room token."""
+    return room["token"].encode()
+
+
+def missing_owner_reason() -> str:
+    """No owner field (what PHP leaves of a body above post_max_size): 400 size."""
+    return "size"
+
+
+def missing_file(call: Call, room):
+    """No file part: the suite requires 400 invalid_file where upstream's TypeError answers 500 (D7)."""
+    _notify_failed_store(call, room, _owner_marker(call, room, remove=False))
+    return call.reason("invalid_file")
+
+
+def owner_may_own(call: Call, room, owner: str) -> bool:
+    """The owner must be a user participant of the conversation (else 400 owner_participant)."""
+    return rooms.attendee_for_user(call.database, room["id"], owner) is not None
+
+
+def upload_failed(upload: uploads.UploadedFile) -> bool:
+    """PHP reported an upload error (e.g. too large, disk full): 400 invalid_file."""
+    return upload.error != uploads.UPLOAD_ERR_OK
+
+
+def is_empty(upload: uploads.UploadedFile) -> bool:
+    """An empty file is refused with 400 empty_file."""
+    return upload.size == 0
+
+
+def unsupported_type_reason() -> str:
+    """A file that is not one of the recording formats: 400 file_mimetype."""
+    return "file_mimetype"
+
+
+def notify_stored(call: Call, owner: str, room, parameters: dict) -> None:
+    """A stored recording notifies its owner (record_file_stored)."""
+    notifications.notify(call.database, owner, "record_file_stored", room["token"], parameters)
+
+
 async def store(call: Call):
     """POST /recording/{token}/store: HMAC over the token, then owner, file and format checks."""
     await backend_auth.brute_force_gate(call, brute_force.SECRET_ACTION)
     room = rooms.room_by_token(call.database, call.path_params["token"])
     if room is None:
         raise OcsError(404)
-    signed = call.request.url.path if mutants.on("hmac-store-wrong-data") else room["token"]
-    if not backend_auth.signature_ok(call, signed.encode()):
+    if not backend_auth.signature_ok(call, signed_part(call, room)):
         await backend_auth.register_attempt(call, brute_force.SECRET_ACTION)
         return call.typed_error(401, "invalid_request", backend_auth.NOT_AUTHENTICATED)
     form = await _read_store_form(call)
@@ -94,30 +133,25 @@ def _store_checked(call: Call, room, form: uploads.StreamedForm):
     owner = form.fields.get("owner", call.params.get("owner"))
     if not isinstance(owner, str):
         _notify_failed_store(call, room, _owner_marker(call, room, remove=False))
-        return call.reason("owner_participant" if mutants.on("store-size-reason") else "size")
+        return call.reason(missing_owner_reason())
     upload = form.file
-    if upload is None and mutants.on("store-missing-file-500"):
-        raise TypeError("the upload is null")  # what upstream's typed method does (D7)
     if upload is None:
-        # Upstream: TypeError → 500 (D7); the suite requires 400 invalid_file.
-        _notify_failed_store(call, room, _owner_marker(call, room, remove=False))
-        return call.reason("invalid_file")
+        return missing_file(call, room)
     marker = _owner_marker(call, room, remove=True)
-    unchecked_owner = mutants.on("store-owner-unchecked")
-    if rooms.attendee_for_user(call.database, room["id"], owner) is None and not unchecked_owner:
+    if not owner_may_own(call, room, owner):
         return call.reason("owner_participant")
-    if upload.error != uploads.UPLOAD_ERR_OK and not mutants.on("store-upload-error-ignored"):
+    if upload_failed(upload):
         _notify_failed_store(call, room, marker or owner)
         return call.reason("invalid_file")
-    if (upload.size == 0 and not mutants.on("store-empty-file-accepted")) or upload.path is None:
+    if is_empty(upload) or upload.path is None:
         return call.reason("empty_file")
     name = _stored_name(upload.filename)
     mimetype = media_types.sniff(upload.head)
     if mimetype not in media_types.ALLOWED_EXTENSION:
-        return call.reason("file_extension" if mutants.on("store-mimetype-reason") else "file_mimetype")
+        return call.reason(unsupported_type_reason())
     if name is None:
         return call.reason("file_name")
-    if not media_types.extension_matches(mimetype, name) and not mutants.on("store-extension-unchecked"):
+    if not media_types.extension_matches(mimetype, name):
         return call.reason("file_extension")
     user_root = (call.state.files_dir / owner).resolve()
     relative = f"{RECORDING_FOLDER}/{room['token']}/{name}"
@@ -132,8 +166,7 @@ def _store_checked(call: Call, room, form: uploads.StreamedForm):
     upload.path = None
     file_id = _register_file(call, owner, relative, mimetype, destination)
     parameters = {"file": file_parameter(call, file_id, relative, mimetype), "roomName": room["name"]}
-    if not mutants.on("store-not-notified"):
-        notifications.notify(call.database, owner, "record_file_stored", room["token"], parameters)
+    notify_stored(call, owner, room, parameters)
     return call.ok()
 
 

@@ -1,5 +1,6 @@
 """Mutants of the reference server: the registry, the switch (CLI and config), and that they really bite."""
 
+import ast
 import hashlib
 import hmac
 import json
@@ -12,7 +13,7 @@ import pytest
 import requests
 from reference_helpers import OCS_HEADERS, RECORDING, RunningServer
 
-from reference_server import mutants
+from reference_server import mutant_switch, mutants
 
 SECRET = "mutant-test-secret"
 PACKAGE = Path(mutants.__file__).parent
@@ -26,31 +27,58 @@ CONFIG = {
 }
 
 
-def _hook_names() -> dict[str, list[str]]:
-    """Every mutants.on("…") in the server's modules, by module."""
-    found: dict[str, list[str]] = {}
-    for path in sorted(PACKAGE.glob("*.py")):
-        if path.name != "mutants.py":
-            for name in re.findall(r'mutants\.on\("([a-z0-9-]+)"\)', path.read_text(encoding="utf-8")):
-                found.setdefault(name, []).append(path.name)
-    return found
-
-
-def test_the_registry_documents_at_least_25_rules_each_with_a_hook() -> None:
+def test_the_catalogue_names_each_rule_once_and_every_mutant_replaces_one_rule_function() -> None:
     assert len(mutants.MUTANTS) >= 25
     for name, mutant in mutants.MUTANTS.items():
         assert mutant.name == name and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", name)
         assert len(mutant.rule) > 20, f"{name}: say which rule it breaks"
-    hooks = _hook_names()
-    assert set(hooks) == set(mutants.MUTANTS), "every mutant has a hook, every hook a registry entry"
     assert len({mutant.rule for mutant in mutants.MUTANTS.values()}) == len(mutants.MUTANTS)
+    assert set(mutant_switch.REPLACEMENTS) == set(mutants.MUTANTS), "every mutant has a replacement"
+    for name, replacement in mutant_switch.REPLACEMENTS.items():
+        module, function = replacement.location()
+        assert callable(getattr(module, function, None)), f"{name}: no rule function {replacement.target}"
+
+
+def test_no_rule_module_knows_about_mutants() -> None:
+    # The rules read like the protocol: only the command, its config and the switch name the mutants.
+    knowing = {"cli.py", "config.py", "mutants.py", "mutant_switch.py"}
+    for path in sorted(PACKAGE.glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert "mutants.on(" not in text, path.name
+        if path.name not in knowing:
+            assert not re.search(r"\bmutant", text), f"{path.name} mentions mutants"
+
+
+def test_every_rule_a_mutant_replaces_is_reached_through_its_module() -> None:
+    # `from module import rule` would keep the faithful function in the importer: the mutant would not bite.
+    targets = {tuple(r.target.rsplit(".", 1)) for r in mutant_switch.REPLACEMENTS.values()}
+    for path in sorted(PACKAGE.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("reference_server."):
+                module = node.module.removeprefix("reference_server.")
+                for alias in node.names:
+                    assert (module, alias.name) not in targets, f"{path.name} imports the rule {alias.name}"
+
+
+def test_activating_a_mutant_replaces_exactly_its_rule_function() -> None:
+    # In a process of its own: a mutant stays active for the life of the process that chose it.
+    script = (
+        "from reference_server import mutant_switch, state_machine, recording_api\n"
+        "before = (state_machine.start_allowed_from, state_machine.can_start, recording_api.start_refusal)\n"
+        "mutant_switch.activate('start-refused-from-failed')\n"
+        "after = (state_machine.start_allowed_from, state_machine.can_start, recording_api.start_refusal)\n"
+        "print([b is a for b, a in zip(before, after)], sorted(state_machine.start_allowed_from()),"
+        " state_machine.can_start(5), mutant_switch.active())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30)
+    assert result.stdout.strip() == "[False, True, True] [0] False start-refused-from-failed", result.stderr
 
 
 def test_the_faithful_server_has_no_mutant_active() -> None:
-    mutants.activate(None)
-    assert not any(mutants.on(name) for name in mutants.MUTANTS)
+    assert mutant_switch.active() is None
     with pytest.raises(mutants.UnknownMutant, match="known mutants: backend-config-unchecked, "):
-        mutants.activate("no-such-mutant")
+        mutants.check_name("no-such-mutant")
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:

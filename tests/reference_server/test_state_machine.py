@@ -8,7 +8,7 @@ from reference_server import state_machine as sm
 def test_start_and_started_preconditions():
     assert [s for s in range(6) if sm.can_start(s)] == [0, 5]
     assert [s for s in range(6) if sm.accepts_started(s)] == [3, 4]
-    assert (sm.starting_state(1), sm.starting_state(2)) == (3, 4)
+    assert (sm.starting_state(1, 0), sm.starting_state(2, 5)) == (3, 4)
     assert [s for s in range(6) if sm.stop_sends_request(s)] == [1, 2, 3, 4, 5]
     assert [s for s in range(6) if sm.call_end_sends_stop(s)] == [1, 2, 3, 4]
 
