@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conformance import _bdd_compat
 from conformance.outcomes import Verdict
 from conformance.reports import CUCUMBER_FILE, JUNIT_FILE, SUMMARY_FILE, RunSummary
 from conformance.resources import features_dir
@@ -58,9 +59,7 @@ def error_command(message: str, title: str, file: str | None = None, line: int |
 
 def scenario_location(item: pytest.Item) -> tuple[str, int] | None:
     """(features/<file>.feature, line of the scenario) of a bundled scenario; None for anything else."""
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     if template is None:
         return None
     try:

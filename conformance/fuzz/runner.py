@@ -16,11 +16,11 @@ from schemathesis.core.errors import InvalidSchema
 
 from conformance.config import load_profile
 from conformance.fuzz.engine_run import EngineResult, run_engine
-from conformance.fuzz.junit import write_junit
 from conformance.fuzz.model_run import ModelResult, run_model
 from conformance.fuzz.replay import write_records
 from conformance.fuzz.schema_loading import PHASES, FuzzSettings, load_schema, read_contract
 from conformance.fuzz.target import prepared_target
+from conformance.junit import write_junit
 from conformance.outcomes import SetupError
 from conformance.redaction import Redactor
 from conformance.resources import contract_path
@@ -146,7 +146,7 @@ def _report(
     for case in junit:
         case.failures = [redactor.text(text) for text in case.failures]
         case.errors = [redactor.text(text) for text in case.errors]
-    write_junit(junit, report_dir / "junit.xml")
+    write_junit(junit, report_dir / "junit.xml", "talk-conformance-fuzz")
     write_records(failures, report_dir)
     summary = {
         "seed": settings.seed,
