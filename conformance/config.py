@@ -58,6 +58,7 @@ class TargetProfile:
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     upload_limit_bytes: int | None = None
     run_id: str = "tc000000"
+    record_traffic: Path | None = None  # where the run's traffic goes as HAR (docs/traffic.md)
 
     @property
     def listen_address(self) -> tuple[str, int]:
@@ -70,6 +71,7 @@ class TargetProfile:
         """Plain data (secrets included) for handing the profile to xdist workers."""
         data = dataclasses.asdict(self)
         data["expectations"] = str(self.expectations) if self.expectations else None
+        data["record_traffic"] = str(self.record_traffic) if self.record_traffic else None
         return data
 
     @classmethod
@@ -80,6 +82,7 @@ class TargetProfile:
         values["users"] = tuple(Account(**user) for user in values["users"])
         values["skip_tags"] = tuple(values["skip_tags"])
         values["expectations"] = Path(values["expectations"]) if values["expectations"] else None
+        values["record_traffic"] = Path(values["record_traffic"]) if values.get("record_traffic") else None
         return cls(**values)
 
     def secrets(self) -> tuple[str, ...]:
@@ -172,6 +175,7 @@ _YAML_KEYS = {
     "request_timeout",
     "upload_limit_bytes",
     "run_id",
+    "record_traffic",
 }
 
 
@@ -233,6 +237,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "REQUEST_TIMEOUT": "request_timeout",
         "UPLOAD_LIMIT_BYTES": "upload_limit_bytes",
         "RUN_ID": "run_id",
+        "RECORD_TRAFFIC": "record_traffic",
     }
     for name, key in simple.items():
         if get(name) is not None:
@@ -297,6 +302,7 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         or DEFAULT_REQUEST_TIMEOUT,
         upload_limit_bytes=upload_limit,
         run_id=run_id,
+        record_traffic=Path(str(values["record_traffic"])) if values.get("record_traffic") else None,
     )
 
 

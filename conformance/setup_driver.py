@@ -11,6 +11,7 @@ import requests
 
 from conformance.config import Account
 from conformance.outcomes import SetupError
+from conformance.traffic import capture
 
 OCS = "/ocs/v2.php"
 TALK = f"{OCS}/apps/spreed/api/v4"
@@ -59,9 +60,12 @@ class TalkSession:
         """Send one request; a transport failure is a setup error (the target is not reachable)."""
         kwargs.setdefault("timeout", self.timeout)
         try:
-            return self.http.request(method, f"{self.base_url}{path}", **kwargs)
+            response = self.http.request(method, f"{self.base_url}{path}", **kwargs)
         except requests.RequestException as error:
+            capture.record_failure(method, f"{self.base_url}{path}", (), b"", str(error), self.name)
             raise SetupError(f"{method} {path} as {self.name} did not get an answer: {error}") from None
+        capture.record_response(response, self.name)
+        return response
 
     def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:
         """Send a setup request and return OCS `data`; any other status is a setup error."""
