@@ -72,10 +72,11 @@ def multipart_body(
 class RecordingServerClient:
     """Sends what the real recording server sends, signed with the shared secret (or deliberately not)."""
 
-    def __init__(self, base_url: str, secret: str, timeout: float) -> None:
+    def __init__(self, base_url: str, secret: str, timeout: float, verify: bool | str = True) -> None:
         self.base_url = base_url.rstrip("/")
         self.secret = secret
         self.timeout = timeout
+        self.verify = verify  # the profile's tls_verify
 
     def _headers(
         self, content_type: str, signature: signer.Signature, csrf_header: bool = True
@@ -97,11 +98,12 @@ class RecordingServerClient:
     ) -> requests.Response:
         """POST raw bytes to the backend endpoint, signed validly unless a signature is given."""
         signature = signature or signer.sign(self.secret, body)
-        return self._post(f"{self.base_url}{API_PATH}/backend", body, self._headers("application/json",
-                          signature, csrf_header))  # fmt: skip
+        return self._post(
+            f"{self.base_url}{API_PATH}/backend", body, self._headers("application/json", signature, csrf_header)
+        )
 
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
-        response = requests.post(url, data=body, headers=headers, timeout=self.timeout)
+        response = requests.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify)
         capture.record_response(response, ACTOR)
         return response
 
@@ -138,5 +140,6 @@ class RecordingServerClient:
         """Upload a recording as multipart form data, signed over the room token."""
         body, content_type = multipart_body(owner, sample, max_file_size)
         signature = signature_factory(self.secret, token.encode("utf-8"))
-        return self._post(f"{self.base_url}{API_PATH}/{token}/store", body,
-                          self._headers(content_type, signature, csrf_header))  # fmt: skip
+        return self._post(
+            f"{self.base_url}{API_PATH}/{token}/store", body, self._headers(content_type, signature, csrf_header)
+        )
