@@ -98,9 +98,8 @@ class RecordingServerClient:
     ) -> requests.Response:
         """POST raw bytes to the backend endpoint, signed validly unless a signature is given."""
         signature = signature or signer.sign(self.secret, body)
-        return self._post(
-            f"{self.base_url}{API_PATH}/backend", body, self._headers("application/json", signature, csrf_header)
-        )
+        headers = self._headers("application/json", signature, csrf_header)
+        return self._post(f"{self.base_url}{API_PATH}/backend", body, headers)
 
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
         response = requests.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify)
@@ -140,6 +139,5 @@ class RecordingServerClient:
         """Upload a recording as multipart form data, signed over the room token."""
         body, content_type = multipart_body(owner, sample, max_file_size)
         signature = signature_factory(self.secret, token.encode("utf-8"))
-        return self._post(
-            f"{self.base_url}{API_PATH}/{token}/store", body, self._headers(content_type, signature, csrf_header)
-        )
+        headers = self._headers(content_type, signature, csrf_header)
+        return self._post(f"{self.base_url}{API_PATH}/{token}/store", body, headers)
