@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from conformance.annotations import STYLES, report_stopped_run, style_for
 from conformance.config import ProfileError, TargetProfile, load_profile
 from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError, Unsupported
@@ -51,6 +52,7 @@ def _commands() -> dict[str, Callable[[list[str]], int]]:
         "matrix": _matrix_command,
         "docs": _docs_command,
         "self-test": _self_test_command,
+        "compare": _compare_command,
     }
 
 
@@ -61,6 +63,7 @@ def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
     print("  matrix  contract cells and state transitions against the scenarios; see `matrix --help`")
     print("  docs  the living documentation as a static HTML site; see `docs --help`")
     print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
+    print("  compare  two traffic recordings (HAR), or one against a shipped real one; see `compare --help`")
 
 
 def _fuzz_command(args: list[str]) -> int:
@@ -91,6 +94,12 @@ def _self_test_command(args: list[str]) -> int:
     return self_test_command(args)
 
 
+def _compare_command(args: list[str]) -> int:
+    from conformance.traffic.command import compare_command
+
+    return compare_command(args)
+
+
 def build_run_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance run`."""
     parser = argparse.ArgumentParser(
@@ -105,9 +114,20 @@ def build_run_parser() -> argparse.ArgumentParser:
         help="YAML file of scenarios the target is expected to fail (see docs/expectations.md)",
     )
     parser.add_argument(
+        "--record-traffic",
+        metavar="FILE",
+        help="write every exchange of the run to FILE as HAR 1.2 (see docs/traffic.md)",
+    )
+    parser.add_argument(
         "--report-dir",
         default=DEFAULT_REPORT_DIR,
         help=f"where the reports go (default ./{DEFAULT_REPORT_DIR})",
+    )
+    parser.add_argument(
+        "--annotations",
+        choices=STYLES,
+        help="github: an ::error annotation per failed or errored scenario, on its feature file "
+        "(default when GITHUB_ACTIONS=true); none: no annotations",
     )
     return parser
 
@@ -137,7 +157,7 @@ def run_command(args: list[str]) -> int:
             missing_ok=True
         )  # a report from an earlier run must not pass for this one
     if profile.url is not None:
-        problem = _preflight(profile, report_dir, redactor)
+        problem = _preflight(profile, report_dir, redactor, style_for(options.annotations, os.environ))
         if problem is not None:
             return problem
     code = _run_pytest(binding, options, report_dir, pytest_args)
@@ -151,7 +171,7 @@ def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
     return args, []
 
 
-def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor) -> int | None:
+def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor, annotations: str) -> int | None:
     # A dead target would turn every scenario into the same error; say it once instead.
     from conformance.plugin import check_target
 
@@ -165,6 +185,7 @@ def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor) -> 
         summary.setup_error = redactor.text(str(exc))
         write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
         write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+        report_stopped_run(summary, report_dir, annotations, os.environ)
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None
 
@@ -194,6 +215,10 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
             args += ["--target-profile", options.target_profile]
         if options.expectations:
             args += ["--expectations", options.expectations]
+        if options.annotations:
+            args += ["--annotations", options.annotations]
+        if options.record_traffic:
+            args += ["--record-traffic", str(Path(options.record_traffic).resolve())]
         return int(pytest.main([*args, *extra]))
 
 

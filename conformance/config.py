@@ -59,6 +59,7 @@ class TargetProfile:
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     upload_limit_bytes: int | None = None
     run_id: str = "tc000000"
+    record_traffic: Path | None = None  # where the run's traffic goes as HAR (docs/traffic.md)
     verify_tls: bool = True
     ca_bundle: Path | None = None
 
@@ -80,6 +81,7 @@ class TargetProfile:
         """Plain data (secrets included) for handing the profile to xdist workers."""
         data = dataclasses.asdict(self)
         data["expectations"] = str(self.expectations) if self.expectations else None
+        data["record_traffic"] = str(self.record_traffic) if self.record_traffic else None
         data["ca_bundle"] = str(self.ca_bundle) if self.ca_bundle else None
         return data
 
@@ -91,6 +93,7 @@ class TargetProfile:
         values["users"] = tuple(Account(**user) for user in values["users"])
         values["skip_tags"] = tuple(values["skip_tags"])
         values["expectations"] = Path(values["expectations"]) if values["expectations"] else None
+        values["record_traffic"] = Path(values["record_traffic"]) if values.get("record_traffic") else None
         values["ca_bundle"] = Path(values["ca_bundle"]) if values.get("ca_bundle") else None
         return cls(**values)
 
@@ -184,6 +187,7 @@ _YAML_KEYS = {
     "request_timeout",
     "upload_limit_bytes",
     "run_id",
+    "record_traffic",
     "verify_tls",
     "ca_bundle",
 }
@@ -249,6 +253,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "REQUEST_TIMEOUT": "request_timeout",
         "UPLOAD_LIMIT_BYTES": "upload_limit_bytes",
         "RUN_ID": "run_id",
+        "RECORD_TRAFFIC": "record_traffic",
         "VERIFY_TLS": "verify_tls",
         "CA_BUNDLE": "ca_bundle",
     }
@@ -321,6 +326,7 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         or DEFAULT_REQUEST_TIMEOUT,
         upload_limit_bytes=upload_limit,
         run_id=run_id,
+        record_traffic=Path(str(values["record_traffic"])) if values.get("record_traffic") else None,
         verify_tls=verify_tls,
         ca_bundle=ca_bundle,
     )
