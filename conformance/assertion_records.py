@@ -35,7 +35,7 @@ class TransitionAssertion:
     operation: str  # operationId of the request that caused the change
     source: int
     target: int
-    trigger: str | None = None  # for backend reports: started, stopped or failed
+    trigger: str | None = None  # the machine's trigger: start, started, stopped, failed, stop, ...
 
     kind = "transition"
 

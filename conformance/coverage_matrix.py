@@ -557,18 +557,15 @@ def _asserted_cell(record: ResponseAssertion, contract: Contract) -> Cell | None
     return Cell(record.operation, record.status, record.error) if record.error in documented else None
 
 
-# Backend reports share one operation; the report's type says which trigger of the machine it was.
-_BACKEND_TRIGGERS = {"started", "stopped", "failed"}
-
-
 def _asserted_rows(record: TransitionAssertion) -> list[int]:
+    # The trigger tells a report's type apart (one operation) and a stop the recording server answered 404.
     return [
         index
         for index, row in enumerate(TRANSITIONS)
         if row.operation_id == record.operation
+        and row.trigger == record.trigger
         and record.source in row.sources
         and record.target == row.target
-        and (row.trigger not in _BACKEND_TRIGGERS or row.trigger == record.trigger)
     ]
 
 

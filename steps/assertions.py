@@ -5,9 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import re
+import time
 from typing import Any
 
-import requests
 from pytest_bdd import parsers, then
 
 from conformance import setup_driver
@@ -21,7 +21,9 @@ from steps.recording_server import (
     php_json,
     recording_notifications,
 )
-from steps.world import World, poll
+from steps.world import EFFECT_TIMEOUT, REQUEST, Exchange, World, poll
+
+SETTLE_INTERVAL = 0.2
 
 NOT_LOGGED_IN = "Current user is not logged in"
 
@@ -35,150 +37,182 @@ def _contract() -> Any:
     return load_contract()
 
 
-def check_contract(world: World, response: requests.Response) -> None:
+def check_contract(world: World, exchange: Exchange) -> None:
     """The response must be documented by openapi/recording.yaml for its operation."""
     from conformance.contract import ContractViolation
 
     try:
-        _contract().check_response(response)
+        _contract().check_response(exchange.response)
     except ContractViolation as violation:
-        raise AssertionError(world.explain(f"the response breaks the contract: {violation}")) from None
+        raise AssertionError(
+            world.explain(f"the response breaks the contract: {violation}", exchange=exchange)
+        ) from None
 
 
-def ocs_body(world: World, response: requests.Response) -> dict[str, Any]:
+def ocs_body(world: World, exchange: Exchange) -> dict[str, Any]:
     """The decoded OCS envelope, with a readable failure when it is not one."""
     try:
-        body = response.json()
+        body = exchange.response.json()
         meta, data = body["ocs"]["meta"], body["ocs"]["data"]
     except (ValueError, KeyError, TypeError):
-        raise AssertionError(world.explain("the response is not an OCS JSON envelope")) from None
+        raise AssertionError(
+            world.explain("the response is not an OCS JSON envelope", exchange=exchange)
+        ) from None
     return {"meta": meta, "data": data}
 
 
-def expect_status(world: World, status: int) -> requests.Response:
-    """The latest response has the status; then it must also satisfy the contract."""
-    response = world.last_response()
-    assert response.status_code == status, world.explain(
-        f"the target answered HTTP {response.status_code}", f"HTTP {status}"
-    )
-    check_contract(world, response)
-    return response
+def expect_status(world: World, status: int, request: str = "request") -> Exchange:
+    """The named request's response has the status; then it must also satisfy the contract."""
+    exchange = world.exchange(request)
+    actual = exchange.response.status_code
+    assert actual == status, world.explain(f"the target answered HTTP {actual}", f"HTTP {status}", exchange)
+    check_contract(world, exchange)
+    return exchange
 
 
-def expect_envelope(
-    world: World, response: requests.Response, statuscode: int | None = None
-) -> dict[str, Any]:
+def expect_envelope(world: World, exchange: Exchange, statuscode: int | None = None) -> dict[str, Any]:
     """meta.status is "ok" iff 2xx, meta.statuscode equals the HTTP status (or the given code)."""
-    body = ocs_body(world, response)
+    body = ocs_body(world, exchange)
     meta = body["meta"]
-    expected_status = "ok" if 200 <= response.status_code < 300 else "failure"
-    expected_code = statuscode if statuscode is not None else response.status_code
+    status = exchange.response.status_code
+    expected_status = "ok" if 200 <= status < 300 else "failure"
+    expected_code = statuscode if statuscode is not None else status
     assert meta.get("status") == expected_status, world.explain(
-        f"meta.status is {meta.get('status')!r}", repr(expected_status)
+        f"meta.status is {meta.get('status')!r}", repr(expected_status), exchange
     )
     assert meta.get("statuscode") == expected_code, world.explain(
-        f"meta.statuscode is {meta.get('statuscode')!r}", repr(expected_code)
+        f"meta.statuscode is {meta.get('statuscode')!r}", repr(expected_code), exchange
     )
     return body
 
 
-@then("the request succeeds")
-def request_succeeds(world: World) -> None:
+def asserted(
+    world: World, exchange: Exchange, statuscode: int | None = None, error: str | None = None
+) -> None:
+    """Record what a status step checked about the request, for the coverage matrix."""
+    world.assertions.response(exchange.operation, exchange.response.status_code, statuscode, error)
+
+
+def expect_data(world: World, exchange: Exchange, body: dict[str, Any], expected: Any, shown: str) -> None:
+    """`data` of the envelope is exactly the expected value."""
+    assert body["data"] == expected, world.explain(f"data is {body['data']!r}", shown, exchange)
+
+
+@then(parsers.re(REQUEST + " succeeds"))
+def request_succeeds(world: World, request: str) -> None:
     """200 with `data: null`."""
-    body = expect_envelope(world, expect_status(world, 200))
-    assert body["data"] is None, world.explain(f"data is {body['data']!r}", "null")
+    exchange = expect_status(world, 200, request)
+    body = expect_envelope(world, exchange)
+    expect_data(world, exchange, body, None, "null")
+    asserted(world, exchange, 200)
 
 
-@then("the request succeeds with the recording server's welcome message")
-def request_succeeds_with_welcome(world: World) -> None:
+@then(parsers.re(REQUEST + " succeeds with the recording server's welcome message"))
+def request_succeeds_with_welcome(world: World, request: str) -> None:
     """200 with the recording server's own welcome JSON as data."""
-    body = expect_envelope(world, expect_status(world, 200))
+    exchange = expect_status(world, 200, request)
+    body = expect_envelope(world, exchange)
     if world.profile.configure_recording:
-        assert body["data"] == WELCOME, world.explain(f"data is {body['data']!r}", json.dumps(WELCOME))
+        expect_data(world, exchange, body, WELCOME, json.dumps(WELCOME))
     else:  # the target talks to a recording server the suite does not control
-        assert isinstance(body["data"], dict), world.explain(f"data is {body['data']!r}", "a JSON object")
+        assert isinstance(body["data"], dict), world.explain(
+            f"data is {body['data']!r}", "a JSON object", exchange
+        )
+    asserted(world, exchange, 200)
 
 
-@then(parsers.re(r'the request is refused with status (?P<status>\d+) and error "(?P<error>[^"]+)"'))
-def refused_with_error(world: World, status: str, error: str) -> None:
+@then(parsers.re(REQUEST + r' is refused with status (?P<status>\d+) and error "(?P<error>[^"]+)"'))
+def refused_with_error(world: World, request: str, status: str, error: str) -> None:
     """An OCS error with `data: {"error": <reason>}`."""
-    body = expect_envelope(world, expect_status(world, int(status)))
-    assert body["data"] == {"error": error}, world.explain(
-        f"data is {body['data']!r}", json.dumps({"error": error})
-    )
+    exchange = expect_status(world, int(status), request)
+    body = expect_envelope(world, exchange)
+    expect_data(world, exchange, body, {"error": error}, json.dumps({"error": error}))
+    asserted(world, exchange, int(status), error)
 
 
-@then(parsers.re(r'the request is refused with status (?P<status>\d+) and error code "(?P<code>[^"]+)"'))
-def refused_with_error_code(world: World, status: str, code: str) -> None:
+@then(parsers.re(REQUEST + r' is refused with status (?P<status>\d+) and error code "(?P<code>[^"]+)"'))
+def refused_with_error_code(world: World, request: str, status: str, code: str) -> None:
     """An OCS error with `data: {"type": "error", "error": {"code": <code>, "message": ...}}`."""
-    body = expect_envelope(world, expect_status(world, int(status)))
+    exchange = expect_status(world, int(status), request)
+    body = expect_envelope(world, exchange)
     data = body["data"]
     error = data.get("error") if isinstance(data, dict) else None
     shape_ok = isinstance(data, dict) and data.get("type") == "error" and isinstance(error, dict)
     assert shape_ok and error.get("code") == code and isinstance(error.get("message"), str), world.explain(
-        f"data is {data!r}", f'{{"type": "error", "error": {{"code": "{code}", "message": "..."}}}}'
+        f"data is {data!r}", f'{{"type": "error", "error": {{"code": "{code}", "message": "..."}}}}', exchange
     )
+    asserted(world, exchange, int(status), code)
 
 
-@then(parsers.re(r"the request is refused with status (?P<status>\d+)"))
-def refused_by_middleware(world: World, status: str) -> None:
+@then(parsers.re(REQUEST + r" is refused with status (?P<status>\d+)"))
+def refused_by_middleware(world: World, request: str, status: str) -> None:
     """A middleware error: the OCS envelope with `data: []`."""
-    body = expect_envelope(world, expect_status(world, int(status)))
-    assert body["data"] == [], world.explain(f"data is {body['data']!r}", "[]")
+    exchange = expect_status(world, int(status), request)
+    body = expect_envelope(world, exchange)
+    expect_data(world, exchange, body, [], "[]")
+    asserted(world, exchange, int(status))
 
 
-@then("the request is refused with status 404 and no data")
-def refused_without_data(world: World) -> None:
+@then(parsers.re(REQUEST + " is refused with status 404 and no data"))
+def refused_without_data(world: World, request: str) -> None:
     """404 with `data: null` (unknown recording server index)."""
-    body = expect_envelope(world, expect_status(world, 404))
-    assert body["data"] is None, world.explain(f"data is {body['data']!r}", "null")
+    exchange = expect_status(world, 404, request)
+    body = expect_envelope(world, exchange)
+    expect_data(world, exchange, body, None, "null")
+    asserted(world, exchange, 404)
 
 
-@then("the request is refused because the caller is not logged in")
-def refused_not_logged_in(world: World) -> None:
+@then(parsers.re(REQUEST + " is refused because the caller is not logged in"))
+def refused_not_logged_in(world: World, request: str) -> None:
     """401 with OCS statuscode 997 and Nextcloud's message."""
-    body = expect_envelope(world, expect_status(world, 401), statuscode=997)
+    exchange = expect_status(world, 401, request)
+    body = expect_envelope(world, exchange, statuscode=997)
     assert body["meta"].get("message") == NOT_LOGGED_IN, world.explain(
-        f"meta.message is {body['meta'].get('message')!r}", repr(NOT_LOGGED_IN)
+        f"meta.message is {body['meta'].get('message')!r}", repr(NOT_LOGGED_IN), exchange
     )
-    assert body["data"] == [], world.explain(f"data is {body['data']!r}", "[]")
+    expect_data(world, exchange, body, [], "[]")
+    asserted(world, exchange, 997)
 
 
-@then("the request is refused by the CSRF check")
-def refused_by_csrf_check(world: World) -> None:
+@then(parsers.re(REQUEST + " is refused by the CSRF check"))
+def refused_by_csrf_check(world: World, request: str) -> None:
     """412 with the plain JSON body of Nextcloud's security middleware (no OCS envelope)."""
-    response = expect_status(world, 412)
+    exchange = expect_status(world, 412, request)
     try:
-        body = response.json()
+        body = exchange.response.json()
     except ValueError:
         body = None
     assert body == {"message": "CSRF check failed"}, world.explain(
-        "the body is not the CSRF failure", '{"message": "CSRF check failed"}'
+        "the body is not the CSRF failure", '{"message": "CSRF check failed"}', exchange
     )
+    asserted(world, exchange)
 
 
-@then("the request fails with status 500")
-def request_fails(world: World) -> None:
+@then(parsers.re(REQUEST + " fails with status 500"))
+def request_fails(world: World, request: str) -> None:
     """500 in an OCS envelope (JSON, or XML as Nextcloud's fallback renders it)."""
-    response = expect_status(world, 500)
+    exchange = expect_status(world, 500, request)
+    response = exchange.response
     if "xml" in response.headers.get("Content-Type", ""):
         assert re.search(r"<statuscode>500</statuscode>", response.text), world.explain(
-            "no OCS statuscode 500"
+            "no OCS statuscode 500", exchange=exchange
         )
-        return
-    expect_envelope(world, response)
+    else:
+        expect_envelope(world, exchange)
+    asserted(world, exchange, 500)
 
 
 @then("the error message says that the report's type is not supported")
 def unknown_type_message(world: World) -> None:
     """The message repeats the whole decoded body the way PHP's json_encode writes it."""
+    exchange = world.exchange("report")
     try:
-        decoded = json.loads(world.sent_body or b"")
+        decoded = json.loads(exchange.sent_body or b"")
     except ValueError:
         decoded = None
     expected = f"The given type {php_json(decoded)} is not supported."
-    message = ocs_body(world, world.last_response())["data"]["error"].get("message")
-    assert message == expected, world.explain(f"the message is {message!r}", repr(expected))
+    message = ocs_body(world, exchange)["data"]["error"].get("message")
+    assert message == expected, world.explain(f"the message is {message!r}", repr(expected), exchange)
 
 
 # --- state of the room ----------------------------------------------------------------------------
@@ -191,6 +225,24 @@ def recording_status_is(world: World, state: str) -> None:
     expected = RECORDING_STATES[state]
     actual = world.recording_status()
     assert actual == expected, world.explain(f"the room's callRecording is {actual}", f"{expected} ({state})")
+    # What the latest action did to the status, when it was a request the target accepted.
+    latest = world.latest_exchange()
+    accepted = latest is not None and latest.response is not None and latest.response.ok
+    if accepted and latest.status_before is not None:
+        world.assertions.transition(latest.operation, latest.status_before, actual, latest.trigger)
+
+
+def settled_status(world: World) -> int:
+    """The room's recording status once two reads a moment apart agree (effects of the action are done)."""
+    status = world.recording_status()
+    deadline = time.monotonic() + EFFECT_TIMEOUT
+    while time.monotonic() < deadline:
+        time.sleep(SETTLE_INTERVAL)
+        again = world.recording_status()
+        if again == status:
+            return status
+        status = again
+    return status
 
 
 def _system_messages(world: World) -> list[dict[str, Any]]:
@@ -224,6 +276,23 @@ def chat_shows_system_message(world: World, name: str, by: str | None) -> None:
     )
 
 
+@then("the chat shows no recording system message since then")
+def chat_shows_no_recording_message(world: World) -> None:
+    """No recording system message of any kind was posted since the latest action, read once it settled."""
+    latest = world.latest_exchange()
+    if latest is None:
+        raise SetupError("no action was taken before checking what it posted")
+    settled_status(world)
+    posted = [
+        [message.get("systemMessage"), message.get("actorType"), message.get("actorId")]
+        for message in _system_messages(world)
+        if int(message.get("id", 0)) > latest.chat_mark and "recording" in str(message.get("systemMessage"))
+    ]
+    assert not posted, world.explain(
+        f"the chat got recording system messages {json.dumps(posted)}", "none", latest
+    )
+
+
 @then(parsers.re(r'the chat shows no "(?P<name>[a-z_]+)" system message'))
 def chat_shows_no_system_message(world: World, name: str) -> None:
     """No system message of that kind was posted."""
@@ -231,9 +300,9 @@ def chat_shows_no_system_message(world: World, name: str) -> None:
     assert name not in names, world.explain(f"the chat's system messages are {names}", f"no {name!r}")
 
 
-@then("the chat shows the shared recording")
-def chat_shows_shared_recording(world: World) -> None:
-    """A chat message shares the stored file as a recording."""
+@then(parsers.re(r"the chat shows the recording shared by the (?P<role>moderator|participant)"))
+def chat_shows_shared_recording(world: World, role: str) -> None:
+    """A chat message by that user shares the stored file as a recording."""
     if world.stored_file is None:
         raise SetupError("the scenario has no stored recording (missing Given step)")
     file_id = str(world.stored_file["id"])
@@ -250,6 +319,9 @@ def chat_shows_shared_recording(world: World) -> None:
     assert found, world.explain(f"no chat message shares file {file_id}")
     kinds = {message.get("messageType") for message in found}
     assert "record-video" in kinds, world.explain(f"the shared file's messageType is {kinds}", "record-video")
+    sharer = ("users", world.user_id(role))
+    actors = [(message.get("actorType"), message.get("actorId")) for message in found]
+    assert sharer in actors, world.explain(f"the message sharing the file is by {actors}", "/".join(sharer))
 
 
 # --- notifications --------------------------------------------------------------------------------
@@ -275,10 +347,9 @@ def notified_recording_available(world: World, role: str, name: str) -> None:
     assert str(file.get("path", "")).endswith(expected_tail), world.explain(
         f"the stored file's path is {file.get('path')!r}", f"a path ending in {expected_tail!r}"
     )
-    if "mimetype" in file:
-        assert file["mimetype"] == sample.mimetype, world.explain(
-            f"the stored file's mimetype is {file['mimetype']!r}", repr(sample.mimetype)
-        )
+    assert file.get("mimetype") == sample.mimetype, world.explain(
+        f"the stored file's mimetype is {file.get('mimetype')!r}", repr(sample.mimetype)
+    )
 
 
 @then(parsers.re(r"the (?P<role>moderator|participant) has no notification about a stored recording"))

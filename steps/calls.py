@@ -27,6 +27,5 @@ def call_is_active(world: World) -> None:
 @when("the call ends for everyone")
 def call_ends(world: World) -> None:
     """The moderator ends the call for all participants."""
-    world.snapshot_fake()
-    setup_driver.leave_call(world.session("moderator"), world.room, for_everyone=True)
+    world.act(lambda: setup_driver.leave_call(world.session("moderator"), world.room, for_everyone=True))
     world.call_active = False

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
+from conformance.assertion_records import AssertionLog
 from conformance.config import RunContext
 from steps.world import World
 
@@ -21,9 +22,11 @@ def _scenario_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def world(conformance_run: RunContext, request: pytest.FixtureRequest) -> Iterator[World]:
+def world(
+    conformance_run: RunContext, conformance_assertions: AssertionLog, request: pytest.FixtureRequest
+) -> Iterator[World]:
     """A fresh scenario state; its rooms, config changes and brute-force counts are undone afterwards."""
-    state = World(conformance_run, _scenario_name(request))
+    state = World(conformance_run, _scenario_name(request), conformance_assertions)
     try:
         yield state
     finally:

@@ -15,6 +15,10 @@ ACTOR = (
     r"(?P<actor>the moderator|the participant|the outsider|the guest|the administrator|an anonymous client)"
 )
 KINDS = {"video": 1, "audio": 2}
+# The triggers of the recording status machine (conformance.coverage_matrix.TRANSITIONS) a request can pull.
+START_TRIGGER = "start"
+STOP_TRIGGER = "stop"
+STOP_ANSWERED_404_TRIGGER = "stop answered 404 by the recording server"
 
 
 def role_of(actor: str) -> str:
@@ -35,6 +39,7 @@ def call_recording_endpoint(
     *,
     token: str | None = None,
     csrf_header: bool = True,
+    trigger: str | None = None,
     **kwargs: Any,
 ) -> requests.Response:
     """Send one request to a recording endpoint as the actor and keep it for the Then steps."""
@@ -42,9 +47,12 @@ def call_recording_endpoint(
     if not csrf_header:
         # None removes the session-wide header for this one request.
         kwargs["headers"] = {"OCS-APIRequest": None}
-    world.snapshot_fake()
     room = token if token is not None else world.room
-    return world.remember(session.request(method, f"{RECORDING}/{room}{suffix}", **kwargs))
+    response = world.act(
+        lambda: session.request(method, f"{RECORDING}/{room}{suffix}", **kwargs), trigger=trigger
+    )
+    assert response is not None
+    return response
 
 
 # --- start -----------------------------------------------------------------------------------------
@@ -56,7 +64,9 @@ def call_recording_endpoint(
 def start_recording(world: World, actor: str, kind: str, where: str | None) -> None:
     """Start with status 1 (video) or 2 (audio)."""
     token = unknown_token(world) if where else None
-    call_recording_endpoint(world, actor, "POST", token=token, data={"status": KINDS[kind]})
+    call_recording_endpoint(
+        world, actor, "POST", token=token, trigger=START_TRIGGER, data={"status": KINDS[kind]}
+    )
 
 
 @when(parsers.re(ACTOR + r" starts an? (?P<kind>video|audio) recording without the OCS-APIRequest header"))
@@ -80,7 +90,8 @@ def start_recording_without_status(world: World, actor: str) -> None:
 @given(parsers.re(r"the moderator started an? (?P<kind>video|audio) recording"))
 def moderator_started_recording(world: World, kind: str) -> None:
     """A start that must succeed for the scenario to make sense."""
-    response = call_recording_endpoint(world, "the moderator", "POST", data={"status": KINDS[kind]})
+    with world.preparing():
+        response = call_recording_endpoint(world, "the moderator", "POST", data={"status": KINDS[kind]})
     if response.status_code != 200:
         raise SetupError(
             f"starting a {kind} recording answered {response.status_code}: {response.text[:200]}"
@@ -93,7 +104,12 @@ def moderator_started_recording(world: World, kind: str) -> None:
 @when(parsers.re(ACTOR + r" stops the recording(?P<where> in an unknown conversation)?"))
 def stop_recording(world: World, actor: str, where: str | None) -> None:
     """Stop the room's recording."""
-    call_recording_endpoint(world, actor, "DELETE", token=unknown_token(world) if where else None)
+    # Which transition a stop can cause depends on the recording server's answer, scripted by a Given.
+    lost = world.scripted_answers.get("stop") == "404"
+    trigger = STOP_ANSWERED_404_TRIGGER if lost else STOP_TRIGGER
+    call_recording_endpoint(
+        world, actor, "DELETE", token=unknown_token(world) if where else None, trigger=trigger
+    )
 
 
 @when(parsers.re(ACTOR + r" stops the recording without the OCS-APIRequest header"))
@@ -121,6 +137,21 @@ def dismiss_notification(world: World, actor: str) -> None:
     call_recording_endpoint(
         world, actor, "DELETE", "/notification", params={"timestamp": stored(world, "timestamp")}
     )
+
+
+@when(
+    parsers.re(
+        ACTOR + r" dismisses (?:his|her|their) recording notifications from the time"
+        r" the (?P<owner>moderator|participant)'s recording was stored"
+    )
+)
+def dismiss_notifications_of_other_time(world: World, actor: str, owner: str) -> None:
+    """Dismiss by the timestamp of another owner's stored-recording notification."""
+    stored_for = world.stored_files.get(owner)
+    if stored_for is None:
+        raise SetupError(f"the scenario stored no recording for the {owner} (missing Given step)")
+    params = {"timestamp": stored_for["timestamp"]}
+    call_recording_endpoint(world, actor, "DELETE", "/notification", params=params)
 
 
 @when(
@@ -179,4 +210,4 @@ def ask_welcome(world: World, actor: str, index: str, no_csrf: str | None) -> No
     """Ask the target to contact its configured recording server number `index`."""
     session = world.session(role_of(actor))
     headers = {"OCS-APIRequest": None} if no_csrf else {}
-    world.remember(session.request("GET", f"{RECORDING}/welcome/{index}", headers=headers))
+    world.act(lambda: session.request("GET", f"{RECORDING}/welcome/{index}", headers=headers))

@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+import requests
 from pytest_bdd import given, parsers, then, when
 
 from conformance import media_samples, setup_driver, signer
@@ -98,6 +99,7 @@ def script_welcome(world: World, behaviour: str) -> None:
 def script_answer(world: World, kind: str, answer: str) -> None:
     """Make the fake answer the target's start/stop requests for this room with a status or not at all."""
     world.fake.answer(world.room, kind, answer if answer == UNREACHABLE else int(answer))
+    world.scripted_answers[kind] = answer
 
 
 # --- reports (backend callbacks) -------------------------------------------------------------------
@@ -122,12 +124,12 @@ def report_message(world: World, outcome: str, token: str) -> dict[str, Any]:
 
 def send_report(
     world: World, message: Any, signature_factory: SignatureFactory = signer.sign, csrf_header: bool = True
-) -> None:
+) -> requests.Response | None:
     """Send a report exactly as the recording server would and keep the answer."""
     body = json.dumps(message).encode()
     signature = signature_factory(world.profile.recording_secret, body)
-    world.snapshot_fake()
-    world.remember(world.recording_server.post_body(body, signature, csrf_header), body)
+    trigger = message.get("type") if isinstance(message, dict) else None
+    return world.act(lambda: world.recording_server.post_body(body, signature, csrf_header), body, trigger)
 
 
 @when(
@@ -183,8 +185,7 @@ def malformed_report(world: World, report: str) -> bytes:
 def send_malformed_report(world: World, report: str) -> None:
     """Send a correctly signed body that is not a valid report."""
     body = malformed_report(world, report)
-    world.snapshot_fake()
-    world.remember(world.recording_server.post_body(body), body)
+    world.act(lambda: world.recording_server.post_body(body), body)
 
 
 # --- uploads (store) -------------------------------------------------------------------------------
@@ -197,10 +198,10 @@ def owner_id(world: World, owner: str) -> str:
 
 def upload(
     world: World, owner: str | None, upload_sample: media_samples.Sample | None, **kwargs: Any
-) -> None:
+) -> requests.Response | None:
     """Upload as the recording server and keep the answer."""
     token = kwargs.pop("token", world.room)
-    world.remember(world.recording_server.store(token, owner, upload_sample, **kwargs))
+    return world.act(lambda: world.recording_server.store(token, owner, upload_sample, **kwargs))
 
 
 @when(
@@ -271,17 +272,23 @@ def repeated_bad_signatures(world: World, count: str, what: str, signature: str)
     expect_brute_force_attempts(world)
     refused = 401 if what == "uploads" else 403
     for attempt in range(1, int(count) + 1):
-        if what == "uploads":
-            factory = SIGNATURES[signature]
-            upload(world, world.user_id("moderator"), sample("video webm"), signature_factory=factory)
-        else:
-            send_report(world, failed_message(world.room), SIGNATURES[signature])
-        status = world.last_response().status_code
-        if status not in (refused, 429):
+        with world.preparing():
+            if what == "uploads":
+                factory = SIGNATURES[signature]
+                response = upload(
+                    world, world.user_id("moderator"), sample("video webm"), signature_factory=factory
+                )
+            else:
+                response = send_report(world, failed_message(world.room), SIGNATURES[signature])
+        assert response is not None
+        if response.status_code not in (refused, 429):
+            # Accepting a wrongly signed request is the target's fault, not a broken setup.
             raise AssertionError(
-                world.explain(
-                    f"bad {what[:-1]} {attempt} of {count} answered {status}",
-                    f"{refused} (or 429 once throttled)",
+                world.redactor.text(
+                    f"scenario {world.scenario!r}: bad {what[:-1]} {attempt} of {count} answered"
+                    f" {response.status_code}\nexpected: {refused} (or 429 once throttled)\n"
+                    f"request: {response.request.method} {response.request.path_url}\n"
+                    f"response: {response.text[:200]!r}"
                 )
             )
 
@@ -323,21 +330,23 @@ def notification_for(world: World, role: str, filename: str) -> dict[str, Any] |
     return poll(find)
 
 
-@given(parsers.re(r'the recording server has stored "(?P<name>[^"]+)" for the moderator'))
-def stored_recording(world: World, name: str) -> None:
-    """Upload a recording and remember its file id and notification timestamp."""
+@given(
+    parsers.re(r'the recording server has stored "(?P<name>[^"]+)" for the (?P<role>moderator|participant)')
+)
+def stored_recording(world: World, name: str, role: str) -> None:
+    """Upload a recording and remember its file id and notification timestamp, per owner."""
     upload_sample_file = sample(name)
-    response = world.recording_server.store(world.room, world.user_id("moderator"), upload_sample_file)
+    response = world.recording_server.store(world.room, world.user_id(role), upload_sample_file)
     if response.status_code != 200:
         raise SetupError(f"storing a recording answered {response.status_code}: {response.text[:200]}")
-    notification = notification_for(world, "moderator", upload_sample_file.filename)
+    notification = notification_for(world, role, upload_sample_file.filename)
     if notification is None:
         raise SetupError(
             f"no notification about the stored recording {upload_sample_file.filename!r} appeared"
         )
     file = file_parameter(notification)
     try:
-        world.stored_file = {
+        stored = {
             "id": int(file["id"]),
             "name": file.get("name"),
             "timestamp": unix_time(notification["datetime"]),
@@ -346,6 +355,9 @@ def stored_recording(world: World, name: str) -> None:
         raise SetupError(
             f"the recording notification lacks a file id or datetime ({error}): {notification!r}"
         ) from None
+    world.stored_files[role] = stored
+    if role == "moderator":
+        world.stored_file = stored
 
 
 # --- what the target sent to the recording server --------------------------------------------------
@@ -377,7 +389,15 @@ def received_start(world: World, kind: str) -> None:
     assert starts[-1]["signature_valid"], world.explain(
         "the start request was not signed with the shared secret"
     )
-    assert starts[-1]["backend"], world.explain("the start request carried no Talk-Recording-Backend header")
+    expect_backend_header(world, starts[-1], "start")
+
+
+def expect_backend_header(world: World, entry: dict[str, Any], kind: str) -> None:
+    """Talk-Recording-Backend names the target itself: where the recording server must send its reports."""
+    backend = entry.get("backend")
+    assert isinstance(backend, str) and backend.rstrip("/") == world.run.base_url.rstrip("/"), world.explain(
+        f"the {kind} request's Talk-Recording-Backend header is {backend!r}", repr(world.run.base_url + "/")
+    )
 
 
 @then(
@@ -407,6 +427,7 @@ def received_stop(world: World, by: str) -> None:
     assert stops[-1]["signature_valid"], world.explain(
         "the stop request was not signed with the shared secret"
     )
+    expect_backend_header(world, stops[-1], "stop")
 
 
 @then("the recording server received no request")

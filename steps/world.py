@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 
 from conformance import setup_driver
+from conformance.assertion_records import AssertionLog
 from conformance.config import Account, RunContext
+from conformance.contract import load_contract
 from conformance.fake_recording_server import FakeRecordingServerControl
 from conformance.outcomes import SetupError
 from conformance.recording_server_callbacks import RecordingServerClient
@@ -21,12 +25,37 @@ EFFECT_TIMEOUT = 5.0
 
 BODY_EXCERPT = 400
 
+# How a Then step names the request it checks, and the contract operation each name stands for.
+REQUEST_NAMES = {
+    "start": "recording-start",
+    "stop": "recording-stop",
+    "report": "recording-backend",
+    "upload": "recording-store",
+    "dismissal": "recording-notification-dismiss",
+    "share": "recording-share-to-chat",
+    "welcome request": "recording-get-welcome-message",
+}
+REQUEST = r"the (?P<request>request|" + "|".join(REQUEST_NAMES) + ")"
+
+
+@dataclass
+class Exchange:
+    """One action of a When step: the request sent (if any) and what the room looked like just before."""
+
+    operation: str | None  # operationId of the request; None for actions outside the recording API
+    response: requests.Response | None
+    sent_body: bytes | None = None
+    status_before: int | None = None  # the room's recording status read just before the request
+    trigger: str | None = None  # the type of a report (started, stopped, failed)
+    chat_mark: int = 0  # the newest chat message id before the request
+
 
 class World:
     """Everything one scenario knows; created fresh per scenario, torn down even after failures."""
 
-    def __init__(self, run: RunContext, scenario: str) -> None:
+    def __init__(self, run: RunContext, scenario: str, assertions: AssertionLog | None = None) -> None:
         self.run = run
+        self.assertions = assertions if assertions is not None else AssertionLog()
         self.profile = run.profile
         self.scenario = scenario
         self.timeout = self.profile.request_timeout
@@ -40,10 +69,12 @@ class World:
         self._cleanups: list[Callable[[], None]] = []
         self.token: str | None = None
         self.call_active = False
-        self.response: requests.Response | None = None
-        self.sent_body: bytes | None = None  # raw body of the last report sent as the recording server
+        self.exchanges: list[Exchange] = []  # the When steps' actions, oldest first
+        self._preparing = 0
         self.fake_baseline = 0  # requests the fake had received for the room before the last action
         self.stored_file: dict[str, Any] | None = None  # {"id", "timestamp", "name"} of a stored recording
+        self.stored_files: dict[str, dict[str, Any]] = {}  # the same, per owner role
+        self.scripted_answers: dict[str, str] = {}  # how the fake answers start/stop requests for the room
         self.brute_force_reset_planned = False
 
     # --- actors -------------------------------------------------------------------------------------
@@ -120,21 +151,70 @@ class World:
 
     # --- exchanges and messages ---------------------------------------------------------------------
 
-    def remember(self, response: requests.Response, sent_body: bytes | None = None) -> requests.Response:
-        """Keep the response of the scenario's latest request for the Then steps."""
-        self.response = response
-        self.sent_body = sent_body
+    @contextlib.contextmanager
+    def preparing(self) -> Iterator[None]:
+        """Requests sent inside are a Given's setup, not an action a Then step checks."""
+        self._preparing += 1
+        try:
+            yield
+        finally:
+            self._preparing -= 1
+
+    def act(
+        self,
+        send: Callable[[], requests.Response | None],
+        sent_body: bytes | None = None,
+        trigger: str | None = None,
+    ) -> requests.Response | None:
+        """Perform one action of a When step, noting the room's status and chat just before it."""
+        self.snapshot_fake()
+        before, mark = (None, 0) if self._preparing else self._room_before()
+        response = send()
+        if not self._preparing:
+            operation = None
+            if response is not None:
+                found = load_contract().operation_for(response.request.method, response.request.url or "")
+                operation = found.operation_id if found is not None else None
+            self.exchanges.append(Exchange(operation, response, sent_body, before, trigger, mark))
         return response
 
-    def last_response(self) -> requests.Response:
-        """The latest response; a Then before any When is a mistake in the feature."""
-        if self.response is None:
-            raise SetupError("no request was sent before checking its response")
-        return self.response
+    def _room_before(self) -> tuple[int | None, int]:
+        if self.token is None:
+            return None, 0
+        try:
+            status = self.recording_status()
+            messages = setup_driver.chat_messages(self.session("moderator"), self.room)
+        except (AssertionError, SetupError):
+            return None, 0  # an unreadable room: the Then steps that need it say so
+        return status, max((int(message.get("id", 0)) for message in messages), default=0)
 
-    def describe_exchange(self) -> str:
-        """Method, path, redacted headers and body excerpts of the latest request and its response."""
-        response = self.response
+    def exchange(self, request: str = "request") -> Exchange:
+        """The action a Then step names: "the start", "the report", ...; "the request" if there is one."""
+        if request == "request":
+            sent = [exchange for exchange in self.exchanges if exchange.response is not None]
+            if not sent:
+                raise SetupError("no request was sent before checking its response")
+            if len(sent) > 1:
+                names = ", ".join(exchange.operation or "another request" for exchange in sent)
+                raise SetupError(
+                    f"the scenario sent {len(sent)} requests ({names}); the step must name the one it checks"
+                    f" ({', '.join('the ' + name for name in REQUEST_NAMES)})"
+                )
+            return sent[0]
+        operation = REQUEST_NAMES[request]
+        for exchange in reversed(self.exchanges):
+            if exchange.operation == operation and exchange.response is not None:
+                return exchange
+        raise SetupError(f"the scenario sent no {request} before checking it")
+
+    def latest_exchange(self) -> Exchange | None:
+        """The latest action of a When step, if any."""
+        return self.exchanges[-1] if self.exchanges else None
+
+    def describe_exchange(self, exchange: Exchange | None = None) -> str:
+        """Method, path, redacted headers and body excerpts of a request (the latest) and its response."""
+        exchange = exchange or self.latest_exchange()
+        response = exchange.response if exchange is not None else None
         if response is None:
             return "(no request sent yet)"
         request = response.request
@@ -153,12 +233,12 @@ class World:
         )
         return self.redactor.text(text)
 
-    def explain(self, problem: str, expected: str | None = None) -> str:
-        """A failure message naming the scenario, what was expected and the exchange."""
+    def explain(self, problem: str, expected: str | None = None, exchange: Exchange | None = None) -> str:
+        """A failure message naming the scenario, what was expected and the request it is about."""
         lines = [f"scenario {self.scenario!r}: {problem}"]
         if expected:
             lines.append(f"expected: {expected}")
-        lines.append(self.describe_exchange())
+        lines.append(self.describe_exchange(exchange))
         return self.redactor.text("\n".join(lines))
 
     def snapshot_fake(self) -> None:
