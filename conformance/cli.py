@@ -49,6 +49,7 @@ def _commands() -> dict[str, Callable[[list[str]], int]]:
         "matrix": _matrix_command,
         "docs": _docs_command,
         "self-test": _self_test_command,
+        "recording-server": _recording_server_command,
     }
 
 
@@ -59,6 +60,7 @@ def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
     print("  matrix  contract cells and state transitions against the scenarios; see `matrix --help`")
     print("  docs  the living documentation as a static HTML site; see `docs --help`")
     print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
+    print("  recording-server  the suite plays Talk against a recording server; see its --help")
 
 
 def _fuzz_command(args: list[str]) -> int:
@@ -87,6 +89,12 @@ def _self_test_command(args: list[str]) -> int:
     from conformance.mutation import self_test_command
 
     return self_test_command(args)
+
+
+def _recording_server_command(args: list[str]) -> int:
+    from conformance.recording_server_suite.command import recording_server_command
+
+    return recording_server_command(args)
 
 
 def build_run_parser() -> argparse.ArgumentParser:
