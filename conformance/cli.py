@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from conformance.annotations import STYLES, report_stopped_run, style_for
 from conformance.config import ProfileError, TargetProfile, load_profile
 from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError, Unsupported
@@ -22,6 +23,8 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
+from conformance.resources import binding_module
+from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 DEFAULT_REPORT_DIR = "conformance-report"
@@ -49,6 +52,7 @@ def _commands() -> dict[str, Callable[[list[str]], int]]:
         "matrix": _matrix_command,
         "docs": _docs_command,
         "self-test": _self_test_command,
+        "compare": _compare_command,
         "recording-server": _recording_server_command,
     }
 
@@ -60,6 +64,7 @@ def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
     print("  matrix  contract cells and state transitions against the scenarios; see `matrix --help`")
     print("  docs  the living documentation as a static HTML site; see `docs --help`")
     print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
+    print("  compare  two traffic recordings (HAR), or one against a shipped real one; see `compare --help`")
     print("  recording-server  the suite plays Talk against a recording server; see its --help")
 
 
@@ -91,6 +96,12 @@ def _self_test_command(args: list[str]) -> int:
     return self_test_command(args)
 
 
+def _compare_command(args: list[str]) -> int:
+    from conformance.traffic.command import compare_command
+
+    return compare_command(args)
+
+
 def _recording_server_command(args: list[str]) -> int:
     from conformance.recording_server_suite.command import recording_server_command
 
@@ -111,9 +122,20 @@ def build_run_parser() -> argparse.ArgumentParser:
         help="YAML file of scenarios the target is expected to fail (see docs/expectations.md)",
     )
     parser.add_argument(
+        "--record-traffic",
+        metavar="FILE",
+        help="write every exchange of the run to FILE as HAR 1.2 (see docs/traffic.md)",
+    )
+    parser.add_argument(
         "--report-dir",
         default=DEFAULT_REPORT_DIR,
         help=f"where the reports go (default ./{DEFAULT_REPORT_DIR})",
+    )
+    parser.add_argument(
+        "--annotations",
+        choices=STYLES,
+        help="github: an ::error annotation per failed or errored scenario, on its feature file "
+        "(default when GITHUB_ACTIONS=true); none: no annotations",
     )
     return parser
 
@@ -131,6 +153,7 @@ def run_command(args: list[str]) -> int:
             load_expectations(profile.expectations)
     except ProfileError as exc:
         return _fail(EXIT_USAGE, str(exc))
+    announce_unverified(profile.tls_verify)
     redactor = Redactor(profile.secrets())
     report_dir = Path(options.report_dir).resolve()
     try:
@@ -142,23 +165,11 @@ def run_command(args: list[str]) -> int:
             missing_ok=True
         )  # a report from an earlier run must not pass for this one
     if profile.url is not None:
-        problem = _preflight(profile, report_dir, redactor)
+        problem = _preflight(profile, report_dir, redactor, style_for(options.annotations, os.environ))
         if problem is not None:
             return problem
     code = _run_pytest(binding, options, report_dir, pytest_args)
     return _exit_status(code, report_dir, redactor)
-
-
-def binding_module() -> Path:
-    """The installed steps/test_features.py, wherever the command is started from."""
-    try:
-        import steps
-    except ImportError as exc:
-        raise SetupError(f"the step library is not installed ({exc})") from None
-    path = Path(steps.__file__).resolve().parent / "test_features.py"
-    if not path.is_file():
-        raise SetupError(f"the scenario binding module {path} is missing; is the suite installed completely?")
-    return path
 
 
 def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
@@ -168,7 +179,7 @@ def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
     return args, []
 
 
-def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor) -> int | None:
+def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor, annotations: str) -> int | None:
     # A dead target would turn every scenario into the same error; say it once instead.
     from conformance.plugin import check_target
 
@@ -182,6 +193,7 @@ def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor) -> 
         summary.setup_error = redactor.text(str(exc))
         write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
         write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+        report_stopped_run(summary, report_dir, annotations, os.environ)
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None
 
@@ -211,6 +223,10 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
             args += ["--target-profile", options.target_profile]
         if options.expectations:
             args += ["--expectations", options.expectations]
+        if options.annotations:
+            args += ["--annotations", options.annotations]
+        if options.record_traffic:
+            args += ["--record-traffic", str(Path(options.record_traffic).resolve())]
         return int(pytest.main([*args, *extra]))
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.outcomes import SetupError
+from conformance.tls import check_ca_bundle
 from conformance.yaml_documents import read_yaml_document
 
 ENV_PREFIX = "TALK_CONFORMANCE_"
@@ -58,6 +59,16 @@ class TargetProfile:
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     upload_limit_bytes: int | None = None
     run_id: str = "tc000000"
+    record_traffic: Path | None = None  # where the run's traffic goes as HAR (docs/traffic.md)
+    verify_tls: bool = True
+    ca_bundle: Path | None = None
+
+    @property
+    def tls_verify(self) -> bool | str:
+        """What requests takes as `verify` for every request to the target: the CA bundle, or on/off."""
+        if self.verify_tls and self.ca_bundle is not None:
+            return str(self.ca_bundle)
+        return self.verify_tls
 
     @property
     def listen_address(self) -> tuple[str, int]:
@@ -70,6 +81,8 @@ class TargetProfile:
         """Plain data (secrets included) for handing the profile to xdist workers."""
         data = dataclasses.asdict(self)
         data["expectations"] = str(self.expectations) if self.expectations else None
+        data["record_traffic"] = str(self.record_traffic) if self.record_traffic else None
+        data["ca_bundle"] = str(self.ca_bundle) if self.ca_bundle else None
         return data
 
     @classmethod
@@ -80,6 +93,8 @@ class TargetProfile:
         values["users"] = tuple(Account(**user) for user in values["users"])
         values["skip_tags"] = tuple(values["skip_tags"])
         values["expectations"] = Path(values["expectations"]) if values["expectations"] else None
+        values["record_traffic"] = Path(values["record_traffic"]) if values.get("record_traffic") else None
+        values["ca_bundle"] = Path(values["ca_bundle"]) if values.get("ca_bundle") else None
         return cls(**values)
 
     def secrets(self) -> tuple[str, ...]:
@@ -172,6 +187,9 @@ _YAML_KEYS = {
     "request_timeout",
     "upload_limit_bytes",
     "run_id",
+    "record_traffic",
+    "verify_tls",
+    "ca_bundle",
 }
 
 
@@ -197,6 +215,8 @@ def _from_yaml(raw: dict[str, Any], source: str, path: Path | None) -> dict[str,
     if raw.get("expectations") is not None and path is not None:
         # Relative to the profile file, so a profile and its expectations travel together.
         values["expectations"] = path.parent / str(raw["expectations"])
+    if raw.get("ca_bundle") is not None and path is not None:
+        values["ca_bundle"] = path.parent / str(raw["ca_bundle"])  # like expectations: next to the profile
     return values
 
 
@@ -233,6 +253,9 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "REQUEST_TIMEOUT": "request_timeout",
         "UPLOAD_LIMIT_BYTES": "upload_limit_bytes",
         "RUN_ID": "run_id",
+        "RECORD_TRAFFIC": "record_traffic",
+        "VERIFY_TLS": "verify_tls",
+        "CA_BUNDLE": "ca_bundle",
     }
     for name, key in simple.items():
         if get(name) is not None:
@@ -281,6 +304,12 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
     if upload_limit is None and url is None:
         upload_limit = EMBEDDED_UPLOAD_LIMIT_BYTES
     expectations = values.get("expectations")
+    verify_tls = _bool(values.get("verify_tls", True), f"{source}: verify_tls")
+    ca_bundle = Path(str(values["ca_bundle"])) if values.get("ca_bundle") not in (None, "") else None
+    if ca_bundle is not None:
+        problem = check_ca_bundle(ca_bundle, f"{source}: ca_bundle")
+        if problem:
+            raise ProfileError(problem)
     return TargetProfile(
         url=url,
         admin=admin,
@@ -297,6 +326,9 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         or DEFAULT_REQUEST_TIMEOUT,
         upload_limit_bytes=upload_limit,
         run_id=run_id,
+        record_traffic=Path(str(values["record_traffic"])) if values.get("record_traffic") else None,
+        verify_tls=verify_tls,
+        ca_bundle=ca_bundle,
     )
 
 

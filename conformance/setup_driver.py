@@ -11,6 +11,8 @@ import requests
 
 from conformance.config import Account
 from conformance.outcomes import SetupError
+from conformance.tls import certificate_problem
+from conformance.traffic import capture
 
 OCS = "/ocs/v2.php"
 TALK = f"{OCS}/apps/spreed/api/v4"
@@ -41,11 +43,14 @@ RECORDING_KEYS = ("recording_servers", "signaling_servers", "call_recording")
 class TalkSession:
     """One actor on the target: own cookie jar (the Talk session lives there), Basic auth unless a guest."""
 
-    def __init__(self, base_url: str, account: Account | None, timeout: float) -> None:
+    def __init__(
+        self, base_url: str, account: Account | None, timeout: float, verify: bool | str = True
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.account = account
         self.timeout = timeout
         self.http = requests.Session()
+        self.verify = verify  # the profile's tls_verify: a CA bundle path, or whether to check at all
         self.http.headers.update({"OCS-APIRequest": "true", "Accept": "application/json"})
         if account is not None:
             self.http.auth = (account.user_id, account.password)
@@ -58,10 +63,16 @@ class TalkSession:
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send one request; a transport failure is a setup error (the target is not reachable)."""
         kwargs.setdefault("timeout", self.timeout)
+        # Per request: a Session-level verify loses to REQUESTS_CA_BUNDLE in the environment.
+        kwargs.setdefault("verify", self.verify)
         try:
-            return self.http.request(method, f"{self.base_url}{path}", **kwargs)
+            response = self.http.request(method, f"{self.base_url}{path}", **kwargs)
         except requests.RequestException as error:
-            raise SetupError(f"{method} {path} as {self.name} did not get an answer: {error}") from None
+            reason = certificate_problem(error) or error
+            capture.record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
+            raise SetupError(f"{method} {path} as {self.name} did not get an answer: {reason}") from None
+        capture.record_response(response, self.name)
+        return response
 
     def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:
         """Send a setup request and return OCS `data`; any other status is a setup error."""
@@ -132,10 +143,15 @@ def _has_signaling_server(raw: str) -> bool:
 
 
 def configure_recording(
-    base_url: str, admin: Account, secret: str, recording_server_url: str, timeout: float
+    base_url: str,
+    admin: Account,
+    secret: str,
+    recording_server_url: str,
+    timeout: float,
+    verify: bool | str = True,
 ) -> Callable[[], None]:
     """Point the target's recording config at the given recording server; return a restore callable."""
-    session = TalkSession(base_url, admin, timeout)
+    session = TalkSession(base_url, admin, timeout, verify)
     previous = {key: get_app_config(session, key) for key in RECORDING_KEYS}
     recording_servers = {"servers": [{"server": recording_server_url, "verify": False}], "secret": secret}
     set_app_config(session, "recording_servers", json.dumps(recording_servers))
@@ -151,9 +167,11 @@ def configure_recording(
     return _restorer(session, previous)
 
 
-def recording_enabled(base_url: str, admin: Account, enabled: bool, timeout: float) -> Callable[[], None]:
+def recording_enabled(
+    base_url: str, admin: Account, enabled: bool, timeout: float, verify: bool | str = True
+) -> Callable[[], None]:
     """Switch the `call_recording` app config; return a callable that restores the previous value."""
-    session = TalkSession(base_url, admin, timeout)
+    session = TalkSession(base_url, admin, timeout, verify)
     previous = {"call_recording": get_app_config(session, "call_recording")}
     set_app_config(session, "call_recording", "yes" if enabled else "no")
     return _restorer(session, previous)
