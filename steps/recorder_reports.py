@@ -144,19 +144,6 @@ def uploads(recorder_world: RecorderWorld, kind: str, owner: str) -> None:
     expect_upload(recorder_world, kind, owner)
 
 
-@then(
-    parsers.re(
-        r"a stop of the room still uploads the first recording, as (?P<kind>\S+)"
-        r' for the owner "(?P<owner>[^"]+)"'
-    )
-)
-def stop_uploads_first(recorder_world: RecorderWorld, kind: str, owner: str) -> None:
-    from steps.recorder_requests import stop_recording
-
-    stop_recording(recorder_world, owner)
-    expect_upload(recorder_world, kind, owner)
-
-
 def expect_upload(world: RecorderWorld, kind: str, owner: str) -> Received:
     """The room's upload since the mark: after `stopped`, signed over random + token, a file Talk keeps."""
     stopped = expect_report(world, "stopped")

@@ -106,7 +106,7 @@ def _read_summary(run: MutantRun, path: Path) -> None:
 
 def run_self_test(names: Sequence[str] = (), workers: int = 2, exit_first: bool = False) -> SelfTestResult:
     """The faithful server in full, then each mutant (all when ``names`` is empty), ``workers`` at a time."""
-    from conformance.recording_server_suite.command import binding_module
+    from conformance.resources import binding_module
 
     known = list_mutants()
     chosen = list(names) or list(known)
