@@ -13,6 +13,13 @@ Feature: Dismiss the "recording available" notification
     And the moderator has no notification about a stored recording
 
   @status:200
+  Scenario: A dismissal leaves other users' notifications alone
+    Given the recording server has stored "audio ogg" for the participant
+    When the moderator dismisses their recording notifications from the time the participant's recording was stored
+    Then the request succeeds
+    And the participant is notified that the recording "audio ogg" is available
+
+  @status:200
   Scenario: Timestamp 0 dismisses every recording notification of the conversation
     When the moderator dismisses the recording notifications with timestamp "0"
     Then the request succeeds

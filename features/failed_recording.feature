@@ -12,7 +12,7 @@ Feature: Failed recordings
     When the recording server reports that the recording failed
     Then the request succeeds
     And the room's recording status is "failed"
-    And the chat shows no "recording_failed" system message
+    And the chat shows no recording system message since then
 
     Examples:
       | state          |
@@ -44,20 +44,27 @@ Feature: Failed recordings
       | none   |
       | failed |
 
-  @operation:recording-start @status:200 @transition:5-3
-  Scenario: After a failure a new recording can be started
+  @operation:recording-start @status:200 @transition:5-3 @transition:5-4
+  Scenario Outline: After a failure a new recording of either kind can be started
     Given the room's recording is "failed"
-    When the moderator starts a video recording
+    When the moderator starts a <kind> recording
     Then the request succeeds
-    And the recording server received a new request to start a video recording owned by the moderator
-    And the room's recording status is "starting video"
+    And the recording server received a new request to start a <kind> recording owned by the moderator
+    And the room's recording status is "starting <kind>"
 
-  @operation:recording-start @status:200 @transition:5-4 @transition:4-2
+    Examples:
+      | kind  |
+      | video |
+      | audio |
+
+  @operation:recording-start @operation:recording-backend @status:200 @transition:5-4 @transition:4-2
   Scenario: A restarted recording reaches the recording status
     Given the room's recording is "failed"
     When the moderator starts an audio recording
-    And the recording server reports that the recording started as audio by the moderator
-    Then the request succeeds
+    Then the start succeeds
+    And the room's recording status is "starting audio"
+    When the recording server reports that the recording started as audio by the moderator
+    Then the report succeeds
     And the room's recording status is "audio"
     And the chat shows the system message "audio_recording_started" by the moderator
 

@@ -10,21 +10,24 @@ Feature: The life of a recording
   Scenario: The start of a video recording is announced in the chat
     Given the room's recording is "starting video"
     When the recording server reports that the recording started as video by the moderator
-    Then the room's recording status is "video"
+    Then the request succeeds
+    And the room's recording status is "video"
     And the chat shows the system message "recording_started" by the moderator
 
   @operation:recording-backend @status:200 @transition:4-2
   Scenario: The start of an audio recording is announced in the chat
     Given the room's recording is "starting audio"
     When the recording server reports that the recording started as audio by the moderator
-    Then the room's recording status is "audio"
+    Then the request succeeds
+    And the room's recording status is "audio"
     And the chat shows the system message "audio_recording_started" by the moderator
 
   @operation:recording-backend @status:200 @transition:1-0 @transition:2-0
   Scenario Outline: The end of a recording stopped by a moderator is announced in the chat
     Given the room's recording is "<state>"
     When the recording server reports that the recording stopped by the moderator
-    Then the room's recording status is "none"
+    Then the request succeeds
+    And the room's recording status is "none"
     And the chat shows the system message "<message>" by the moderator
 
     Examples:
@@ -50,12 +53,18 @@ Feature: The life of a recording
   @transition:0-3 @transition:3-1 @transition:1-0
   Scenario: A video recording from start to stop
     When the moderator starts a video recording
-    And the recording server reports that the recording started as video by the moderator
-    And the moderator stops the recording
-    Then the recording server received a request to stop the recording by the moderator
+    Then the start succeeds
+    And the room's recording status is "starting video"
+    When the recording server reports that the recording started as video by the moderator
+    Then the report succeeds
+    And the room's recording status is "video"
+    When the moderator stops the recording
+    Then the stop succeeds
+    And the recording server received a request to stop the recording by the moderator
     And the room's recording status is "video"
     When the recording server reports that the recording stopped by the moderator
-    Then the room's recording status is "none"
+    Then the report succeeds
+    And the room's recording status is "none"
     And the chat shows the system message "recording_stopped" by the moderator
 
   @operation:recording-backend @status:200 @transition:1-0
@@ -65,7 +74,8 @@ Feature: The life of a recording
     Then the recording server received a request to stop the recording without an actor
     And the room's recording status is "video"
     When the recording server reports that the recording stopped without an actor
-    Then the room's recording status is "none"
+    Then the report succeeds
+    And the room's recording status is "none"
     And the chat shows no "recording_stopped" system message
 
   @operation:recording-store @status:200
@@ -73,5 +83,5 @@ Feature: The life of a recording
     Given the room's recording is "video"
     When the recording server reports that the recording stopped by the moderator
     And the recording server uploads "video webm" for the moderator
-    Then the request succeeds
+    Then the upload succeeds
     And the moderator is notified that the recording "video webm" is available

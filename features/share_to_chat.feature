@@ -10,7 +10,7 @@ Feature: Share a stored recording into the chat
   Scenario: The owner shares the recording into the chat
     When the moderator shares the stored recording into the chat
     Then the request succeeds
-    And the chat shows the shared recording
+    And the chat shows the recording shared by the moderator
     And the moderator has no notification about a stored recording
 
   @status:400 @error:file
