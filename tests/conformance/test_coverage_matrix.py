@@ -18,13 +18,8 @@ from conformance.coverage_matrix import (
     load_register,
     load_scenarios,
     matrix_command,
-    render_markdown,
     render_text,
 )
-
-COVERAGE_DOC = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
-REGENERATE = "python -m conformance.coverage_matrix --format markdown --output docs/coverage.md"
-
 
 # --- the project's own scenarios ------------------------------------------------------------------
 
@@ -34,21 +29,8 @@ def bundled_matrix():
     return build_matrix()
 
 
-def test_every_documented_cell_has_a_scenario_or_a_register_entry(bundled_matrix) -> None:
-    missing = [
-        f"{row.cell.operation_id} {row.cell.status} {row.cell.error or '(no error string)'}"
-        for row in bundled_matrix.uncovered_cells
-    ]
-    assert not missing, (
-        "documented cells with no scenario and no entry in openapi/deviations.yaml: " + "; ".join(missing)
-    )
-
-
-def test_every_recording_status_transition_has_a_scenario(bundled_matrix) -> None:
-    missing = [row.transition.described() for row in bundled_matrix.uncovered_transitions]
-    assert not missing, "transitions no scenario is tagged with (@transition:<from>-<to>): " + "; ".join(
-        missing
-    )
+# The gate itself (every cell and transition covered, every tag backed) runs on a real run's records:
+# tests/conformance/test_coverage_gate.py. The tags alone are checked here for what they name.
 
 
 def test_every_scenario_tag_names_a_documented_cell_or_transition(bundled_matrix) -> None:
@@ -59,13 +41,6 @@ def test_every_scenario_tag_names_a_documented_cell_or_transition(bundled_matrix
 def test_the_matrix_reads_every_scenario_and_every_documented_cell(bundled_matrix) -> None:
     assert len(bundled_matrix.cells) == len(load_contract().cells())
     assert bundled_matrix.scenario_count == len(load_scenarios(resources.features_dir())) > 50
-
-
-def test_docs_coverage_md_is_up_to_date(bundled_matrix) -> None:
-    assert COVERAGE_DOC.is_file(), f"docs/coverage.md is missing; generate it with `{REGENERATE}`"
-    assert COVERAGE_DOC.read_text(encoding="utf-8") == render_markdown(bundled_matrix), (
-        f"docs/coverage.md is stale; regenerate it with `{REGENERATE}`"
-    )
 
 
 # --- matching rules, on feature files written here ------------------------------------------------
