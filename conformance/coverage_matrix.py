@@ -1,4 +1,4 @@
-"""Which documented cell and recording-status transition each scenario asserted (or claims), and what is left."""
+"""Which documented cell and status transition each scenario asserted (or claims), and what is left."""
 
 from __future__ import annotations
 
@@ -788,9 +788,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Show which scenario covers each documented (operation, status, error) cell and each "
-        "recording-status transition: with --results, only what the run's steps asserted counts, and a tag no "
-        "step backs is an error; without it, the scenarios' tags. Exit status 1 when something is neither "
-        "covered nor explained, or a tag is not backed.",
+        "recording-status transition: with --results, only what the run's steps asserted counts, and a tag "
+        "no step backs is an error; without it, the scenarios' tags. Exit status 1 when something is "
+        "neither covered nor explained, or a tag is not backed.",
     )
     parser.add_argument(
         "--format", choices=sorted(RENDERERS), default="text", help="output format (default text)"
