@@ -1,4 +1,4 @@
-"""`fuzz --expectations`: findings that a register entry cited by the target's expectations explains are expected."""
+"""`fuzz --expectations`: a finding explained by a register entry that the expectations cite is expected."""
 
 from __future__ import annotations
 
