@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from conformance.annotations import STYLES, report_stopped_run, style_for
 from conformance.config import ProfileError, TargetProfile, load_profile
 from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError, Unsupported
@@ -122,6 +123,12 @@ def build_run_parser() -> argparse.ArgumentParser:
         default=DEFAULT_REPORT_DIR,
         help=f"where the reports go (default ./{DEFAULT_REPORT_DIR})",
     )
+    parser.add_argument(
+        "--annotations",
+        choices=STYLES,
+        help="github: an ::error annotation per failed or errored scenario, on its feature file "
+        "(default when GITHUB_ACTIONS=true); none: no annotations",
+    )
     return parser
 
 
@@ -150,7 +157,7 @@ def run_command(args: list[str]) -> int:
             missing_ok=True
         )  # a report from an earlier run must not pass for this one
     if profile.url is not None:
-        problem = _preflight(profile, report_dir, redactor)
+        problem = _preflight(profile, report_dir, redactor, style_for(options.annotations, os.environ))
         if problem is not None:
             return problem
     code = _run_pytest(binding, options, report_dir, pytest_args)
@@ -164,7 +171,7 @@ def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
     return args, []
 
 
-def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor) -> int | None:
+def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor, annotations: str) -> int | None:
     # A dead target would turn every scenario into the same error; say it once instead.
     from conformance.plugin import check_target
 
@@ -178,6 +185,7 @@ def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor) -> 
         summary.setup_error = redactor.text(str(exc))
         write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
         write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+        report_stopped_run(summary, report_dir, annotations, os.environ)
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None
 
@@ -207,6 +215,8 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
             args += ["--target-profile", options.target_profile]
         if options.expectations:
             args += ["--expectations", options.expectations]
+        if options.annotations:
+            args += ["--annotations", options.annotations]
         if options.record_traffic:
             args += ["--record-traffic", str(Path(options.record_traffic).resolve())]
         return int(pytest.main([*args, *extra]))

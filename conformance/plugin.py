@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from conformance import _bdd_compat, assertion_records
+from conformance.annotations import STYLES, CiReporting
 from conformance.config import (
     EMBEDDED_UPLOAD_LIMIT_BYTES,
     ProfileError,
@@ -105,6 +106,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="YAML file of scenarios the target is expected to fail, with reasons (docs/expectations.md)",
     )
     group.addoption(
+        "--annotations",
+        choices=STYLES,
+        default=None,
+        help="github: an ::error annotation per failed scenario (default inside GitHub Actions); none: off",
+    )
+    group.addoption(
         "--record-traffic",
         default=None,
         metavar="FILE",
@@ -128,6 +135,8 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SuiteState(config)
     config.stash[_STATE] = state
     config.pluginmanager.register(state, "talk_conformance_state")
+    ci = CiReporting(config, lambda: state.summary, controller=state.is_controller)
+    config.pluginmanager.register(ci, "talk_conformance_ci")
     profile = state.profile_for_selection()
     if profile is not None and profile.verify_tls is False:
         # The run announces it once; urllib3 would repeat it for every request of every scenario.
