@@ -53,6 +53,7 @@ def _commands() -> dict[str, Callable[[list[str]], int]]:
         "docs": _docs_command,
         "self-test": _self_test_command,
         "compare": _compare_command,
+        "recording-server": _recording_server_command,
     }
 
 
@@ -64,6 +65,7 @@ def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
     print("  docs  the living documentation as a static HTML site; see `docs --help`")
     print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
     print("  compare  two traffic recordings (HAR), or one against a shipped real one; see `compare --help`")
+    print("  recording-server  the suite plays Talk against a recording server; see its --help")
 
 
 def _fuzz_command(args: list[str]) -> int:
@@ -98,6 +100,12 @@ def _compare_command(args: list[str]) -> int:
     from conformance.traffic.command import compare_command
 
     return compare_command(args)
+
+
+def _recording_server_command(args: list[str]) -> int:
+    from conformance.recording_server_suite.command import recording_server_command
+
+    return recording_server_command(args)
 
 
 def build_run_parser() -> argparse.ArgumentParser:
