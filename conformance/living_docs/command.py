@@ -22,7 +22,7 @@ from conformance.coverage_matrix import (
 )
 from conformance.living_docs.documents import load_features
 from conformance.living_docs.html_page import STYLESHEET, render_page
-from conformance.living_docs.results import ResultsError, load_results
+from conformance.living_docs.results import ResultsError, RunResults, load_results
 from conformance.reports import SUMMARY_FILE
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -44,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", required=True, type=Path, help="directory to write the site to")
     parser.add_argument(
-        "--results", type=Path, help="a report directory of a run (holding summary.json and/or cucumber.json)"
+        "--results",
+        type=Path,
+        action="append",
+        help="a report directory of a run (holding summary.json and/or cucumber.json); repeatable, e.g. "
+        "once more for a `talk-conformance recording-server` run",
     )
     parser.add_argument(
         "--features", type=Path, help="directory of feature files (default: the bundled ones)"
@@ -67,15 +71,20 @@ def docs_command(argv: Iterable[str]) -> int:
     return EXIT_OK
 
 
-def build_site(out: Path, results_dir: Path | None = None, features_dir: Path | None = None) -> Path:
+def build_site(
+    out: Path, results_dir: Path | list[Path] | None = None, features_dir: Path | None = None
+) -> Path:
     """Write index.html and its stylesheet to `out`; return the path of index.html."""
     features_dir = features_dir or resources.features_dir()
+    results_dirs = [results_dir] if isinstance(results_dir, Path) else list(results_dir or [])
+    # The first run is the main one (matrix, verdict, totals); later ones add their scenarios' outcomes.
+    results_dir = results_dirs[0] if results_dirs else None
     try:
         if not features_dir.is_dir():
             raise DocsError(f"feature directory {features_dir} does not exist")
         features = load_features(features_dir)
         matrix = _matrix(features_dir, results_dir)
-        results = load_results(results_dir) if results_dir is not None else None
+        results = _results(results_dirs)
     except (CoverageInputError, ResultsError) as exc:
         raise DocsError(str(exc)) from None
     page = render_page(features, matrix, _register_entries(), results)
@@ -96,10 +105,20 @@ def _matrix(features_dir: Path, results_dir: Path | None) -> CoverageMatrix:
     return load_matrix(features_dir, None, None)
 
 
+def _results(directories: list[Path]) -> RunResults | None:
+    if not directories:
+        return None
+    results = load_results(directories[0])
+    for directory in directories[1:]:
+        results.outcomes.update(load_results(directory).outcomes)
+    return results
+
+
 def _register_entries() -> list[dict[str, Any]]:
     # Already validated by load_matrix (which reads the same file); here every field is shown as written.
     data = yaml.safe_load(resources.deviations_path().read_text(encoding="utf-8"))
-    return [entry for entry in data.get("deviations", []) if isinstance(entry, dict)]
+    entries = data.get("deviations", []) + data.get("recording_server_deviations", [])
+    return [entry for entry in entries if isinstance(entry, dict)]
 
 
 def _write(path: Path, text: str) -> None:
