@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -65,13 +66,14 @@ class TalkSession:
         kwargs.setdefault("timeout", self.timeout)
         # Per request: a Session-level verify loses to REQUESTS_CA_BUNDLE in the environment.
         kwargs.setdefault("verify", self.verify)
+        sent = time.time()
         try:
             response = self.http.request(method, f"{self.base_url}{path}", **kwargs)
         except requests.RequestException as error:
             reason = certificate_problem(error) or error
             capture.record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
             raise SetupError(f"{method} {path} as {self.name} did not get an answer: {reason}") from None
-        capture.record_response(response, self.name)
+        capture.record_response(response, self.name, sent)
         return response
 
     def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:
