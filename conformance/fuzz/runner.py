@@ -21,7 +21,7 @@ from conformance.fuzz.model_run import ModelResult, run_model
 from conformance.fuzz.replay import write_records
 from conformance.fuzz.schema_loading import PHASES, FuzzSettings, load_schema, read_contract
 from conformance.fuzz.target import prepared_target
-from conformance.outcomes import SetupError
+from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
 from conformance.resources import contract_path
 
@@ -118,7 +118,7 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
                     seed=settings.seed,
                     derandomize=settings.deterministic,
                 )
-    except SetupError as error:
+    except (SetupError, Unsupported) as error:
         print(redactor.text(f"talk-conformance fuzz: setup failed: {error}"), file=sys.stderr)
         return EXIT_SETUP
     except (ConfigError, InvalidSchema) as error:
