@@ -22,6 +22,8 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
+from conformance.resources import binding_module
+from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 DEFAULT_REPORT_DIR = "conformance-report"
@@ -125,6 +127,7 @@ def run_command(args: list[str]) -> int:
             load_expectations(profile.expectations)
     except ProfileError as exc:
         return _fail(EXIT_USAGE, str(exc))
+    announce_unverified(profile.tls_verify)
     redactor = Redactor(profile.secrets())
     report_dir = Path(options.report_dir).resolve()
     try:
@@ -141,18 +144,6 @@ def run_command(args: list[str]) -> int:
             return problem
     code = _run_pytest(binding, options, report_dir, pytest_args)
     return _exit_status(code, report_dir, redactor)
-
-
-def binding_module() -> Path:
-    """The installed steps/test_features.py, wherever the command is started from."""
-    try:
-        import steps
-    except ImportError as exc:
-        raise SetupError(f"the step library is not installed ({exc})") from None
-    path = Path(steps.__file__).resolve().parent / "test_features.py"
-    if not path.is_file():
-        raise SetupError(f"the scenario binding module {path} is missing; is the suite installed completely?")
-    return path
 
 
 def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.outcomes import SetupError
+from conformance.tls import check_ca_bundle
 from conformance.yaml_documents import read_yaml_document
 
 ENV_PREFIX = "TALK_CONFORMANCE_"
@@ -62,6 +63,15 @@ class TargetProfile:
     signaling_stand_in_listen: str = DEFAULT_LISTEN
     signaling_stand_in_url: str | None = None
     bruteforce_reset_command: str | None = field(default=None, repr=False)
+    verify_tls: bool = True
+    ca_bundle: Path | None = None
+
+    @property
+    def tls_verify(self) -> bool | str:
+        """What requests takes as `verify` for every request to the target: the CA bundle, or on/off."""
+        if self.verify_tls and self.ca_bundle is not None:
+            return str(self.ca_bundle)
+        return self.verify_tls
 
     @property
     def listen_address(self) -> tuple[str, int]:
@@ -77,6 +87,7 @@ class TargetProfile:
         """Plain data (secrets included) for handing the profile to xdist workers."""
         data = dataclasses.asdict(self)
         data["expectations"] = str(self.expectations) if self.expectations else None
+        data["ca_bundle"] = str(self.ca_bundle) if self.ca_bundle else None
         return data
 
     @classmethod
@@ -87,6 +98,7 @@ class TargetProfile:
         values["users"] = tuple(Account(**user) for user in values["users"])
         values["skip_tags"] = tuple(values["skip_tags"])
         values["expectations"] = Path(values["expectations"]) if values["expectations"] else None
+        values["ca_bundle"] = Path(values["ca_bundle"]) if values.get("ca_bundle") else None
         return cls(**values)
 
     def secrets(self) -> tuple[str, ...]:
@@ -192,6 +204,8 @@ _YAML_KEYS = {
     "signaling_stand_in_listen",
     "signaling_stand_in_url",
     "bruteforce_reset_command",
+    "verify_tls",
+    "ca_bundle",
 }
 
 
@@ -217,6 +231,8 @@ def _from_yaml(raw: dict[str, Any], source: str, path: Path | None) -> dict[str,
     if raw.get("expectations") is not None and path is not None:
         # Relative to the profile file, so a profile and its expectations travel together.
         values["expectations"] = path.parent / str(raw["expectations"])
+    if raw.get("ca_bundle") is not None and path is not None:
+        values["ca_bundle"] = path.parent / str(raw["ca_bundle"])  # like expectations: next to the profile
     return values
 
 
@@ -256,6 +272,8 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "SIGNALING_STAND_IN_LISTEN": "signaling_stand_in_listen",
         "SIGNALING_STAND_IN_URL": "signaling_stand_in_url",
         "BRUTEFORCE_RESET_COMMAND": "bruteforce_reset_command",
+        "VERIFY_TLS": "verify_tls",
+        "CA_BUNDLE": "ca_bundle",
     }
     for name, key in simple.items():
         if get(name) is not None:
@@ -308,6 +326,12 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
     if upload_limit is None and url is None:
         upload_limit = EMBEDDED_UPLOAD_LIMIT_BYTES
     expectations = values.get("expectations")
+    verify_tls = _bool(values.get("verify_tls", True), f"{source}: verify_tls")
+    ca_bundle = Path(str(values["ca_bundle"])) if values.get("ca_bundle") not in (None, "") else None
+    if ca_bundle is not None:
+        problem = check_ca_bundle(ca_bundle, f"{source}: ca_bundle")
+        if problem:
+            raise ProfileError(problem)
     return TargetProfile(
         url=url,
         admin=admin,
@@ -327,6 +351,8 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         signaling_stand_in_listen=signaling_listen,
         signaling_stand_in_url=signaling_url,
         bruteforce_reset_command=reset_command,
+        verify_tls=verify_tls,
+        ca_bundle=ca_bundle,
     )
 
 

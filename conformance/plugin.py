@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conformance import run_setup
+from conformance import _bdd_compat, assertion_records, run_setup
 from conformance.config import (
     ProfileError,
     RunContext,
@@ -38,6 +38,7 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
+from conformance.tls import INSECURE_WARNING_FILTER, announce_unverified
 
 # Plain scenario tags that become pytest markers (the key:value tags do not, see pytest_bdd_apply_tag).
 SUITE_MARKERS = {
@@ -47,16 +48,29 @@ SUITE_MARKERS = {
     "guest": "acts as a guest (no account)",
 }
 TAG_MARKER = "conformance_tag"
+# The xdist hand-over: the controller and its workers share one run directory and talk through files in it.
+# workerinput key: written by the controller (pytest_configure_node), read by each worker (SuiteState) to
+# find the run directory.
 WORKER_INPUT_KEY = "talk_conformance_run_dir"
+# The started run (or why it could not start), 0600: written once by the controller
+# (start_for_workers), read by every worker before its first scenario (_read_context_file).
 CONTEXT_FILE = "context.json"
+# "I collected scenarios of the suite": touched by any process in collection (announce_need), read by the
+# controller (need_announced) to decide whether to start servers at all.
 NEEDED_PREFIX = "needed-"
+# The expectation entries a process's collection matched: written by each process (record_matched),
+# read and merged by the controller at the end (unmatched_expectations).
 MATCHED_PREFIX = "expectations-matched-"
+# How long a worker waits for CONTEXT_FILE before it reports a setup error.
 CONTEXT_WAIT_SECONDS = 120.0
 
 _STATE = pytest.StashKey["SuiteState"]()
 _IS_SUITE_ITEM = pytest.StashKey[bool]()
 _EXPECTED = pytest.StashKey[str]()
 _SESSION = pytest.StashKey[pytest.Session]()
+_ASSERTIONS = pytest.StashKey[assertion_records.AssertionLog]()
+# pytest-bdd's scenario data of a report: added by a worker (pytest_report_to_serializable), restored by
+# the controller (pytest_report_from_serializable) for cucumber.json.
 _REPORT_CONTEXT_KEY = "talk_conformance_bdd_context"
 
 
@@ -104,6 +118,10 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SuiteState(config)
     config.stash[_STATE] = state
     config.pluginmanager.register(state, "talk_conformance_state")
+    profile = state.profile_for_selection()
+    if profile is not None and profile.verify_tls is False:
+        # The run announces it once; urllib3 would repeat it for every request of every scenario.
+        config.addinivalue_line("filterwarnings", INSECURE_WARNING_FILTER)
     # tryfirst: pytest-bdd reads the cucumber path in its own pytest_configure.
     if state.is_controller and hasattr(config.option, "cucumber_json_path"):
         if state.report_dir is not None and not config.option.cucumber_json_path:
@@ -176,9 +194,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def scenario_key(item: pytest.Item) -> ScenarioKey:
     """How expectations name a scenario: its feature file, its title as written and its Examples row id."""
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     callspec = getattr(item, "callspec", None)
     example = callspec.id if callspec is not None else None
     if template is None:
@@ -190,9 +206,7 @@ def _is_suite_item(item: pytest.Item) -> bool:
     if "conformance_run" in getattr(item, "fixturenames", ()):
         return True
     # pytest-bdd steps fetch fixtures at run time, so a bundled scenario may not name the fixture statically.
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     if template is None:
         return False
     from conformance.resources import features_dir
@@ -224,6 +238,12 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[RunContext]:
     problems = state.stop_local()
     if problems:
         raise SetupError("cleanup after the run failed: " + "; ".join(problems))
+
+
+@pytest.fixture
+def conformance_assertions(request: pytest.FixtureRequest) -> assertion_records.AssertionLog:
+    """Where the scenario's Then steps record what they asserted (summary.json, the coverage matrix)."""
+    return request.node.stash.setdefault(_ASSERTIONS, assertion_records.AssertionLog())
 
 
 @contextlib.contextmanager
@@ -306,7 +326,7 @@ def _classify(
         verdict = Verdict.FAILED if call.when == "call" else Verdict.ERROR
         message = redact(str(excinfo.value) if excinfo is not None else str(report.longrepr))
         text = str(report.longrepr)
-        step = _failed_step(item)
+        step = _bdd_compat.failed_step(item)
         if call.when == "call" and excinfo is not None and excinfo.errisinstance(AssertionError) and message:
             # A conformance verdict: the steps' message names request, expected and actual; code frames
             # of the step library would only hide it.
@@ -325,17 +345,16 @@ def _classify(
         "name": name,
         "feature": _feature_name(item),
         "tags": item_tags(item),
+        assertion_records.SOURCE_KEY: assertion_records.scenario_source(item),
+        assertion_records.RECORDS_KEY: item.stash[_ASSERTIONS].to_json() if _ASSERTIONS in item.stash else [],
     }
 
 
 def _scenario_name(item: pytest.Item) -> str:
-    from pytest_bdd.reporting import scenario_reports_registry
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     if template is None:
         return item.name
-    scenario_report = scenario_reports_registry.get(item)
+    scenario_report = _bdd_compat.scenario_report(item)
     name = scenario_report.scenario.name if scenario_report is not None else template.name
     callspec = getattr(item, "callspec", None)
     if callspec is not None and name == template.name:
@@ -344,22 +363,8 @@ def _scenario_name(item: pytest.Item) -> str:
     return name
 
 
-def _failed_step(item: pytest.Item) -> str | None:
-    from pytest_bdd.reporting import scenario_reports_registry
-
-    scenario_report = scenario_reports_registry.get(item)
-    if scenario_report is None:
-        return None
-    for step_report in scenario_report.step_reports:
-        if step_report.failed:
-            return f"{step_report.step.keyword} {step_report.step.name}".strip()
-    return None
-
-
 def _feature_name(item: pytest.Item) -> str:
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     if template is not None:
         return template.feature.name or template.feature.rel_filename
     return item.nodeid.split("::")[0]
@@ -377,11 +382,9 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
 @pytest.hookimpl(wrapper=True)
 def pytest_report_to_serializable(config: pytest.Config, report: Any) -> Any:
     data = yield
-    from pytest_bdd.reporting import test_report_context_registry
-
-    context = test_report_context_registry.get(report) if isinstance(report, pytest.TestReport) else None
+    context = _bdd_compat.report_context(report) if isinstance(report, pytest.TestReport) else None
     if data is not None and context is not None:
-        data[_REPORT_CONTEXT_KEY] = {"scenario": context.scenario, "name": context.name}
+        data[_REPORT_CONTEXT_KEY] = context
     return data
 
 
@@ -390,11 +393,7 @@ def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any])
     context = data.pop(_REPORT_CONTEXT_KEY, None)
     report = yield
     if context is not None and report is not None:
-        from pytest_bdd.reporting import ReportContext, test_report_context_registry
-
-        test_report_context_registry[report] = ReportContext(
-            scenario=context["scenario"], name=context["name"]
-        )
+        _bdd_compat.restore_report_context(report, context)
     return report
 
 
@@ -489,9 +488,21 @@ class SuiteState:
                 # Unlike -x, a setup error goes on: only a failure says the target broke a rule.
                 self.config.stash[_SESSION].shouldstop = f"conformance failure in {report.nodeid}"
             result.unexpected_pass = bool(data.get("unexpected_pass"))
+            result.source = data.get(assertion_records.SOURCE_KEY)
+            result.assertions = data.get(assertion_records.RECORDS_KEY, [])
         if data.get("expected") is not None:
             result.expected = data["expected"]
         result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
+
+    def _write_line(self, line: str) -> None:
+        """A line on the terminal even from inside a scenario's setup (where output is captured)."""
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        capture = self.config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None or capture is None:
+            print(f"talk-conformance: {line}")
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"talk-conformance: {line}")
 
     @property
     def lock_path(self) -> Path:
@@ -567,6 +578,7 @@ class SuiteState:
     def _start(self) -> None:
         try:
             profile = self.load_profile()
+            announce_unverified(profile.tls_verify, self._write_line)
             self.summary.profile = redacted_profile(profile.to_dict())
             self.summary.target_url = profile.url
             if profile.expectations is not None:

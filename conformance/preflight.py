@@ -67,7 +67,7 @@ class Preflight:
 
     def _session(self, base_url: str, admin: bool = False) -> TalkSession:
         account = self.profile.admin if admin else self.profile.users[0]
-        return TalkSession(base_url, account, self.profile.request_timeout)
+        return TalkSession(base_url, account, self.profile.request_timeout, self.profile.tls_verify)
 
     def _get(self, session: TalkSession, path: str, name: str, hint: str) -> Any:
         try:

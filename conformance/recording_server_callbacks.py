@@ -70,10 +70,11 @@ def multipart_body(
 class RecordingServerClient:
     """Sends what the real recording server sends, signed with the shared secret (or deliberately not)."""
 
-    def __init__(self, base_url: str, secret: str, timeout: float) -> None:
+    def __init__(self, base_url: str, secret: str, timeout: float, verify: bool | str = True) -> None:
         self.base_url = base_url.rstrip("/")
         self.secret = secret
         self.timeout = timeout
+        self.verify = verify  # the profile's tls_verify
 
     def _headers(
         self, content_type: str, signature: signer.Signature, csrf_header: bool = True
@@ -100,6 +101,7 @@ class RecordingServerClient:
             data=body,
             headers=self._headers("application/json", signature, csrf_header),
             timeout=self.timeout,
+            verify=self.verify,
         )
 
     def callback(self, message: Any, signature_factory: SignatureFactory = signer.sign) -> requests.Response:
@@ -140,4 +142,5 @@ class RecordingServerClient:
             data=body,
             headers=self._headers(content_type, signature, csrf_header),
             timeout=self.timeout,
+            verify=self.verify,
         )

@@ -91,7 +91,7 @@ def start(
             )
             configuration = setup_driver.configure_recording(
                 base_url, profile.admin, profile.recording_secret, fake_for_target, profile.request_timeout,
-                signaling_stand_in=for_target,
+                profile.tls_verify, signaling_stand_in=for_target,
             )  # fmt: skip
             cleanups.append(("restoring the target's recording configuration", configuration))
             if not configuration.signaling_stand_in_used:

@@ -12,6 +12,7 @@ import requests
 
 from conformance.config import Account
 from conformance.outcomes import SetupError
+from conformance.tls import certificate_problem
 
 OCS = "/ocs/v2.php"
 TALK = f"{OCS}/apps/spreed/api/v4"
@@ -42,11 +43,14 @@ RECORDING_KEYS = ("recording_servers", "signaling_servers", "call_recording")
 class TalkSession:
     """One actor on the target: own cookie jar (the Talk session lives there), Basic auth unless a guest."""
 
-    def __init__(self, base_url: str, account: Account | None, timeout: float) -> None:
+    def __init__(
+        self, base_url: str, account: Account | None, timeout: float, verify: bool | str = True
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.account = account
         self.timeout = timeout
         self.http = requests.Session()
+        self.verify = verify  # the profile's tls_verify: a CA bundle path, or whether to check at all
         self.http.headers.update({"OCS-APIRequest": "true", "Accept": "application/json"})
         if account is not None:
             self.http.auth = (account.user_id, account.password)
@@ -59,13 +63,15 @@ class TalkSession:
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send one request; a transport failure is a setup error (the target is not reachable)."""
         kwargs.setdefault("timeout", self.timeout)
+        # Per request: a Session-level verify loses to REQUESTS_CA_BUNDLE in the environment.
+        kwargs.setdefault("verify", self.verify)
         try:
             return self.http.request(method, f"{self.base_url}{path}", **kwargs)
         except requests.RequestException as error:
             limit = kwargs["timeout"]
+            reason = certificate_problem(error) or transport_reason(error, limit)
             raise SetupError(
-                f"{method} {path.split('?', 1)[0]} as {self.name} did not get an answer: "
-                f"{transport_reason(error, limit)}"
+                f"{method} {path.split('?', 1)[0]} as {self.name} did not get an answer: {reason}"
             ) from None
 
     def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:
@@ -182,6 +188,7 @@ def configure_recording(
     secret: str,
     recording_server_url: str,
     timeout: float,
+    verify: bool | str = True,
     signaling_stand_in: SignalingServer | None = None,
 ) -> RecordingConfiguration:
     """Point the target's recording config at the given recording server; calling the result restores it.
@@ -190,7 +197,7 @@ def configure_recording(
     room change: a refused connection, or an answer without the features header, makes room creation
     itself answer 500. So a target without one gets the suite's stand-in, and keeps its own otherwise.
     """
-    session = TalkSession(base_url, admin, timeout)
+    session = TalkSession(base_url, admin, timeout, verify)
     try:
         previous = {key: get_app_config(session, key) for key in RECORDING_KEYS}
     except SetupError:
@@ -220,9 +227,11 @@ def configure_recording(
     return RecordingConfiguration(restore, use_stand_in)
 
 
-def recording_enabled(base_url: str, admin: Account, enabled: bool, timeout: float) -> Callable[[], None]:
+def recording_enabled(
+    base_url: str, admin: Account, enabled: bool, timeout: float, verify: bool | str = True
+) -> Callable[[], None]:
     """Switch the `call_recording` app config; return a callable that restores the previous value."""
-    session = TalkSession(base_url, admin, timeout)
+    session = TalkSession(base_url, admin, timeout, verify)
     previous = {"call_recording": get_app_config(session, "call_recording")}
     set_app_config(session, "call_recording", "yes" if enabled else "no")
     return _restorer(session, previous)

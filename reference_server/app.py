@@ -31,6 +31,7 @@ from reference_server.pipeline import (
     read_body,
 )
 from reference_server.server_state import ServerState
+from reference_server.web_root import WebRoot
 
 log = logging.getLogger("reference_server.requests")
 errors = logging.getLogger("reference_server.errors")
@@ -200,6 +201,7 @@ class TalkApp:
             return ocs.internal_error(request, call.params)
 
 
-def create_app(state: ServerState) -> TalkApp:
-    """The ASGI app serving ``state``."""
-    return TalkApp(state)
+def create_app(state: ServerState, web_root: str = ""):
+    """The ASGI app serving ``state``, below ``web_root`` when one is given (e.g. "/nextcloud")."""
+    app = TalkApp(state)
+    return WebRoot(app, web_root) if web_root else app

@@ -9,8 +9,8 @@ from typing import Any
 
 from schemathesis.engine import Status, events, from_schema
 
-from conformance.fuzz.junit import JUnitCase
 from conformance.fuzz.replay import FailureRecord, curl_command
+from conformance.junit import JUnitCase
 
 
 @dataclass

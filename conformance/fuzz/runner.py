@@ -16,14 +16,15 @@ from schemathesis.core.errors import InvalidSchema
 
 from conformance.config import load_profile
 from conformance.fuzz.engine_run import EngineResult, run_engine
-from conformance.fuzz.junit import write_junit
 from conformance.fuzz.model_run import ModelResult, run_model
 from conformance.fuzz.replay import write_records
 from conformance.fuzz.schema_loading import PHASES, FuzzSettings, load_schema, read_contract
 from conformance.fuzz.target import prepared_target
+from conformance.junit import write_junit
 from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
 from conformance.resources import contract_path
+from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 DEFAULT_SEED = 20260627
@@ -88,6 +89,7 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
     except SetupError as error:
         print(f"talk-conformance fuzz: {error}", file=sys.stderr)
         return EXIT_USAGE
+    announce_unverified(profile.tls_verify)
     redactor = Redactor(profile.secrets())
     settings = FuzzSettings(
         max_examples=args.max_examples or (None if args.max_time else 100),
@@ -144,7 +146,7 @@ def _report(
     for case in junit:
         case.failures = [redactor.text(text) for text in case.failures]
         case.errors = [redactor.text(text) for text in case.errors]
-    write_junit(junit, report_dir / "junit.xml")
+    write_junit(junit, report_dir / "junit.xml", "talk-conformance-fuzz")
     write_records(failures, report_dir)
     summary = {
         "seed": settings.seed,

@@ -42,6 +42,7 @@ class PreparedTarget:
             timestamps=(self.rooms.recording.timestamp,) if self.rooms.recording else (),
             request_timeout=self.profile.request_timeout,
             response_hook=self.guard.hook,
+            tls_verify=self.profile.tls_verify,
             brute_force_resettable=self.guard.supported,
         )
 
@@ -51,7 +52,10 @@ class PreparedTarget:
             moderator=self.moderator,
             participant_id=self.profile.users[1].user_id,
             backend=RecordingServerClient(
-                self.base_url, self.profile.recording_secret, self.profile.request_timeout
+                self.base_url,
+                self.profile.recording_secret,
+                self.profile.request_timeout,
+                self.profile.tls_verify,
             ),
             fake=FakeRecordingServerControl(self.fake_url, self.profile.request_timeout),
             room_prefix=self.profile.run_id,
@@ -73,10 +77,13 @@ def prepared_target(profile: TargetProfile) -> Iterator[PreparedTarget]:
         raise SetupError("configure_recording needs an admin account in the profile")
     with run_setup.prepared(profile) as run, contextlib.ExitStack() as stack:
         base_url = run.base_url
-        admin = TalkSession(base_url, profile.admin, profile.request_timeout) if profile.admin else None
-        moderator = TalkSession(base_url, profile.users[0], profile.request_timeout)
+        verify = profile.tls_verify
+        admin = None
+        if profile.admin is not None:
+            admin = TalkSession(base_url, profile.admin, profile.request_timeout, verify)
+        moderator = TalkSession(base_url, profile.users[0], profile.request_timeout, verify)
         guard = BruteForceGuard(admin)
-        backend = RecordingServerClient(base_url, profile.recording_secret, profile.request_timeout)
+        backend = RecordingServerClient(base_url, profile.recording_secret, profile.request_timeout, verify)
         control = FakeRecordingServerControl(run.fake_url, profile.request_timeout)
         rooms = prepare_rooms(moderator, profile.users[1].user_id, backend, profile.run_id, control)
         stack.callback(_delete_rooms, moderator, rooms)

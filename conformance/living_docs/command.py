@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Iterable
@@ -12,10 +13,17 @@ from typing import Any
 import yaml
 
 from conformance import resources
-from conformance.coverage_matrix import CoverageInputError, load_matrix
+from conformance.coverage_matrix import (
+    CoverageInputError,
+    CoverageMatrix,
+    NoRecordsError,
+    load_matrix,
+    load_run_matrix,
+)
 from conformance.living_docs.documents import load_features
 from conformance.living_docs.html_page import STYLESHEET, render_page
 from conformance.living_docs.results import ResultsError, load_results
+from conformance.reports import SUMMARY_FILE
 
 EXIT_OK, EXIT_USAGE = 0, 2
 PROG = "talk-conformance docs"
@@ -66,7 +74,7 @@ def build_site(out: Path, results_dir: Path | None = None, features_dir: Path | 
         if not features_dir.is_dir():
             raise DocsError(f"feature directory {features_dir} does not exist")
         features = load_features(features_dir)
-        matrix = load_matrix(features_dir, None, None)
+        matrix = _matrix(features_dir, results_dir)
         results = load_results(results_dir) if results_dir is not None else None
     except (CoverageInputError, ResultsError) as exc:
         raise DocsError(str(exc)) from None
@@ -78,6 +86,14 @@ def build_site(out: Path, results_dir: Path | None = None, features_dir: Path | 
     except OSError as exc:
         raise DocsError(f"cannot write the site to {out}: {exc}") from None
     return out / INDEX_FILE
+
+
+def _matrix(features_dir: Path, results_dir: Path | None) -> CoverageMatrix:
+    # A run's records say per cell which scenarios asserted it; without them, the tags say what is claimed.
+    if results_dir is not None and (results_dir / SUMMARY_FILE).is_file():
+        with contextlib.suppress(NoRecordsError):
+            return load_run_matrix(results_dir, None, None)
+    return load_matrix(features_dir, None, None)
 
 
 def _register_entries() -> list[dict[str, Any]]:

@@ -249,10 +249,12 @@ def _diagram_section(matrix: CoverageMatrix) -> str:
 
 def _coverage_section(matrix: CoverageMatrix) -> str:
     counts = matrix.counts()
+    # Built from a run's records, a cell lists the scenarios whose steps asserted it, not merely tagged it.
+    covered_by = "asserted by scenarios of this run" if matrix.from_records else "covered by scenarios"
     parts = [
         '<section class="part" id="coverage">',
         "<h2>Coverage matrix</h2>",
-        f"<p>{counts['cells']} documented cells: {counts['cells_covered']} covered by scenarios, "
+        f"<p>{counts['cells']} documented cells: {counts['cells_covered']} {covered_by}, "
         f"{counts['cells_unreachable']} unreachable and {counts['cells_registered']} otherwise explained by "
         "the deviation register, "
         f"{counts['cells_uncovered']} uncovered. {counts['transitions']} transitions: "
