@@ -52,6 +52,7 @@ def _commands() -> dict[str, Callable[[list[str]], int]]:
         "matrix": _matrix_command,
         "docs": _docs_command,
         "self-test": _self_test_command,
+        "compare": _compare_command,
     }
 
 
@@ -63,6 +64,7 @@ def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
     print("  matrix  contract cells and state transitions against the scenarios; see `matrix --help`")
     print("  docs  the living documentation as a static HTML site; see `docs --help`")
     print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
+    print("  compare  two traffic recordings (HAR), or one against a shipped real one; see `compare --help`")
 
 
 def _fuzz_command(args: list[str]) -> int:
@@ -93,6 +95,12 @@ def _self_test_command(args: list[str]) -> int:
     return self_test_command(args)
 
 
+def _compare_command(args: list[str]) -> int:
+    from conformance.traffic.command import compare_command
+
+    return compare_command(args)
+
+
 def build_run_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance run`."""
     parser = argparse.ArgumentParser(
@@ -105,6 +113,11 @@ def build_run_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--expectations",
         help="YAML file of scenarios the target is expected to fail (see docs/expectations.md)",
+    )
+    parser.add_argument(
+        "--record-traffic",
+        metavar="FILE",
+        help="write every exchange of the run to FILE as HAR 1.2 (see docs/traffic.md)",
     )
     parser.add_argument(
         "--report-dir",
@@ -225,6 +238,8 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
             args += ["--target-profile", options.target_profile]
         if options.expectations:
             args += ["--expectations", options.expectations]
+        if options.record_traffic:
+            args += ["--record-traffic", str(Path(options.record_traffic).resolve())]
         return int(pytest.main([*args, *extra]))
 
 

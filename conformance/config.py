@@ -63,6 +63,7 @@ class TargetProfile:
     signaling_stand_in_listen: str = DEFAULT_LISTEN
     signaling_stand_in_url: str | None = None
     bruteforce_reset_command: str | None = field(default=None, repr=False)
+    record_traffic: Path | None = None  # where the run's traffic goes as HAR (docs/traffic.md)
     verify_tls: bool = True
     ca_bundle: Path | None = None
 
@@ -87,6 +88,7 @@ class TargetProfile:
         """Plain data (secrets included) for handing the profile to xdist workers."""
         data = dataclasses.asdict(self)
         data["expectations"] = str(self.expectations) if self.expectations else None
+        data["record_traffic"] = str(self.record_traffic) if self.record_traffic else None
         data["ca_bundle"] = str(self.ca_bundle) if self.ca_bundle else None
         return data
 
@@ -98,6 +100,7 @@ class TargetProfile:
         values["users"] = tuple(Account(**user) for user in values["users"])
         values["skip_tags"] = tuple(values["skip_tags"])
         values["expectations"] = Path(values["expectations"]) if values["expectations"] else None
+        values["record_traffic"] = Path(values["record_traffic"]) if values.get("record_traffic") else None
         values["ca_bundle"] = Path(values["ca_bundle"]) if values.get("ca_bundle") else None
         return cls(**values)
 
@@ -204,6 +207,7 @@ _YAML_KEYS = {
     "signaling_stand_in_listen",
     "signaling_stand_in_url",
     "bruteforce_reset_command",
+    "record_traffic",
     "verify_tls",
     "ca_bundle",
 }
@@ -272,6 +276,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "SIGNALING_STAND_IN_LISTEN": "signaling_stand_in_listen",
         "SIGNALING_STAND_IN_URL": "signaling_stand_in_url",
         "BRUTEFORCE_RESET_COMMAND": "bruteforce_reset_command",
+        "RECORD_TRAFFIC": "record_traffic",
         "VERIFY_TLS": "verify_tls",
         "CA_BUNDLE": "ca_bundle",
     }
@@ -351,6 +356,7 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         signaling_stand_in_listen=signaling_listen,
         signaling_stand_in_url=signaling_url,
         bruteforce_reset_command=reset_command,
+        record_traffic=Path(str(values["record_traffic"])) if values.get("record_traffic") else None,
         verify_tls=verify_tls,
         ca_bundle=ca_bundle,
     )

@@ -39,6 +39,7 @@ from conformance.reports import (
     write_summary_json,
 )
 from conformance.tls import INSECURE_WARNING_FILTER, announce_unverified
+from conformance.traffic import capture as traffic_capture
 
 # Plain scenario tags that become pytest markers (the key:value tags do not, see pytest_bdd_apply_tag).
 SUITE_MARKERS = {
@@ -99,6 +100,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="FILE",
         help="YAML file of scenarios the target is expected to fail, with reasons (docs/expectations.md)",
+    )
+    group.addoption(
+        "--record-traffic",
+        default=None,
+        metavar="FILE",
+        help="write every exchange of the run to FILE as HAR 1.2 (docs/traffic.md)",
     )
     group.addoption(
         "--stop-at-first-failure",
@@ -273,7 +280,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     # neighbours see 429s: it runs alone like an @exclusive one.
     alone = any(item.get_closest_marker(name) is not None for name in ("exclusive", "disruptive"))
     with scenario_lock(state.lock_path, alone):
-        return (yield)
+        traffic_capture.set_scenario(traffic_capture.scenario_label(item))
+        try:
+            return (yield)
+        finally:
+            traffic_capture.set_scenario(None)
 
 
 # --- verdicts -----------------------------------------------------------------------------------
@@ -434,6 +445,9 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_sep("=", "talk-conformance summary")
         for line in terminal_lines(state.summary, state.report_dir):
             terminalreporter.write_line(state.redactor.text(line))
+        if state.traffic_written is not None:
+            path, count = state.traffic_written
+            terminalreporter.write_line(f"traffic: {count} exchanges written to {path} (HAR 1.2)")
 
 
 # --- orchestration ------------------------------------------------------------------------------
@@ -472,6 +486,7 @@ class SuiteState:
         self._started_at = time.monotonic()
         self._selection_profile: TargetProfile | None = None
         self._selection_expectations: Expectations | None = None
+        self.traffic_written: tuple[Path, int] | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Controller: fold each phase report of a scenario into its result."""
@@ -585,7 +600,9 @@ class SuiteState:
                 self.summary.expectations = str(profile.expectations)
                 load_expectations(profile.expectations)  # an unusable file stops the run before it starts
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            self._context, self._stop, run_secrets = start_run(profile, self.run_dir)
+            self._start_traffic(profile)
+            with traffic_capture.outside_scenario():
+                self._context, self._stop, run_secrets = start_run(profile, self.run_dir)
             self.redactor.add(*run_secrets)
             self.summary.target_url = self._context.base_url
         except (SetupError, Unsupported) as exc:
@@ -631,7 +648,19 @@ class SuiteState:
             raise failure(payload["message"])
         context = RunContext.from_dict(payload["context"])
         self.redactor.add(*context.profile.secrets())
+        if traffic_capture.active() is None:
+            self._start_traffic(context.profile)
         return context
+
+    def traffic_path(self, profile: TargetProfile | None) -> Path | None:
+        """Where the run's traffic goes as HAR: the option, else the profile's record_traffic."""
+        chosen = self.config.getoption("--record-traffic", None)
+        chosen = chosen or (profile.record_traffic if profile is not None else None)
+        return (self.config.invocation_params.dir / chosen).resolve() if chosen else None
+
+    def _start_traffic(self, profile: TargetProfile) -> None:
+        if self.traffic_path(profile) is not None:
+            traffic_capture.start(self.run_dir, self.redactor)
 
     def stop_local(self) -> list[str]:
         """Single process: stop what this process started (the controller of xdist stops at session end)."""
@@ -645,6 +674,7 @@ class SuiteState:
     def finish_session(self) -> None:
         """Controller: stop the run's servers and write the reports."""
         self.stop_local()
+        self._write_traffic()
         self.summary.duration = time.monotonic() - self._started_at
         self.summary.expectation_errors = self.unmatched_expectations()
         if self.report_dir is None or not (self.summary.results or self.summary.setup_error):
@@ -657,8 +687,23 @@ class SuiteState:
             redacted = self.redactor.text(log.read_text(encoding="utf-8", errors="replace"))
             (self.report_dir / "reference-server.log").write_text(redacted, encoding="utf-8")
 
+    def _write_traffic(self) -> None:
+        out = self.traffic_path(self._context.profile if self._context else self._selection_profile)
+        traffic_capture.stop()
+        if out is None or not traffic_capture.part_files(self.run_dir):
+            return
+        from conformance.traffic.merge import write_run_har
+
+        try:
+            count = write_run_har(self.run_dir, out, self.summary.target_url)
+        except OSError as exc:
+            self.summary.cleanup_errors.append(f"writing the traffic recording {out} failed: {exc}")
+            return
+        self.traffic_written = (out, count)
+
     def finish_unconfigure(self) -> None:
         """Last chance: redact pytest-bdd's cucumber.json and remove the run directory."""
+        traffic_capture.stop()
         if self.cucumber_path is not None:
             redact_file(self.cucumber_path, self.redactor)
         if self.is_controller:

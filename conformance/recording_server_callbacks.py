@@ -11,9 +11,11 @@ import requests
 
 from conformance import signer
 from conformance.media_samples import Sample
+from conformance.traffic import capture
 
 USER_AGENT = "Nextcloud-Talk-Recording/0.2.1"
 API_PATH = "/ocs/v2.php/apps/spreed/api/v1/recording"
+ACTOR = "recording-server"  # who sends these requests, as recorded traffic names it
 
 # Produces the signature headers for the signed data (raw body, or room token for store).
 SignatureFactory = Callable[[str, bytes], signer.Signature]
@@ -96,13 +98,13 @@ class RecordingServerClient:
     ) -> requests.Response:
         """POST raw bytes to the backend endpoint, signed validly unless a signature is given."""
         signature = signature or signer.sign(self.secret, body)
-        return requests.post(
-            f"{self.base_url}{API_PATH}/backend",
-            data=body,
-            headers=self._headers("application/json", signature, csrf_header),
-            timeout=self.timeout,
-            verify=self.verify,
-        )
+        headers = self._headers("application/json", signature, csrf_header)
+        return self._post(f"{self.base_url}{API_PATH}/backend", body, headers)
+
+    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
+        response = requests.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify)
+        capture.record_response(response, ACTOR)
+        return response
 
     def callback(self, message: Any, signature_factory: SignatureFactory = signer.sign) -> requests.Response:
         """Send a callback whose body is `json.dumps(message)` with default settings, like the real one."""
@@ -137,10 +139,5 @@ class RecordingServerClient:
         """Upload a recording as multipart form data, signed over the room token."""
         body, content_type = multipart_body(owner, sample, max_file_size)
         signature = signature_factory(self.secret, token.encode("utf-8"))
-        return requests.post(
-            f"{self.base_url}{API_PATH}/{token}/store",
-            data=body,
-            headers=self._headers(content_type, signature, csrf_header),
-            timeout=self.timeout,
-            verify=self.verify,
-        )
+        headers = self._headers(content_type, signature, csrf_header)
+        return self._post(f"{self.base_url}{API_PATH}/{token}/store", body, headers)

@@ -13,6 +13,7 @@ import requests
 from conformance.config import Account
 from conformance.outcomes import SetupError
 from conformance.tls import certificate_problem
+from conformance.traffic import capture
 
 OCS = "/ocs/v2.php"
 TALK = f"{OCS}/apps/spreed/api/v4"
@@ -66,13 +67,16 @@ class TalkSession:
         # Per request: a Session-level verify loses to REQUESTS_CA_BUNDLE in the environment.
         kwargs.setdefault("verify", self.verify)
         try:
-            return self.http.request(method, f"{self.base_url}{path}", **kwargs)
+            response = self.http.request(method, f"{self.base_url}{path}", **kwargs)
         except requests.RequestException as error:
             limit = kwargs["timeout"]
             reason = certificate_problem(error) or transport_reason(error, limit)
+            capture.record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
             raise SetupError(
                 f"{method} {path.split('?', 1)[0]} as {self.name} did not get an answer: {reason}"
             ) from None
+        capture.record_response(response, self.name)
+        return response
 
     def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:
         """Send a setup request and return OCS `data`; any other status is a setup error."""
