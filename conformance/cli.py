@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from conformance.annotations import STYLES, report_stopped_run, style_for
 from conformance.config import ProfileError, TargetProfile, load_profile
 from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError, Unsupported
@@ -53,6 +54,7 @@ def _commands() -> dict[str, Callable[[list[str]], int]]:
         "docs": _docs_command,
         "self-test": _self_test_command,
         "compare": _compare_command,
+        "recording-server": _recording_server_command,
     }
 
 
@@ -65,6 +67,7 @@ def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
     print("  docs  the living documentation as a static HTML site; see `docs --help`")
     print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
     print("  compare  two traffic recordings (HAR), or one against a shipped real one; see `compare --help`")
+    print("  recording-server  the suite plays Talk against a recording server; see its --help")
 
 
 def _fuzz_command(args: list[str]) -> int:
@@ -101,6 +104,12 @@ def _compare_command(args: list[str]) -> int:
     return compare_command(args)
 
 
+def _recording_server_command(args: list[str]) -> int:
+    from conformance.recording_server_suite.command import recording_server_command
+
+    return recording_server_command(args)
+
+
 def build_run_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance run`."""
     parser = argparse.ArgumentParser(
@@ -123,6 +132,12 @@ def build_run_parser() -> argparse.ArgumentParser:
         "--report-dir",
         default=DEFAULT_REPORT_DIR,
         help=f"where the reports go (default ./{DEFAULT_REPORT_DIR})",
+    )
+    parser.add_argument(
+        "--annotations",
+        choices=STYLES,
+        help="github: an ::error annotation per failed or errored scenario, on its feature file "
+        "(default when GITHUB_ACTIONS=true); none: no annotations",
     )
     return parser
 
@@ -152,7 +167,7 @@ def run_command(args: list[str]) -> int:
             missing_ok=True
         )  # a report from an earlier run must not pass for this one
     if profile.url is not None:
-        problem = _preflight(profile, report_dir, redactor)
+        problem = _preflight(profile, report_dir, redactor, style_for(options.annotations, os.environ))
         if problem is not None:
             return problem
     code = _run_pytest(binding, options, report_dir, pytest_args)
@@ -166,7 +181,9 @@ def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
     return args, []
 
 
-def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor) -> int | None:
+def _preflight(
+    profile: TargetProfile, report_dir: Path, redactor: Redactor, annotations: str
+) -> int | None:
     # A target the suite cannot use would turn every scenario into the same error; say it once instead.
     from conformance.run_setup import preflight_run
 
@@ -180,7 +197,8 @@ def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor) -> 
         report_dir.mkdir(parents=True, exist_ok=True)
         write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
         write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
-        return _fail(EXIT_SETUP, redactor.text(f"preflight failed: {exc}"))
+        report_stopped_run(summary, report_dir, annotations, os.environ)
+        return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None
 
 
@@ -208,7 +226,7 @@ def _check_command(args: list[str]) -> int:
     try:
         preflight_run(profile, lambda line: print(redactor.text(line)))
     except (SetupError, Unsupported) as exc:
-        return _fail(EXIT_SETUP, redactor.text(f"preflight failed: {exc}"))
+        return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     print("preflight passed: the run can be set up")
     return EXIT_CLEAN
 
@@ -238,6 +256,8 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
             args += ["--target-profile", options.target_profile]
         if options.expectations:
             args += ["--expectations", options.expectations]
+        if options.annotations:
+            args += ["--annotations", options.annotations]
         if options.record_traffic:
             args += ["--record-traffic", str(Path(options.record_traffic).resolve())]
         return int(pytest.main([*args, *extra]))

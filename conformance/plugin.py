@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conformance import _bdd_compat, assertion_records, run_setup
+from conformance.annotations import STYLES, CiReporting
 from conformance.config import (
     ProfileError,
     RunContext,
@@ -102,6 +103,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="YAML file of scenarios the target is expected to fail, with reasons (docs/expectations.md)",
     )
     group.addoption(
+        "--annotations",
+        choices=STYLES,
+        default=None,
+        help="github: an ::error annotation per failed scenario (default inside GitHub Actions); none: off",
+    )
+    group.addoption(
         "--record-traffic",
         default=None,
         metavar="FILE",
@@ -125,6 +132,8 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SuiteState(config)
     config.stash[_STATE] = state
     config.pluginmanager.register(state, "talk_conformance_state")
+    ci = CiReporting(config, lambda: state.summary, controller=state.is_controller)
+    config.pluginmanager.register(ci, "talk_conformance_ci")
     profile = state.profile_for_selection()
     if profile is not None and profile.verify_tls is False:
         # The run announces it once; urllib3 would repeat it for every request of every scenario.
@@ -219,7 +228,10 @@ def _is_suite_item(item: pytest.Item) -> bool:
     from conformance.resources import features_dir
 
     try:
-        return Path(template.feature.filename).resolve().is_relative_to(features_dir().resolve())
+        path = Path(template.feature.filename).resolve()
+        # features/recording_server/ is the other suite's (conformance.recording_server_suite).
+        theirs = (features_dir() / "recording_server").resolve()
+        return path.is_relative_to(features_dir().resolve()) and not path.is_relative_to(theirs)
     except (FileNotFoundError, AttributeError, TypeError, ValueError):
         return False  # deciding "not ours" must never break someone else's collection
 

@@ -32,16 +32,19 @@ class CheckResult:
 
     def line(self) -> str:
         """The line as the terminal shows it."""
-        text = f"{'ok  ' if self.ok else 'FAIL'}  {self.name}: {self.detail}"
-        return f"{text} (fix: {self.hint})" if self.hint and not self.ok else text
+        return f"{'ok  ' if self.ok else 'FAIL'}  {self.name}: {self.problem()}"
+
+    def problem(self) -> str:
+        """What was found, with the fix hint when the check failed."""
+        return f"{self.detail} (fix: {self.hint})" if self.hint and not self.ok else self.detail
 
 
 class PreflightFailed(SetupError):
-    """A preflight check failed; the message is its line."""
+    """A preflight check failed; the message is what it found and the fix hint."""
 
 
 class PreflightUnsupported(Unsupported):
-    """The target lacks the recording-v1 capability; the message is the preflight line."""
+    """The target lacks the recording-v1 capability; the message is what the check found."""
 
 
 class Preflight:
@@ -58,7 +61,7 @@ class Preflight:
     def _failed(self, name: str, detail: str, hint: str, kind: type[Exception] = PreflightFailed) -> None:
         result = CheckResult(name, False, detail, hint)
         self._add(result)
-        raise kind(result.line())
+        raise kind(result.problem())
 
     def _add(self, result: CheckResult) -> None:
         self.results.append(result)
@@ -72,8 +75,8 @@ class Preflight:
     def _get(self, session: TalkSession, path: str, name: str, hint: str) -> Any:
         try:
             return session.request("GET", path)
-        except SetupError as error:
-            self._failed(name, f"{session.base_url} is not reachable: {error}", hint)
+        except setup_driver.NoAnswer as error:
+            self._failed(name, f"the target {session.base_url} is not reachable: {error.reason}", hint)
 
     # --- the checks ------------------------------------------------------------------------------
 
@@ -84,7 +87,7 @@ class Preflight:
         try:
             name = "target"
             response = self._get(
-                session, CAPABILITIES, name, "check the profile's url (or --target-url); is the server up?"
+                session, CAPABILITIES, name, f"is the server up? GET {CAPABILITIES} got no answer"
             )
             if response.status_code == 401:
                 self._failed("login", f"{base_url} rejected {user!r} (HTTP 401)", "check the profile's users")

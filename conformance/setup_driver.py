@@ -41,6 +41,15 @@ RECORDING_STATES = {
 RECORDING_KEYS = ("recording_servers", "signaling_servers", "call_recording")
 
 
+class NoAnswer(SetupError):
+    """A request to the target got no answer (refused, timed out, TLS): the request and the reason."""
+
+    def __init__(self, request: str, reason: str) -> None:
+        super().__init__(f"{request} did not get an answer: {reason}")
+        self.request = request
+        self.reason = reason
+
+
 class TalkSession:
     """One actor on the target: own cookie jar (the Talk session lives there), Basic auth unless a guest."""
 
@@ -72,9 +81,7 @@ class TalkSession:
             limit = kwargs["timeout"]
             reason = certificate_problem(error) or transport_reason(error, limit)
             capture.record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
-            raise SetupError(
-                f"{method} {path.split('?', 1)[0]} as {self.name} did not get an answer: {reason}"
-            ) from None
+            raise NoAnswer(f"{method} {path.split('?', 1)[0]} as {self.name}", str(reason)) from None
         capture.record_response(response, self.name)
         return response
 

@@ -81,9 +81,10 @@ def test_an_unreachable_target_is_one_line_on_stderr_and_exit_3(tmp_path: Path) 
     env = clean_env(TALK_CONFORMANCE_RECORDING_SECRET=SECRET)
     result = run_cli("--target-url", url, "--report-dir", "out", cwd=tmp_path, env=env)
     assert result.returncode == 3
-    [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"talk-conformance: preflight failed: FAIL  target: {url} is not reachable: GET ")
-    assert "Connection refused (fix: check the profile's url" in line
+    assert result.stderr.strip().splitlines() == [
+        f"talk-conformance: setup error: the target {url} is not reachable: Connection refused"
+        " (fix: is the server up? GET /ocs/v2.php/cloud/capabilities got no answer)"
+    ]
     assert "Traceback" not in result.stdout + result.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
     assert summary["verdict"] == "error" and summary["target_url"] == url
