@@ -45,7 +45,7 @@ def test_the_preflight_reports_an_unreachable_fake_recording_server(target):
 
 def test_an_unreachable_target_is_one_line_with_a_hint():
     url = f"http://127.0.0.1:{closed_port()}"
-    with pytest.raises(PreflightFailed, match=r"^the target http:.* not reachable: Connection refused \(fix: "):
+    with pytest.raises(PreflightFailed, match=r"^the target http:.* not reachable: Connection refused \(fix"):
         Preflight(load_profile(url, env={})).target(url)
 
 
