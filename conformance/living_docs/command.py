@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 from collections.abc import Iterable
@@ -28,6 +29,7 @@ from conformance.reports import SUMMARY_FILE
 EXIT_OK, EXIT_USAGE = 0, 2
 PROG = "talk-conformance docs"
 INDEX_FILE = "index.html"
+COMPARISON_FILE = "traffic.html"
 _STYLESHEET_SOURCE = Path(__file__).resolve().parent / STYLESHEET
 
 
@@ -49,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--features", type=Path, help="directory of feature files (default: the bundled ones)"
     )
+    parser.add_argument(
+        "--comparison",
+        type=Path,
+        help="a comparison.json of `talk-conformance compare --report`, shown as the page traffic.html",
+    )
     return parser
 
 
@@ -59,7 +66,7 @@ def docs_command(argv: Iterable[str]) -> int:
     except SystemExit as exit_:
         return EXIT_OK if exit_.code == 0 else EXIT_USAGE
     try:
-        index = build_site(options.out, options.results, options.features)
+        index = build_site(options.out, options.results, options.features, options.comparison)
     except DocsError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -67,8 +74,13 @@ def docs_command(argv: Iterable[str]) -> int:
     return EXIT_OK
 
 
-def build_site(out: Path, results_dir: Path | None = None, features_dir: Path | None = None) -> Path:
-    """Write index.html and its stylesheet to `out`; return the path of index.html."""
+def build_site(
+    out: Path,
+    results_dir: Path | None = None,
+    features_dir: Path | None = None,
+    comparison: Path | None = None,
+) -> Path:
+    """Write index.html and its stylesheet to `out` (and traffic.html of a comparison); return index.html."""
     features_dir = features_dir or resources.features_dir()
     try:
         if not features_dir.is_dir():
@@ -78,11 +90,22 @@ def build_site(out: Path, results_dir: Path | None = None, features_dir: Path | 
         results = load_results(results_dir) if results_dir is not None else None
     except (CoverageInputError, ResultsError) as exc:
         raise DocsError(str(exc)) from None
-    page = render_page(features, matrix, _register_entries(), results)
+    comparison_page = _comparison_page(comparison) if comparison is not None else None
+    register = _register_document()
+    page = render_page(
+        features,
+        matrix,
+        _entries(register, "deviations"),
+        results,
+        _entries(register, "accepted_differences"),
+        COMPARISON_FILE if comparison_page is not None else None,
+    )
     try:
         out.mkdir(parents=True, exist_ok=True)
         _write(out / STYLESHEET, _STYLESHEET_SOURCE.read_text(encoding="utf-8"))
         _write(out / INDEX_FILE, page)
+        if comparison_page is not None:
+            _write(out / COMPARISON_FILE, comparison_page)
     except OSError as exc:
         raise DocsError(f"cannot write the site to {out}: {exc}") from None
     return out / INDEX_FILE
@@ -96,10 +119,26 @@ def _matrix(features_dir: Path, results_dir: Path | None) -> CoverageMatrix:
     return load_matrix(features_dir, None, None)
 
 
-def _register_entries() -> list[dict[str, Any]]:
+def _register_document() -> dict[str, Any]:
     # Already validated by load_matrix (which reads the same file); here every field is shown as written.
     data = yaml.safe_load(resources.deviations_path().read_text(encoding="utf-8"))
-    return [entry for entry in data.get("deviations", []) if isinstance(entry, dict)]
+    return data if isinstance(data, dict) else {}
+
+
+def _entries(register: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return [entry for entry in register.get(key) or [] if isinstance(entry, dict)]
+
+
+def _comparison_page(path: Path) -> str:
+    from conformance.living_docs.traffic_page import render_comparison_page
+
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DocsError(f"cannot read the comparison report {path}: {exc}") from None
+    if not isinstance(report, dict) or "counts" not in report:
+        raise DocsError(f"{path} is not a comparison.json of talk-conformance compare --report")
+    return render_comparison_page(report)
 
 
 def _write(path: Path, text: str) -> None:
