@@ -66,6 +66,8 @@ class TargetProfile:
     record_traffic: Path | None = None  # where the run's traffic goes as HAR (docs/traffic.md)
     verify_tls: bool = True
     ca_bundle: Path | None = None
+    # who records for the end-to-end group: "reference" (the bundled one), a URL, or None (group skipped)
+    recording_server: str | None = None
 
     @property
     def tls_verify(self) -> bool | str:
@@ -210,6 +212,7 @@ _YAML_KEYS = {
     "record_traffic",
     "verify_tls",
     "ca_bundle",
+    "recording_server",
 }
 
 
@@ -279,6 +282,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "RECORD_TRAFFIC": "record_traffic",
         "VERIFY_TLS": "verify_tls",
         "CA_BUNDLE": "ca_bundle",
+        "RECORDING_SERVER": "recording_server",
     }
     for name, key in simple.items():
         if get(name) is not None:
@@ -359,6 +363,9 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         record_traffic=Path(str(values["record_traffic"])) if values.get("record_traffic") else None,
         verify_tls=verify_tls,
         ca_bundle=ca_bundle,
+        recording_server=_recording_server(
+            values.get("recording_server", "reference" if url is None else None), source
+        ),
     )
 
 
@@ -382,6 +389,14 @@ def _reset_command(raw: Any, where: str) -> str | None:
     if not words:
         raise ProfileError(f"{where} is empty")
     return raw
+
+
+def _recording_server(raw: Any, source: str) -> str | None:
+    if raw is None or raw in ("", "none"):
+        return None
+    if raw == "reference":
+        return raw
+    return _url(raw, f"{source}: recording_server (reference, none or a URL)")
 
 
 def _url(raw: Any, where: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,6 +76,7 @@ class TalkSession:
         kwargs.setdefault("timeout", self.timeout)
         # Per request: a Session-level verify loses to REQUESTS_CA_BUNDLE in the environment.
         kwargs.setdefault("verify", self.verify)
+        sent = time.time()
         try:
             response = self.http.request(method, f"{self.base_url}{path}", **kwargs)
         except requests.RequestException as error:
@@ -82,7 +84,7 @@ class TalkSession:
             reason = certificate_problem(error) or transport_reason(error, limit)
             capture.record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
             raise NoAnswer(f"{method} {path.split('?', 1)[0]} as {self.name}", str(reason)) from None
-        capture.record_response(response, self.name)
+        capture.record_response(response, self.name, sent)
         return response
 
     def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:

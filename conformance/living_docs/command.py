@@ -23,7 +23,7 @@ from conformance.coverage_matrix import (
 )
 from conformance.living_docs.documents import load_features
 from conformance.living_docs.html_page import STYLESHEET, render_page
-from conformance.living_docs.results import ResultsError, load_results
+from conformance.living_docs.results import ResultsError, RunResults, load_results
 from conformance.reports import SUMMARY_FILE
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -46,7 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", required=True, type=Path, help="directory to write the site to")
     parser.add_argument(
-        "--results", type=Path, help="a report directory of a run (holding summary.json and/or cucumber.json)"
+        "--results",
+        type=Path,
+        action="append",
+        help="a report directory of a run (holding summary.json and/or cucumber.json); repeatable, e.g. "
+        "once more for a `talk-conformance recording-server` run",
     )
     parser.add_argument(
         "--features", type=Path, help="directory of feature files (default: the bundled ones)"
@@ -76,18 +80,21 @@ def docs_command(argv: Iterable[str]) -> int:
 
 def build_site(
     out: Path,
-    results_dir: Path | None = None,
+    results_dir: Path | list[Path] | None = None,
     features_dir: Path | None = None,
     comparison: Path | None = None,
 ) -> Path:
     """Write index.html and its stylesheet to `out` (and traffic.html of a comparison); return index.html."""
     features_dir = features_dir or resources.features_dir()
+    results_dirs = [results_dir] if isinstance(results_dir, Path) else list(results_dir or [])
+    # The first run is the main one (matrix, verdict, totals); later ones add their scenarios' outcomes.
+    results_dir = results_dirs[0] if results_dirs else None
     try:
         if not features_dir.is_dir():
             raise DocsError(f"feature directory {features_dir} does not exist")
         features = load_features(features_dir)
         matrix = _matrix(features_dir, results_dir)
-        results = load_results(results_dir) if results_dir is not None else None
+        results = _results(results_dirs)
     except (CoverageInputError, ResultsError) as exc:
         raise DocsError(str(exc)) from None
     comparison_page = _comparison_page(comparison) if comparison is not None else None
@@ -95,7 +102,7 @@ def build_site(
     page = render_page(
         features,
         matrix,
-        _entries(register, "deviations"),
+        _entries(register, "deviations") + _entries(register, "recording_server_deviations"),
         results,
         _entries(register, "accepted_differences"),
         COMPARISON_FILE if comparison_page is not None else None,
@@ -117,6 +124,15 @@ def _matrix(features_dir: Path, results_dir: Path | None) -> CoverageMatrix:
         with contextlib.suppress(NoRecordsError):
             return load_run_matrix(results_dir, None, None)
     return load_matrix(features_dir, None, None)
+
+
+def _results(directories: list[Path]) -> RunResults | None:
+    if not directories:
+        return None
+    results = load_results(directories[0])
+    for directory in directories[1:]:
+        results.outcomes.update(load_results(directory).outcomes)
+    return results
 
 
 def _register_document() -> dict[str, Any]:

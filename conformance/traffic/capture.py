@@ -98,8 +98,8 @@ def part_files(run_dir: Path) -> list[Path]:
 # --- hooks ------------------------------------------------------------------------------------------
 
 
-def record_response(response: requests.Response, actor: str | None = None) -> None:
-    """Hook of the suite's clients: record the request and answer of a `requests` exchange."""
+def record_response(response: requests.Response, actor: str | None = None, sent: float | None = None) -> None:
+    """Hook of the suite's clients: record a `requests` exchange (`sent`: when the request went out)."""
     capture = _active
     if capture is None:
         return
@@ -111,8 +111,8 @@ def record_response(response: requests.Response, actor: str | None = None) -> No
     capture.add(
         Exchange(
             leg=SUITE_TO_TARGET,
-            started=time.time() - elapsed,
-            duration_ms=elapsed * 1000,
+            started=sent if sent is not None else time.time() - elapsed,
+            duration_ms=(time.time() - sent if sent is not None else elapsed) * 1000,
             method=request.method or "GET",
             url=request.url or "",
             request_headers=list(request.headers.items()),
