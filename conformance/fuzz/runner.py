@@ -21,7 +21,7 @@ from conformance.fuzz.replay import FailureRecord, write_records
 from conformance.fuzz.schema_loading import PHASES, FuzzSettings, load_schema, read_contract
 from conformance.fuzz.target import prepared_target
 from conformance.junit import write_junit
-from conformance.outcomes import SetupError
+from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
 from conformance.resources import contract_path, deviations_path
 from conformance.tls import announce_unverified
@@ -134,7 +134,7 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
             if settings.phases:
                 schema = load_schema(target.fuzz_inputs(), document, settings)
                 engine = run_engine(schema, settings.seed)
-    except SetupError as error:
+    except (SetupError, Unsupported) as error:
         print(redactor.text(f"talk-conformance fuzz: setup failed: {error}"), file=sys.stderr)
         return EXIT_SETUP
     except (ConfigError, InvalidSchema) as error:
