@@ -33,6 +33,7 @@ from conformance.reports import (
 )
 
 FEATURES_SUBDIR = "recording_server"
+BINDING_FILE = "test_recording_server_features.py"  # in steps/, binding FEATURES_SUBDIR
 _STATE = pytest.StashKey["RecordingServerSuite"]()
 _OURS = pytest.StashKey[bool]()
 _EXPECTED = pytest.StashKey[str]()
