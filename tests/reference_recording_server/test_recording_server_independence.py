@@ -1,4 +1,4 @@
-"""The reference recording server shares no rule with the suite: of `conformance` it imports media_samples only."""
+"""The reference recording server shares no rule with the suite: it imports conformance.media_samples only."""
 
 from __future__ import annotations
 
