@@ -14,6 +14,7 @@ from reference_server import (
     ocs,
     recording_api,
     recording_server_client,
+    signaling_notifier,
     store_api,
     talk_api,
 )
@@ -67,6 +68,8 @@ ROUTES = (
     _route("POST", f"{RECORDING}/{TOKEN}/share-chat", recording_api.share_to_chat),
     _route("POST", f"{RECORDING}/{TOKEN}", recording_api.start),
     _route("DELETE", f"{RECORDING}/{TOKEN}", recording_api.stop),
+    _route("GET", "/ocs/v2.php/apps/spreed/api/v3/signaling/welcome/(?P<server_id>[^/]+)",
+           signaling_notifier.welcome, admin=True),
     _route("GET", "/ocs/v2.php/apps/spreed/api/v1/chat/" + TOKEN, talk_api.list_chat, public=True),
     _route("POST", f"{TALK_V4}/room", talk_api.create_room),
     _route("GET", f"{TALK_V4}/room", talk_api.list_rooms),
@@ -175,6 +178,10 @@ class TalkApp:
         except recording_server_client.RecordingServerError:
             # The one registered 5xx: the recording server failed (upstream answers OCS 996 → 500).
             return ocs.internal_error(request, call.params)
+        except signaling_notifier.SignalingServerError as exc:
+            # Like upstream's BackendNotifier: an unusable signaling server fails the request (X40).
+            signaling_notifier.log.warning("%s %s: %s", request.method, request.url.path, exc)
+            return ocs.internal_error(request, call.params)
 
 
 def require_login(route: Route, call: Call) -> None:
@@ -200,7 +207,19 @@ async def run_controller(call: Call, route: Route) -> Response:
     require_admin(route, call)
     if csrf_required(route) and not passes_csrf(call.request):
         return csrf_failed()
-    return await route.handler(call)
+    return await run_handler(call, route)
+
+
+async def run_handler(call: Call, route: Route) -> Response:
+    """The controller; the signaling server hears of what it changed only once it succeeded."""
+    notifications = signaling_notifier.begin()
+    try:
+        response = await route.handler(call)
+    except BaseException:
+        signaling_notifier.discard(notifications)
+        raise
+    await signaling_notifier.deliver(call.state, notifications)
+    return response
 
 
 def create_app(state: ServerState, web_root: str = ""):

@@ -145,7 +145,7 @@ def _csrf_after_controller(_faithful: Rule) -> Rule:
     async def run(call: Any, route: Any) -> Any:
         app.require_login(route, call)
         app.require_admin(route, call)
-        response = await route.handler(call)  # the controller acts before the CSRF check refuses
+        response = await app.run_handler(call, route)  # the controller acts before the CSRF check refuses
         if app.csrf_required(route) and not app.passes_csrf(call.request):
             return app.csrf_failed()
         return response

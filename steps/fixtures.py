@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pytest_bdd.scenario import scenario_wrapper_template_registry
 
 from conformance.assertion_records import AssertionLog
 from conformance.config import RunContext
+from conformance.plugin import scenario_title
 from steps.world import World
 
 
 def _scenario_name(request: pytest.FixtureRequest) -> str:
-    template = scenario_wrapper_template_registry.get(getattr(request.node, "obj", None))
-    name = template.name if template is not None else request.node.name
+    name = scenario_title(request.node)
     example = request.getfixturevalue("_pytest_bdd_example")
     if example:
         name += " [" + ", ".join(f"{key}={value}" for key, value in example.items()) + "]"

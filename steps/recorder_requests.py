@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pytest_bdd import given, parsers, then, when
+from pytest_bdd import given, parsers, when
 
 from conformance.recording_server_suite.talk_requests import (
     checksum,
@@ -11,7 +11,7 @@ from conformance.recording_server_suite.talk_requests import (
     talk_json,
     talk_random,
 )
-from steps.recorder_reports import expect_report, expect_upload
+from steps.recorder_checks import expect_report
 from steps.recorder_world import ACTOR_TYPE, RecorderWorld, new_token
 
 UNKNOWN_BACKEND = "http://backend-unknown-to-the-recording-server.invalid/"
@@ -192,14 +192,3 @@ def recording_failed(recorder_world: RecorderWorld) -> None:
 @given("Talk is slow to accept the stopped report of the room")
 def slow_stopped(recorder_world: RecorderWorld) -> None:
     recorder_world.run.stand_in.hold_stopped(recorder_world.token)
-
-
-@then(
-    parsers.re(
-        r"a stop of the room still uploads the first recording, as (?P<kind>\S+)"
-        r' for the owner "(?P<owner>[^"]+)"'
-    )
-)
-def stop_uploads_first(recorder_world: RecorderWorld, kind: str, owner: str) -> None:
-    stop_recording(recorder_world, owner)
-    expect_upload(recorder_world, kind, owner)

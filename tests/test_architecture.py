@@ -15,7 +15,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "conformance": set(),  # the engine; starts the reference server as a process, never imports it
     "steps": {"conformance"},
     "reference_server": set(),  # an implementation under test like any other
-    # the recording server's reference implementation; it borrows the suite's sample recordings
+    # under test too; it takes only the media files it uploads from conformance.media_samples
     "reference_recording_server": {"conformance"},
     "bench": {"conformance"},  # measurements drive the suite and start servers as processes
 }
@@ -136,4 +136,19 @@ def test_the_import_reader_sees_lazy_and_private_imports() -> None:
     source = ROOT / "conformance" / "plugin.py"
     modules = {module for _, module in imported_modules(source, "conformance")}
     assert "conformance._bdd_compat" in modules  # `from conformance import _bdd_compat`
-    assert any(module.startswith("conformance.fake_recording_server") for module in modules)  # lazy
+    assert "conformance.resources" in modules  # imported inside a function
+
+
+def test_only_the_seam_reaches_into_pytest_bdds_private_modules() -> None:
+    # pytest-bdd's public surface is `pytest_bdd` itself; its registries live in submodules that may change.
+    private = ("pytest_bdd.scenario", "pytest_bdd.reporting", "pytest_bdd.parser", "pytest_bdd.compat")
+    seam = ROOT / "conformance" / "_bdd_compat.py"
+    reaching = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for package in sorted(ALLOWED_IMPORTS)
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path != seam
+        for line, module in imported_modules(path, package)
+        if any(module == name or module.startswith(name + ".") for name in private)
+    ]
+    assert not reaching, "only conformance/_bdd_compat.py uses pytest-bdd internals:\n" + "\n".join(reaching)

@@ -13,6 +13,7 @@ from conformance import resources
 from conformance.config import ProfileError
 from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError
+from conformance.recording_server_suite.plugin import BINDING_FILE
 from conformance.recording_server_suite.profile import RecordingServerProfile, load_recording_server_profile
 from conformance.recording_server_suite.run import check_recording_server
 from conformance.recording_server_suite.talk_requests import TalkRequests
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def binding_module() -> Path:
     """The installed steps/test_recording_server_features.py."""
-    return resources.binding_module("test_recording_server_features.py")
+    return resources.binding_module(BINDING_FILE)
 
 
 def recording_server_command(args: list[str]) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conformance import _bdd_compat
 from conformance.config import ProfileError
 from conformance.expectations import Expectations, load_expectations
 from conformance.outcomes import SetupError, Unsupported, Verdict
@@ -33,6 +34,7 @@ from conformance.reports import (
 )
 
 FEATURES_SUBDIR = "recording_server"
+BINDING_FILE = "test_recording_server_features.py"  # in steps/, binding FEATURES_SUBDIR
 _STATE = pytest.StashKey["RecordingServerSuite"]()
 _OURS = pytest.StashKey[bool]()
 _EXPECTED = pytest.StashKey[str]()
@@ -80,9 +82,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def is_recording_server_item(item: pytest.Item) -> bool:
     """A scenario of the recording-server features (and no other test)."""
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     if template is None:
         return False
     try:
@@ -277,8 +277,8 @@ class RecordingServerSuite:
                 verdict, unexpected_pass = Verdict.FAILED, True
                 report.outcome, report.longrepr = "failed", message
         report.sections = [(title, redact(content)) for title, content in report.sections]
-        report.talk_recording_server = {
-            "verdict": verdict,
+        report.talk_recording_server = {  # plain data: xdist sends it from the workers to the controller
+            "verdict": verdict.name.lower(),
             "message": message,
             "name": _name(item),
             "feature": _feature(item),
@@ -300,11 +300,11 @@ class RecordingServerSuite:
             result.name = data["name"]
             result.unexpected_pass = data["unexpected_pass"]
             stop_early = self.config.getoption("--stop-at-first-failure", False)
-            if data["verdict"] is Verdict.FAILED and stop_early and self._session is not None:
+            if data["verdict"] == "failed" and stop_early and self._session is not None:
                 self._session.shouldstop = f"conformance failure in {report.nodeid}"
         if data["expected"] is not None:
             result.expected = data["expected"]
-        result.merge(data["verdict"], report.duration, data["message"])
+        result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
 
     _session: pytest.Session | None = None
 
@@ -318,6 +318,8 @@ class RecordingServerSuite:
         self.stop()
         self.summary.duration = time.monotonic() - self._started_at
         self.summary.expectation_errors = list(self.unmatched) if self.summary.results else []
+        if hasattr(self.config, "workerinput"):
+            return  # under xdist the controller writes the reports, from every worker's results
         if self.report_dir is None or not (self.summary.results or self.summary.setup_error):
             return
         self.report_dir.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,7 @@ from typing import Any
 
 import requests
 
+from conformance import _bdd_compat
 from conformance.redaction import Redactor
 from conformance.traffic.har import SUITE_TO_TARGET, Exchange, entry
 
@@ -98,8 +99,8 @@ def part_files(run_dir: Path) -> list[Path]:
 # --- hooks ------------------------------------------------------------------------------------------
 
 
-def record_response(response: requests.Response, actor: str | None = None) -> None:
-    """Hook of the suite's clients: record the request and answer of a `requests` exchange."""
+def record_response(response: requests.Response, actor: str | None = None, sent: float | None = None) -> None:
+    """Hook of the suite's clients: record a `requests` exchange (`sent`: when the request went out)."""
     capture = _active
     if capture is None:
         return
@@ -111,8 +112,8 @@ def record_response(response: requests.Response, actor: str | None = None) -> No
     capture.add(
         Exchange(
             leg=SUITE_TO_TARGET,
-            started=time.time() - elapsed,
-            duration_ms=elapsed * 1000,
+            started=sent if sent is not None else time.time() - elapsed,
+            duration_ms=(time.time() - sent if sent is not None else elapsed) * 1000,
             method=request.method or "GET",
             url=request.url or "",
             request_headers=list(request.headers.items()),
@@ -145,6 +146,31 @@ def record_inbound(exchange: Exchange) -> None:
         _active.add(exchange)
 
 
+def record_answered(handler: Any, leg: str, started: float, body: bytes, answer: Any) -> None:
+    """Hook of the stand-in servers (http.server handlers): the request they got and the answer they sent.
+
+    `answer` is (status, headers, body) as sent, or None when the connection was closed without one.
+    """
+    if _active is None:
+        return
+    status, headers, data = answer or (0, (), b"")
+    _active.add(
+        Exchange(
+            leg=leg,
+            started=started,
+            duration_ms=(time.time() - started) * 1000,
+            method=handler.command,
+            url=f"http://{handler.headers.get('Host', 'stand-in')}{handler.path}",
+            request_headers=list(handler.headers.items()),
+            request_body=body,
+            status=status,
+            response_headers=list(headers),
+            response_body=data,
+            error=None if answer else "connection closed without an answer",
+        )
+    )
+
+
 def _raw_headers(response: requests.Response) -> list[tuple[str, str]]:
     # urllib3 keeps repeated headers (Set-Cookie) apart; requests' dict joins them.
     raw = getattr(response.raw, "headers", None)
@@ -158,9 +184,7 @@ def _raw_headers(response: requests.Response) -> list[tuple[str, str]]:
 
 def scenario_label(item: Any) -> str:
     """A scenario's name as its conversation carries it: the title and `[key=value, ...]` of its example."""
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     name = template.name if template is not None else item.name
     callspec = getattr(item, "callspec", None)
     example = callspec.params.get("_pytest_bdd_example") if callspec is not None else None
