@@ -1,7 +1,7 @@
 """The suite against a slow target: the reference server with `latency_ms`, serial and with `-n 4`.
 
 Prints the wall time of both runs, their ratio, and the requests the suite sent per scenario (from the run's
-HAR recording). With --baseline FILE (the JSON an earlier run printed) it also prints serial / baseline serial.
+HAR recording). With --baseline FILE (JSON an earlier run printed) it also prints serial / baseline serial.
 
     python -m bench.latency [--latency-ms 150] [--workers 4] [--baseline earlier.json] [--json out.json]
 """
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency-ms", type=int, default=150)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--baseline", type=Path, help="JSON printed by an earlier run, to compare serial times")
+    parser.add_argument("--baseline", type=Path, help="JSON of an earlier run, to compare serial times")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-latency-") as tmp:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -112,8 +113,10 @@ def transport_reason(error: BaseException, limit: Any = None) -> str:
     """One readable line for a requests error ("Connection refused", "no answer within 30 s")."""
     if isinstance(error, requests.Timeout):
         seconds = limit[-1] if isinstance(limit, tuple) else limit
-        within = f" within {seconds:g} s (the profile's request_timeout)" if seconds else ""
-        return f"no answer{within}"
+        if seconds is None:  # urllib3 names the limit in its message: "(read timeout=30.0)"
+            found = re.search(r"timeout=([\d.]+)", str(error))
+            seconds = float(found[1]) if found else None
+        return f"no answer within {seconds:g} s (the request's timeout)" if seconds else "no answer in time"
     # requests wraps urllib3 wraps the socket error; the operating system's words are the readable ones.
     pending, seen = [error], set()
     while pending:
