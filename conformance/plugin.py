@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from conformance import _bdd_compat, assertion_records, brute_force_reset, run_setup
+from conformance import _bdd_compat, assertion_records, background_cleanup, brute_force_reset, run_setup
 from conformance.annotations import STYLES, CiReporting
 from conformance.config import (
     ProfileError,
@@ -261,6 +261,12 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[RunContext]:
     """The run's target, fake recording server and lock, shared by every scenario (and xdist worker)."""
     state: SuiteState = request.config.stash[_STATE]
     yield state.context()
+    # Rooms still being deleted in the background must be gone before the target is restored or stopped.
+    leftovers = [state.redactor.text(problem) for problem in background_cleanup.drain()]
+    if state.is_worker:
+        background_cleanup.hand_over(state.run_dir, leftovers)
+    else:
+        state.summary.cleanup_errors.extend(leftovers)
     problems = state.stop_local()
     if problems:
         raise SetupError("cleanup after the run failed: " + "; ".join(problems))
@@ -736,6 +742,7 @@ class SuiteState:
     def finish_session(self) -> None:
         """Controller: stop the run's servers and write the reports."""
         self.stop_local()
+        self.summary.cleanup_errors.extend(background_cleanup.handed_over(self.run_dir))
         self._write_traffic()
         self.summary.duration = time.monotonic() - self._started_at
         self.summary.expectation_errors = self.unmatched_expectations()

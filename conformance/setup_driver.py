@@ -90,7 +90,12 @@ class TalkSession:
 
     def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:
         """Send a setup request and return OCS `data`; any other status is a setup error."""
-        response = self.request(method, path, **kwargs)
+        return self.ocs_data(method, path, self.request(method, path, **kwargs), expected)
+
+    def ocs_data(
+        self, method: str, path: str, response: requests.Response, expected: Iterable[int] = (200,)
+    ) -> Any:
+        """OCS `data` of an answer to a setup request; any other status is a setup error."""
         if response.status_code not in tuple(expected):
             raise SetupError(
                 f"setup request {method} {path} as {self.name} answered {response.status_code}"
@@ -338,7 +343,7 @@ def chat_messages(session: TalkSession, token: str) -> list[dict[str, Any]]:
     response = session.request("GET", f"{CHAT}/{token}", params=params)
     if response.status_code == 304:  # no messages at all
         return []
-    data = session.ocs("GET", f"{CHAT}/{token}", params=params)
+    data = session.ocs_data("GET", f"{CHAT}/{token}", response)
     return data if isinstance(data, list) else []
 
 
