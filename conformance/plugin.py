@@ -15,18 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from conformance import _bdd_compat, assertion_records
+from conformance import _bdd_compat, assertion_records, run_setup
 from conformance.annotations import STYLES, CiReporting
 from conformance.config import (
-    EMBEDDED_UPLOAD_LIMIT_BYTES,
     ProfileError,
     RunContext,
     TargetProfile,
     load_profile,
 )
-from conformance.embedded_server import EmbeddedServer
 from conformance.expectations import Expectations, ScenarioKey, load_expectations
 from conformance.outcomes import SetupError, Unsupported, Verdict
 from conformance.redaction import Redactor
@@ -42,7 +39,7 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
-from conformance.tls import INSECURE_WARNING_FILTER, announce_unverified, certificate_problem
+from conformance.tls import INSECURE_WARNING_FILTER, announce_unverified
 from conformance.traffic import capture as traffic_capture
 
 # Plain scenario tags that become pytest markers (the key:value tags do not, see pytest_bdd_apply_tag).
@@ -231,7 +228,10 @@ def _is_suite_item(item: pytest.Item) -> bool:
     from conformance.resources import features_dir
 
     try:
-        return Path(template.feature.filename).resolve().is_relative_to(features_dir().resolve())
+        path = Path(template.feature.filename).resolve()
+        # features/recording_server/ is the other suite's (conformance.recording_server_suite).
+        theirs = (features_dir() / "recording_server").resolve()
+        return path.is_relative_to(features_dir().resolve()) and not path.is_relative_to(theirs)
     except (FileNotFoundError, AttributeError, TypeError, ValueError):
         return False  # deciding "not ours" must never break someone else's collection
 
@@ -465,129 +465,12 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 # --- orchestration ------------------------------------------------------------------------------
 
 
-def check_target(base_url: str, profile: TargetProfile) -> None:
-    """Ask the target's capabilities: reachable, accepts the moderator's login, offers recording-v1."""
-    user = profile.users[0]
-    url = f"{base_url}/ocs/v2.php/cloud/capabilities"
-    try:
-        response = requests.get(
-            url,
-            auth=(user.user_id, user.password),
-            timeout=profile.request_timeout,
-            headers={"OCS-APIRequest": "true", "Accept": "application/json"},
-            verify=profile.tls_verify,
-        )
-    except requests.RequestException as exc:
-        raise SetupError(f"the target {base_url} is not reachable: {_reason(exc)}") from None
-    if response.status_code == 401:
-        raise SetupError(
-            f"the target {base_url} rejected the login of {user.user_id!r} (HTTP 401 on GET {url}); "
-            "check the users in the profile"
-        )
-    if response.status_code != 200:
-        raise SetupError(
-            f"the target {base_url} answered HTTP {response.status_code} to GET {url}; "
-            "is this the base URL of a Nextcloud server?"
-        )
-    try:
-        spreed = response.json()["ocs"]["data"]["capabilities"].get("spreed") or {}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise SetupError(
-            f"the target {base_url} did not answer GET {url} with an OCS JSON document; "
-            "is this the base URL of a Nextcloud server?"
-        ) from None
-    if "recording-v1" not in (spreed.get("features") or []):
-        raise Unsupported(
-            f"the target {base_url} does not advertise the Talk capability recording-v1 "
-            f"(Talk not installed or disabled for {user.user_id!r}?)"
-        )
-
-
-def _reason(exc: BaseException) -> str:
-    """The readable core of a requests error (e.g. "Connection refused"), not urllib3's nested repr."""
-    if isinstance(exc, requests.Timeout):
-        return "no answer before the request timeout"
-    if certificate_problem(exc):
-        return str(certificate_problem(exc))
-    # requests wraps urllib3 wraps the socket error; the operating system's words are the readable ones.
-    pending, seen = [exc], set()
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.strerror:
-            return current.strerror
-        nested = [arg for arg in current.args if isinstance(arg, BaseException)]
-        nested += [getattr(current, "reason", None), current.__cause__, current.__context__]
-        pending += [item for item in nested if isinstance(item, BaseException)]
-    return type(exc).__name__
-
-
-def start_run(profile: TargetProfile, run_dir: Path) -> tuple[RunContext, Callable[[], list[str]]]:
-    """Start what the run needs; return its context and a stop function that reports cleanup problems."""
-    cleanups: list[tuple[str, Callable[[], object]]] = []
-
-    def stop() -> list[str]:
-        problems = []
-        for what, cleanup in reversed(cleanups):
-            try:
-                cleanup()
-            except Exception as exc:  # noqa: BLE001 - every cleanup must get its turn
-                problems.append(f"{what}: {exc}")
-        cleanups.clear()
-        return problems
-
-    try:
-        base_url = profile.url
-        if base_url is None:
-            server = EmbeddedServer(
-                run_dir / "reference-server",
-                upload_max_bytes=profile.upload_limit_bytes or EMBEDDED_UPLOAD_LIMIT_BYTES,
-            )
-            cleanups.append(("stopping the reference server", server.stop))
-            base_url = server.start()
-        check_target(base_url, profile)
-        try:
-            from conformance.fake_recording_server import FakeRecordingServer
-        except ImportError as exc:
-            raise SetupError(f"the fake recording server is not available ({exc})") from None
-        host, port = profile.listen_address
-        fake = FakeRecordingServer(secret=profile.recording_secret, host=host, port=port)
-        try:
-            fake.start()
-        except OSError as exc:
-            raise SetupError(
-                f"the fake recording server cannot listen on {profile.fake_recording_server_listen}: "
-                f"{exc.strerror or exc}"
-            ) from None
-        cleanups.append(("stopping the fake recording server", fake.stop))
-        for_target = profile.fake_recording_server_url or fake.url
-        if profile.configure_recording and profile.admin is not None:
-            try:
-                from conformance.setup_driver import configure_recording
-            except ImportError as exc:
-                raise SetupError(f"the setup driver is not available ({exc})") from None
-            restore = configure_recording(
-                base_url,
-                profile.admin,
-                profile.recording_secret,
-                for_target,
-                profile.request_timeout,
-                profile.tls_verify,
-            )
-            cleanups.append(("restoring the target's recording configuration", restore))
-        context = RunContext(
-            profile=profile,
-            base_url=base_url,
-            fake_recording_server_url=fake.url,
-            recording_server_url_for_target=for_target,
-            lock_path=run_dir / "scenario.lock",
-        )
-    except BaseException:
-        stop()
-        raise
-    return context, stop
+def start_run(
+    profile: TargetProfile, run_dir: Path
+) -> tuple[RunContext, Callable[[], list[str]], tuple[str, ...]]:
+    """Start what the run needs (conformance.run_setup); return its context, stop function and secrets."""
+    prepared, stop = run_setup.start(profile, run_dir)
+    return prepared.context(run_dir / "scenario.lock"), stop, prepared.secrets()
 
 
 class SuiteState:
@@ -731,7 +614,8 @@ class SuiteState:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             self._start_traffic(profile)
             with traffic_capture.outside_scenario():
-                self._context, self._stop = start_run(profile, self.run_dir)
+                self._context, self._stop, run_secrets = start_run(profile, self.run_dir)
+            self.redactor.add(*run_secrets)
             self.summary.target_url = self._context.base_url
         except (SetupError, Unsupported) as exc:
             self._failure = type(exc)(self.redactor.text(str(exc)))

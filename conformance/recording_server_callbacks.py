@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -102,8 +103,9 @@ class RecordingServerClient:
         return self._post(f"{self.base_url}{API_PATH}/backend", body, headers)
 
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
+        sent = time.time()
         response = requests.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify)
-        capture.record_response(response, ACTOR)
+        capture.record_response(response, ACTOR, sent)
         return response
 
     def callback(self, message: Any, signature_factory: SignatureFactory = signer.sign) -> requests.Response:

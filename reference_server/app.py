@@ -15,6 +15,7 @@ from reference_server import (
     ocs,
     recording_api,
     recording_server_client,
+    signaling_notifier,
     store_api,
     talk_api,
 )
@@ -68,6 +69,8 @@ ROUTES = (
     _route("POST", f"{RECORDING}/{TOKEN}/share-chat", recording_api.share_to_chat),
     _route("POST", f"{RECORDING}/{TOKEN}", recording_api.start),
     _route("DELETE", f"{RECORDING}/{TOKEN}", recording_api.stop),
+    _route("GET", "/ocs/v2.php/apps/spreed/api/v3/signaling/welcome/(?P<server_id>[^/]+)",
+           signaling_notifier.welcome, admin=True),
     _route("GET", "/ocs/v2.php/apps/spreed/api/v1/chat/" + TOKEN, talk_api.list_chat, public=True),
     _route("POST", f"{TALK_V4}/room", talk_api.create_room),
     _route("GET", f"{TALK_V4}/room", talk_api.list_rooms),
@@ -177,7 +180,13 @@ class TalkApp:
             csrf_checked = route.csrf and not mutants.on("csrf-not-checked")
             if csrf_checked and not passes_csrf(request) and not mutants.on("csrf-after-controller"):
                 return csrf_failed()
-            response = await route.handler(call)
+            notifications = signaling_notifier.begin()
+            try:
+                response = await route.handler(call)
+            except BaseException:
+                signaling_notifier.discard(notifications)
+                raise
+            await signaling_notifier.deliver(self.state, notifications)
             if csrf_checked and not passes_csrf(request):
                 return csrf_failed()  # only reached by the mutant: the controller has already acted
             return response
@@ -185,6 +194,10 @@ class TalkApp:
             return call.finish(ocs.middleware_error(request, exc, call.params))
         except recording_server_client.RecordingServerError:
             # The one registered 5xx: the recording server failed (upstream answers OCS 996 → 500).
+            return ocs.internal_error(request, call.params)
+        except signaling_notifier.SignalingServerError as exc:
+            # Like upstream's BackendNotifier: an unusable signaling server fails the request (X40).
+            signaling_notifier.log.warning("%s %s: %s", request.method, request.url.path, exc)
             return ocs.internal_error(request, call.params)
 
 

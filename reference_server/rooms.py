@@ -5,7 +5,14 @@ import secrets
 import string
 import time
 
-from reference_server import chat, mutants, recording_server_client, state_machine, talk_config
+from reference_server import (
+    chat,
+    mutants,
+    recording_server_client,
+    signaling_notifier,
+    state_machine,
+    talk_config,
+)
 from reference_server.database import Database
 from reference_server.server_state import ServerState
 
@@ -135,6 +142,9 @@ def set_call_recording(
                 ("users", fallback_user) if fallback_user else chat.GUEST_WITHOUT_SESSION
             )
             chat.post_system_message(tx, room["id"], message, message_actor)
+    signaling_notifier.recording_changed(state.database, room["token"], new)
+    if message:
+        signaling_notifier.chat_refreshed(state.database, room["token"])
     return old
 
 
@@ -162,6 +172,7 @@ async def end_call(state: ServerState, room) -> None:
 async def leave_call(state: ServerState, room, session_id: str) -> None:
     """One session leaves the call; the last one out ends it."""
     state.database.run("UPDATE sessions SET in_call = 0 WHERE session_id = ?", session_id)
+    signaling_notifier.in_call_changed(state.database, room["token"], session_id, 0)
     remaining = state.database.one(
         "SELECT COUNT(*) AS n FROM sessions WHERE room_id = ? AND in_call > 0", room["id"]
     )["n"]

@@ -2,7 +2,7 @@
 
 import secrets
 
-from reference_server import chat, rooms, talk_config
+from reference_server import chat, rooms, signaling_notifier, talk_config
 from reference_server.ocs import OcsError
 from reference_server.php_values import to_int
 from reference_server.pipeline import Call
@@ -65,6 +65,7 @@ async def create_room(call: Call):
         )
     room = rooms.room_by_token(call.database, token)
     attendee = rooms.attendee_for_user(call.database, room["id"], call.user)
+    signaling_notifier.invited(call.database, token, [call.user])
     return call.ok(rooms.render_room(call.database, room, attendee), status=201)
 
 
@@ -97,6 +98,7 @@ async def delete_room(call: Call):
     """DELETE /room/{token}: moderators delete the room."""
     room = _room(call)
     _require_moderator(call, room)
+    signaling_notifier.deleted(call.database, room["token"], room["id"])
     rooms.delete_room(call.database, room["id"])
     return call.ok()
 
@@ -120,6 +122,7 @@ async def add_participant(call: Call):
         new_participant,
         rooms.USER,
     )
+    signaling_notifier.invited(call.database, room["token"], [new_participant])
     return call.ok([])
 
 
@@ -313,6 +316,7 @@ async def join_call(call: Call):
     call.database.run(
         "UPDATE rooms SET active_since = ? WHERE id = ? AND active_since IS NULL", rooms.now(), room["id"]
     )
+    signaling_notifier.in_call_changed(call.database, room["token"], session["session_id"], flags)
     return call.ok([])
 
 
@@ -326,6 +330,7 @@ async def leave_call(call: Call):
         if not rooms.is_moderator(session["participant_type"], allow_guest_moderator=True):
             raise OcsError(403)
         if room["active_since"] is not None:
+            signaling_notifier.call_ended_for_everyone(call.database, room["token"])
             await rooms.end_call(call.state, room)
         return call.ok([])
     await rooms.leave_call(call.state, room, session["session_id"])

@@ -98,8 +98,8 @@ def part_files(run_dir: Path) -> list[Path]:
 # --- hooks ------------------------------------------------------------------------------------------
 
 
-def record_response(response: requests.Response, actor: str | None = None) -> None:
-    """Hook of the suite's clients: record the request and answer of a `requests` exchange."""
+def record_response(response: requests.Response, actor: str | None = None, sent: float | None = None) -> None:
+    """Hook of the suite's clients: record a `requests` exchange (`sent`: when the request went out)."""
     capture = _active
     if capture is None:
         return
@@ -111,8 +111,8 @@ def record_response(response: requests.Response, actor: str | None = None) -> No
     capture.add(
         Exchange(
             leg=SUITE_TO_TARGET,
-            started=time.time() - elapsed,
-            duration_ms=elapsed * 1000,
+            started=sent if sent is not None else time.time() - elapsed,
+            duration_ms=(time.time() - sent if sent is not None else elapsed) * 1000,
             method=request.method or "GET",
             url=request.url or "",
             request_headers=list(request.headers.items()),
@@ -143,6 +143,31 @@ def record_inbound(exchange: Exchange) -> None:
     """Hook of the stand-in servers: an exchange the target started."""
     if _active is not None:
         _active.add(exchange)
+
+
+def record_answered(handler: Any, leg: str, started: float, body: bytes, answer: Any) -> None:
+    """Hook of the stand-in servers (http.server handlers): the request they got and the answer they sent.
+
+    `answer` is (status, headers, body) as sent, or None when the connection was closed without one.
+    """
+    if _active is None:
+        return
+    status, headers, data = answer or (0, (), b"")
+    _active.add(
+        Exchange(
+            leg=leg,
+            started=started,
+            duration_ms=(time.time() - started) * 1000,
+            method=handler.command,
+            url=f"http://{handler.headers.get('Host', 'stand-in')}{handler.path}",
+            request_headers=list(handler.headers.items()),
+            request_body=body,
+            status=status,
+            response_headers=list(headers),
+            response_body=data,
+            error=None if answer else "connection closed without an answer",
+        )
+    )
 
 
 def _raw_headers(response: requests.Response) -> list[tuple[str, str]]:

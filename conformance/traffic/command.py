@@ -12,7 +12,14 @@ import yaml
 
 from conformance import resources
 from conformance.traffic import har, recordings
-from conformance.traffic.compare import AcceptedDifference, Comparison, accepted_differences, compare
+from conformance.traffic.compare import (
+    AcceptedDifference,
+    Comparison,
+    SaneStatusRequirement,
+    accepted_differences,
+    compare,
+    sane_status_requirements,
+)
 
 PROG = "talk-conformance compare"
 EXIT_SAME, EXIT_DIFFERENT, EXIT_USAGE = 0, 1, 2
@@ -42,11 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--register",
-        nargs="?",
-        const="bundled",
+        action="store_true",
+        help="accept the differences the deviation register explains: its accepted_differences, and a 4xx "
+        "where a require-sane-4xx entry names upstream's answer",
+    )
+    parser.add_argument(
+        "--register-file",
+        type=Path,
         metavar="FILE",
-        help="accept the differences a deviation register names under accepted_differences "
-        "(default FILE: the bundled openapi/deviations.yaml)",
+        help="a register other than the bundled one (implies --register)",
     )
     parser.add_argument(
         "--report", type=Path, metavar="DIR", help=f"write {REPORT_JSON} and {REPORT_PAGE} here"
@@ -62,12 +73,15 @@ def compare_command(argv: Iterable[str]) -> int:
         return EXIT_SAME if exit_.code == 0 else EXIT_USAGE
     try:
         left_path, right_path, left_name = _inputs(options)
-        accepted = _accepted(options.register)
+        register = options.register_file or (resources.deviations_path() if options.register else None)
+        accepted, requirements = _register(register)
         left, right = har.read(left_path), har.read(right_path)
     except (CompareError, har.HarError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    result = compare(left["log"]["entries"], right["log"]["entries"], left_name, str(right_path), accepted)
+    result = compare(
+        left["log"]["entries"], right["log"]["entries"], left_name, str(right_path), accepted, requirements
+    )
     for line in table_lines(result):
         print(line)
     if options.report is not None:
@@ -93,17 +107,17 @@ def _inputs(options: argparse.Namespace) -> tuple[Path, Path, str]:
     return options.hars[0], options.hars[1], str(options.hars[0])
 
 
-def _accepted(register: str | None) -> list[AcceptedDifference]:
-    if register is None:
-        return []
-    path = resources.deviations_path() if register == "bundled" else Path(register)
+def _register(path: Path | None) -> tuple[list[AcceptedDifference], list[SaneStatusRequirement]]:
+    if path is None:
+        return [], []
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CompareError(f"cannot read the register {path}: {exc}") from None
+    document = document if isinstance(document, dict) else {}
     try:
-        return accepted_differences(document if isinstance(document, dict) else {})
-    except ValueError as exc:
+        return accepted_differences(document), sane_status_requirements(document)
+    except (ValueError, KeyError, TypeError) as exc:
         raise CompareError(f"{path}: {exc}") from None
 
 
@@ -132,11 +146,14 @@ def table_lines(result: Comparison) -> list[str]:
         lines.append("")
     for name, why in result.not_recorded.items():
         lines.append(f"not recorded: {name} ({why})")
+    for name in result.gone:
+        lines.append(f"only in {result.left_name}: {name}")
     counts = result.to_dict()["counts"]
     accepted = ", ".join(f"{key} x{value}" for key, value in sorted(counts["accepted"].items())) or "none"
     lines.append(
         f"compared {counts['compared']} scenarios ({counts['agreeing']} agree), "
-        f"{counts['not_recorded']} not recorded; {counts['differences']} differences: "
+        f"{counts['not_recorded']} not recorded, {counts['only_in_left']} only in {result.left_name}; "
+        f"{counts['differences']} differences: "
         f"{counts['unexplained']} unexplained, accepted: {accepted}"
     )
     return lines

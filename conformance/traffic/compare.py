@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from conformance.contract import load_contract
 from conformance.traffic.har import SUITE_TO_TARGET
 from conformance.traffic.normalise import Observation, observations
 
@@ -47,6 +48,7 @@ class Comparison:
     right_name: str
     compared: list[str] = field(default_factory=list)  # scenarios aligned request by request
     not_recorded: dict[str, str] = field(default_factory=dict)  # scenario -> why it was not compared
+    gone: list[str] = field(default_factory=list)  # scenarios only the left run has (renamed or removed)
     ended_early: dict[str, str] = field(default_factory=dict)  # compared up to where one side stopped
     differences: list[Difference] = field(default_factory=list)
 
@@ -74,15 +76,45 @@ class Comparison:
                 "compared": len(self.compared),
                 "agreeing": len(self.agreeing),
                 "not_recorded": len(self.not_recorded),
+                "only_in_left": len(self.gone),
                 "differences": len(self.differences),
                 "unexplained": len(self.unexplained),
                 "accepted": accepted,
             },
             "compared": self.compared,
             "not_recorded": self.not_recorded,
+            "only_in_left": self.gone,
             "ended_early": self.ended_early,
             "differences": [item.to_dict() for item in self.differences],
         }
+
+
+@dataclass(frozen=True)
+class SaneStatusRequirement:
+    """A register entry that requires a sane 4xx where upstream answers otherwise (require-sane-4xx)."""
+
+    id: str
+    cells: frozenset[tuple[str, int, str | None]]
+
+    def explains(
+        self, operation: str, upstream: tuple[int, str | None], required: tuple[int, str | None]
+    ) -> bool:
+        """Whether the entry names both the answer upstream gave and the one the suite requires instead."""
+        return (operation, *upstream) in self.cells and (operation, *required) in self.cells
+
+
+def sane_status_requirements(register: Mapping[str, Any]) -> list[SaneStatusRequirement]:
+    """The register's require-sane-4xx entries, with their cells."""
+    return [
+        SaneStatusRequirement(
+            str(entry["id"]),
+            frozenset(
+                (str(cell["operation"]), int(cell["status"]), cell.get("error")) for cell in entry["cells"]
+            ),
+        )
+        for entry in register.get("deviations") or []
+        if isinstance(entry, dict) and entry.get("decision") == "require-sane-4xx" and entry.get("cells")
+    ]
 
 
 @dataclass(frozen=True)
@@ -138,6 +170,7 @@ def compare(
     left_name: str = "A",
     right_name: str = "B",
     accepted: Sequence[AcceptedDifference] = (),
+    requirements: Sequence[SaneStatusRequirement] = (),
 ) -> Comparison:
     """Compare the entries of two HAR logs; `right` is usually the new run, `left` the recording."""
     result = Comparison(left_name, right_name)
@@ -157,21 +190,45 @@ def compare(
             result.ended_early[scenario] = f"{shorter} ended after request {common}"
         result.compared.append(scenario)
         for number, (old, new) in enumerate(zip(left_steps[:common], right_steps[:common], strict=True), 1):
-            result.differences += _differ(scenario, number, old, new)
+            differences = _differ(scenario, number, old, new)
+            explained_by = _required_instead(old, new, requirements) if differences else None
+            if explained_by:
+                differences = [_accepted_by(item, explained_by) for item in differences]
+            result.differences += differences
         old_run, new_run = left_runs[scenario], right_runs[scenario]
         result.differences += _recording_server_differences(scenario, old_run, new_run)
-    for scenario in left_runs:
-        if scenario not in right_runs:
-            result.not_recorded.setdefault(scenario, f"not in {right_name}")
+    result.gone = [scenario for scenario in left_runs if scenario not in right_runs]
     result.differences = [_accept(item, accepted) for item in result.differences]
     return result
 
 
 def _accept(difference: Difference, accepted: Sequence[AcceptedDifference]) -> Difference:
+    if difference.accepted_by:
+        return difference
     for entry in accepted:
         if entry.accepts(difference):
-            return Difference(**{**asdict(difference), "accepted_by": entry.label})
+            return _accepted_by(difference, entry.label)
     return difference
+
+
+def _accepted_by(difference: Difference, label: str) -> Difference:
+    return Difference(**{**asdict(difference), "accepted_by": label})
+
+
+def _required_instead(
+    old: Observation, new: Observation, requirements: Sequence[SaneStatusRequirement]
+) -> str | None:
+    """The require-sane-4xx entry naming old's answer as upstream's and new's 4xx as the requirement."""
+    if old.status == new.status or not 400 <= new.status < 500:
+        return None
+    method, _, path = new.request.partition(" ")
+    operation = load_contract().operation_for(method, path.split("?")[0])
+    if operation is None:
+        return None
+    for entry in requirements:
+        if entry.explains(operation.operation_id, (old.status, old.error), (new.status, new.error)):
+            return entry.id
+    return None
 
 
 def _by_scenario(items: list[Observation]) -> dict[str, list[Observation]]:

@@ -69,11 +69,12 @@ def label_by_room(entries: list[dict[str, Any]]) -> None:
         if match and match["token"] in rooms:
             item["_scenario"] = rooms[match["token"]]
             continue
-        # Not about a room (the welcome check): it happened while the suite waited for one answer.
+        # Not about a room (the welcome check): it happened while the suite waited for an answer; of two
+        # such requests at once (xdist workers), the one sent last is the one that asked.
         started = _seconds(item["startedDateTime"])
-        during = {scenario for begin, end, scenario in windows if begin <= started <= end}
-        if len(during) == 1:
-            item["_scenario"] = during.pop()
+        during = [(begin, scenario) for begin, end, scenario in windows if begin <= started <= end]
+        if during:
+            item["_scenario"] = max(during)[1]
 
 
 def _seconds(timestamp: str) -> float:

@@ -107,10 +107,11 @@ def test_a_run_that_cannot_start_is_one_annotation(tmp_path: Path) -> None:
         cwd=tmp_path, env={"GITHUB_STEP_SUMMARY": str(step_summary)},
     )  # fmt: skip
     assert result.returncode == 3
-    assert result.stdout.splitlines() == [
+    [line] = result.stdout.splitlines()
+    assert line.startswith(
         "::error title=talk-conformance::setup error: the target http://127.0.0.1:9 is not reachable: "
-        "Connection refused"
-    ]
+        "Connection refused (fix: "
+    )
     assert "**Setup error:** the target http://127.0.0.1:9 is not reachable" in step_summary.read_text()
 
 

@@ -10,7 +10,7 @@ import yaml
 from conformance.redaction import Redactor
 from conformance.traffic import har
 from conformance.traffic.command import compare_command
-from conformance.traffic.compare import accepted_differences, compare
+from conformance.traffic.compare import accepted_differences, compare, sane_status_requirements
 from conformance.traffic.normalise import scenario_key
 
 API = "http://127.0.0.1:8080/ocs/v2.php/apps/spreed/api"
@@ -107,6 +107,9 @@ def test_a_new_scenario_is_not_recorded():
     extra = [exchange("A brand new scenario", "GET", f"{API}/v4/room", 200, ocs(200, []), at=9)]
     result = compare(run("abcd1234", "tc1"), run("zzzz9999", "tc2", extra=extra), "real", "run")
     assert result.not_recorded == {"A brand new scenario": "not in real"}
+    assert result.agreeing == ["A moderator starts a recording [video]"]
+    reverse = compare(run("zzzz9999", "tc2", extra=extra), run("abcd1234", "tc1"), "real", "run")
+    assert reverse.gone == ["A brand new scenario"] and reverse.not_recorded == {}
 
 
 def test_a_register_entry_accepts_what_it_names_only():
@@ -133,6 +136,30 @@ def test_a_register_entry_accepts_what_it_names_only():
     assert [item.kind for item in result.unexplained] == ["system-messages"]
     with pytest.raises(ValueError, match="unknown kind"):
         accepted_differences({"accepted_differences": [{"id": "A1", "kinds": ["colour"]}]})
+
+
+def test_a_4xx_the_register_requires_instead_of_upstreams_crash_is_explained_by_that_entry():
+    crash, sane = run("abcd1234", "tc1"), run("zzzz9999", "tc2", 400)
+    crash[1] = exchange(
+        crash[0]["_scenario"], "POST", f"{API}/v1/recording/abcd1234", 500, ocs(996, []), at=1
+    )
+    register = {
+        "deviations": [
+            {
+                "id": "X6",
+                "decision": "require-sane-4xx",
+                "cells": [
+                    {"operation": "recording-start", "status": 400, "error": "config"},
+                    {"operation": "recording-start", "status": 500, "error": None},
+                ],
+            }
+        ]
+    }
+    result = compare(crash, sane, requirements=sane_status_requirements(register))
+    assert {item.kind for item in result.differences} == {"status", "statuscode", "envelope", "error"}
+    assert {item.accepted_by for item in result.differences} == {"X6"}
+    # The same 4xx against a plain 200 of upstream is no crash the entry names: unexplained.
+    assert compare(run("abcd1234", "tc1"), sane, requirements=sane_status_requirements(register)).unexplained
 
 
 def test_outline_names_are_spelt_one_way():
@@ -174,7 +201,7 @@ def test_the_command_applies_a_register(tmp_path, capsys):
             }
         )
     )
-    assert compare_command([left, right, "--register", str(register)]) == 0
+    assert compare_command([left, right, "--register-file", str(register)]) == 0
     assert "accepted: A7 x4" in capsys.readouterr().out
 
 
