@@ -109,22 +109,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _record_traffic(self, started: float, body: bytes) -> None:
         """Hand what the target asked and what it got to the traffic recording, if one runs."""
-        status, headers, data = getattr(self, "_answer", (0, (), b""))
-        capture.record_inbound(
-            har.Exchange(
-                leg=har.TARGET_TO_RECORDING_SERVER,
-                started=started,
-                duration_ms=(time.time() - started) * 1000,
-                method=self.command,
-                url=f"http://{self.headers.get('Host', 'recording-server')}{self.path}",
-                request_headers=list(self.headers.items()),
-                request_body=body,
-                status=status,
-                response_headers=headers,
-                response_body=data,
-                error=None if status else "connection closed without an answer",
-            )
-        )
+        # A kept-alive connection serves several requests with one handler: each answer is recorded once.
+        answer, self._answer = getattr(self, "_answer", None), None
+        capture.record_answered(self, har.TARGET_TO_RECORDING_SERVER, started, body, answer)
 
     # --- routes ---------------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import requests
 
 from conformance.outcomes import SetupError
+from conformance.traffic import capture, har
 
 RANDOM_HEADER = "Spreed-Signaling-Random"
 CHECKSUM_HEADER = "Spreed-Signaling-Checksum"
@@ -89,13 +90,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, payload: Any, features: bool) -> None:
         data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        headers = [("Content-Type", "application/json")]
         if features and self.recorder.features is not None:
-            self.send_header(FEATURES_HEADER, self.recorder.features)
-        self.send_header("Content-Length", str(len(data)))
+            headers.append((FEATURES_HEADER, self.recorder.features))
+        headers.append(("Content-Length", str(len(data))))
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+        self._answer = (status, headers, data)  # for the traffic recording
+
+    def _record_traffic(self, started: float, body: bytes) -> None:
+        # A kept-alive connection serves several requests with one handler: each answer is recorded once.
+        answer, self._answer = getattr(self, "_answer", None), None
+        capture.record_answered(self, har.TARGET_TO_SIGNALING_SERVER, started, body, answer)
 
     def _entry(self, body: bytes, message: Any, valid: bool | None, status: int) -> dict[str, Any]:
         return {
@@ -119,8 +128,10 @@ class _Handler(BaseHTTPRequestHandler):
                 "version": VERSION,
                 "features": list(REQUIRED_FEATURES),
             }
+            started = time.time()
             self.recorder.record(None, self._entry(b"", None, None, 200))
             self._send(200, payload, features=True)
+            self._record_traffic(started, b"")
             return
         if path == "/control/v1/requests":
             self._send(200, self.recorder.exchanges(), features=False)
@@ -155,6 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, {}, features=False)
 
     def do_POST(self) -> None:  # noqa: N802
+        started = time.time()
         room = _ROOM_PATH.match(self.path)
         if not room:
             self._send(404, {"error": "not found"}, features=False)
@@ -179,6 +191,7 @@ class _Handler(BaseHTTPRequestHandler):
             status, payload = 200, {}
         self.recorder.record(room["token"], self._entry(body, message, valid, status))
         self._send(status, payload, features=True)
+        self._record_traffic(started, body)
 
 
 class SignalingStandIn:

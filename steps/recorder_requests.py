@@ -11,6 +11,7 @@ from conformance.recording_server_suite.talk_requests import (
     talk_json,
     talk_random,
 )
+from steps.recorder_checks import expect_report
 from steps.recorder_world import ACTOR_TYPE, RecorderWorld, new_token
 
 UNKNOWN_BACKEND = "http://backend-unknown-to-the-recording-server.invalid/"
@@ -169,8 +170,6 @@ def stop_while_stopping(recorder_world: RecorderWorld) -> None:
     )
 )
 def recording_room(recorder_world: RecorderWorld, status: str, owner: str) -> None:
-    from steps.recorder_reports import expect_report
-
     start_recording(recorder_world, status, owner)
     assert recorder_world.exchange.status == 200, f"expected 200 for {recorder_world.exchange.describe()}"
     expect_report(recorder_world, "started")
@@ -183,8 +182,6 @@ def refuse_started(recorder_world: RecorderWorld) -> None:
 
 @given("the recording of the room has failed")
 def recording_failed(recorder_world: RecorderWorld) -> None:
-    from steps.recorder_reports import expect_report
-
     refuse_started(recorder_world)
     start_recording(recorder_world, "1", "alice")
     expect_report(recorder_world, "failed")

@@ -53,6 +53,13 @@ def render_comparison_page(report: dict[str, Any]) -> str:
     parts.append("</section>")
     parts += _differences(report.get("differences", []), report.get("left", "recording"))
     parts += _not_recorded(report.get("not_recorded", {}), report.get("ended_early", {}))
+    gone = report.get("only_in_left") or []
+    if gone:
+        left = _e(report.get("left", "A"))
+        parts.append(f'<section class="part" id="only-in-recording"><h2>Only in {left}</h2>')
+        parts.append("<p>Scenarios the recording has and this run does not (renamed or removed).</p><ul>")
+        parts += [f"<li>{_e(name)}</li>" for name in gone]
+        parts.append("</ul></section>")
     parts.append("</main>")
     return "\n".join(
         [

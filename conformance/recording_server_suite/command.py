@@ -9,9 +9,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from conformance import resources
 from conformance.config import ProfileError
 from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError
+from conformance.recording_server_suite.plugin import BINDING_FILE
 from conformance.recording_server_suite.profile import RecordingServerProfile, load_recording_server_profile
 from conformance.recording_server_suite.run import check_recording_server
 from conformance.recording_server_suite.talk_requests import TalkRequests
@@ -59,14 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def binding_module() -> Path:
     """The installed steps/test_recording_server_features.py."""
-    try:
-        import steps
-    except ImportError as exc:
-        raise SetupError(f"the step library is not installed ({exc})") from None
-    path = Path(steps.__file__).resolve().parent / "test_recording_server_features.py"
-    if not path.is_file():
-        raise SetupError(f"the scenario binding module {path} is missing; is the suite installed completely?")
-    return path
+    return resources.binding_module(BINDING_FILE)
 
 
 def recording_server_command(args: list[str]) -> int:

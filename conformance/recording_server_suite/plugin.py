@@ -33,6 +33,7 @@ from conformance.reports import (
 )
 
 FEATURES_SUBDIR = "recording_server"
+BINDING_FILE = "test_recording_server_features.py"  # in steps/, binding FEATURES_SUBDIR
 _STATE = pytest.StashKey["RecordingServerSuite"]()
 _OURS = pytest.StashKey[bool]()
 _EXPECTED = pytest.StashKey[str]()
@@ -173,7 +174,7 @@ class RecordingServerSuite:
         self.redactor = Redactor()
         self.summary = RunSummary()
         self.unmatched: list[str] = []
-        self._work_dir = Path(tempfile.mkdtemp(prefix="talk-recording-server-suite-"))
+        self._work_dir: Path | None = None  # created by the first scenario that needs the run
         self._run: RecordingServerRun | None = None
         self._failure: BaseException | None = None
         self._stop: Callable[[], list[str]] | None = None
@@ -219,6 +220,7 @@ class RecordingServerSuite:
                     self.summary.expectations = str(profile.expectations)
                     load_expectations(profile.expectations)
                 mutant = self.config.getoption("--recording-server-mutant", None)
+                self._work_dir = Path(tempfile.mkdtemp(prefix="talk-recording-server-suite-"))
                 self._run, self._stop = start_run(profile, self._work_dir / "server", mutant)
                 self.summary.target_url = self._run.target_url
             except (SetupError, Unsupported) as exc:
@@ -277,8 +279,8 @@ class RecordingServerSuite:
                 verdict, unexpected_pass = Verdict.FAILED, True
                 report.outcome, report.longrepr = "failed", message
         report.sections = [(title, redact(content)) for title, content in report.sections]
-        report.talk_recording_server = {
-            "verdict": verdict,
+        report.talk_recording_server = {  # plain data: xdist sends it from the workers to the controller
+            "verdict": verdict.name.lower(),
             "message": message,
             "name": _name(item),
             "feature": _feature(item),
@@ -300,11 +302,11 @@ class RecordingServerSuite:
             result.name = data["name"]
             result.unexpected_pass = data["unexpected_pass"]
             stop_early = self.config.getoption("--stop-at-first-failure", False)
-            if data["verdict"] is Verdict.FAILED and stop_early and self._session is not None:
+            if data["verdict"] == "failed" and stop_early and self._session is not None:
                 self._session.shouldstop = f"conformance failure in {report.nodeid}"
         if data["expected"] is not None:
             result.expected = data["expected"]
-        result.merge(data["verdict"], report.duration, data["message"])
+        result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
 
     _session: pytest.Session | None = None
 
@@ -318,13 +320,15 @@ class RecordingServerSuite:
         self.stop()
         self.summary.duration = time.monotonic() - self._started_at
         self.summary.expectation_errors = list(self.unmatched) if self.summary.results else []
+        if hasattr(self.config, "workerinput"):
+            return  # under xdist the controller writes the reports, from every worker's results
         if self.report_dir is None or not (self.summary.results or self.summary.setup_error):
             return
         self.report_dir.mkdir(parents=True, exist_ok=True)
         write_summary_json(self.report_dir / SUMMARY_FILE, self.summary, self.redactor)
         write_junit_xml(self.report_dir / JUNIT_FILE, self.summary, self.redactor)
-        log = self._work_dir / "server" / "reference-recording-server.log"
-        if log.is_file():
+        log = self._work_dir / "server" / "reference-recording-server.log" if self._work_dir else None
+        if log is not None and log.is_file():
             text = self.redactor.text(log.read_text(encoding="utf-8", errors="replace"))
             (self.report_dir / "reference-recording-server.log").write_text(text, encoding="utf-8")
 
@@ -333,7 +337,8 @@ class RecordingServerSuite:
         if self.report_dir is not None:
             redact_file(self.report_dir / CUCUMBER_FILE, self.redactor)
         self.stop()
-        shutil.rmtree(self._work_dir, ignore_errors=True)
+        if self._work_dir is not None:
+            shutil.rmtree(self._work_dir, ignore_errors=True)
 
 
 def _name(item: pytest.Item) -> str:

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import yaml
 
+from conformance import resources
 from conformance.config import ENV_PREFIX
 from conformance.mutation import BASELINE, MutantRun, SelfTestResult, report_lines
 from conformance.outcomes import SetupError
+from conformance.recording_server_suite.plugin import BINDING_FILE
 from conformance.reports import SUMMARY_FILE
 
 PROG = "talk-conformance recording-server self-test"
@@ -106,14 +108,12 @@ def _read_summary(run: MutantRun, path: Path) -> None:
 
 def run_self_test(names: Sequence[str] = (), workers: int = 2, exit_first: bool = False) -> SelfTestResult:
     """The faithful server in full, then each mutant (all when ``names`` is empty), ``workers`` at a time."""
-    from conformance.recording_server_suite.command import binding_module
-
     known = list_mutants()
     chosen = list(names) or list(known)
     unknown = [name for name in chosen if name not in known]
     if unknown:
         raise ValueError(f"unknown mutant(s) {', '.join(unknown)}; known mutants: {', '.join(sorted(known))}")
-    binding = binding_module()
+    binding = resources.binding_module(BINDING_FILE)
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         baseline_future = pool.submit(run_one, None, "every rule kept", binding, False)

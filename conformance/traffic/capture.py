@@ -162,6 +162,31 @@ def record_inbound(exchange: Exchange) -> None:
         _active.add(exchange)
 
 
+def record_answered(handler: Any, leg: str, started: float, body: bytes, answer: Any) -> None:
+    """Hook of the stand-in servers (http.server handlers): the request they got and the answer they sent.
+
+    `answer` is (status, headers, body) as sent, or None when the connection was closed without one.
+    """
+    if _active is None:
+        return
+    status, headers, data = answer or (0, (), b"")
+    _active.add(
+        Exchange(
+            leg=leg,
+            started=started,
+            duration_ms=(time.time() - started) * 1000,
+            method=handler.command,
+            url=f"http://{handler.headers.get('Host', 'stand-in')}{handler.path}",
+            request_headers=list(handler.headers.items()),
+            request_body=body,
+            status=status,
+            response_headers=list(headers),
+            response_body=data,
+            error=None if answer else "connection closed without an answer",
+        )
+    )
+
+
 def _raw_headers(response: requests.Response) -> list[tuple[str, str]]:
     # urllib3 keeps repeated headers (Set-Cookie) apart; requests' dict joins them.
     raw = getattr(response.raw, "headers", None)

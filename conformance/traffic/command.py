@@ -49,11 +49,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--register",
-        nargs="?",
-        const="bundled",
+        action="store_true",
+        help="accept the differences the deviation register explains: its accepted_differences, and a 4xx "
+        "where a require-sane-4xx entry names upstream's answer",
+    )
+    parser.add_argument(
+        "--register-file",
+        type=Path,
         metavar="FILE",
-        help="accept the differences a deviation register explains: its accepted_differences, and a 4xx "
-        "where a require-sane-4xx entry names upstream's answer (default FILE: the bundled register)",
+        help="a register other than the bundled one (implies --register)",
     )
     parser.add_argument(
         "--report", type=Path, metavar="DIR", help=f"write {REPORT_JSON} and {REPORT_PAGE} here"
@@ -69,7 +73,8 @@ def compare_command(argv: Iterable[str]) -> int:
         return EXIT_SAME if exit_.code == 0 else EXIT_USAGE
     try:
         left_path, right_path, left_name = _inputs(options)
-        accepted, requirements = _register(options.register)
+        register = options.register_file or (resources.deviations_path() if options.register else None)
+        accepted, requirements = _register(register)
         left, right = har.read(left_path), har.read(right_path)
     except (CompareError, har.HarError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
@@ -102,10 +107,9 @@ def _inputs(options: argparse.Namespace) -> tuple[Path, Path, str]:
     return options.hars[0], options.hars[1], str(options.hars[0])
 
 
-def _register(register: str | None) -> tuple[list[AcceptedDifference], list[SaneStatusRequirement]]:
-    if register is None:
+def _register(path: Path | None) -> tuple[list[AcceptedDifference], list[SaneStatusRequirement]]:
+    if path is None:
         return [], []
-    path = resources.deviations_path() if register == "bundled" else Path(register)
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

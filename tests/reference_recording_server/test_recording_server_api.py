@@ -81,3 +81,32 @@ def test_start_then_stop_reports_started_stopped_and_uploads(recorder):
     while recorder.talk.room("lifecycl", stop, "stop again").status != 404:
         assert time.monotonic() < deadline, "the recording was never forgotten"
         time.sleep(0.05)
+
+
+def test_reports_go_to_the_backend_with_its_webroot(tmp_path):
+    import socket
+
+    from conformance.recording_server_suite.embedded import EmbeddedRecordingServer
+    from conformance.recording_server_suite.talk_requests import TalkRequests
+    from conformance.recording_server_suite.talk_stand_in import TalkStandIn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    public = f"http://127.0.0.1:{port}/nextcloud/"
+    stand_in = TalkStandIn("webroot secret", port=port, public_url=public)
+    stand_in.start()
+    server = EmbeddedRecordingServer(tmp_path, public, "webroot secret")
+    try:
+        talk = TalkRequests(server.start(), "webroot secret", stand_in.backend_url, timeout=10)
+        stand_in.expect_room("webroot1")
+        assert talk.room("webroot1", START, "start").status == 200
+        started = stand_in.wait_for("webroot1", lambda e: e.report_type == "started", 5)
+        assert (
+            started is not None
+            and started.path == "/nextcloud/ocs/v2.php/apps/spreed/api/v1/recording/backend"
+        )
+        assert started.status == 200
+    finally:
+        server.stop()
+        stand_in.stop()

@@ -201,7 +201,7 @@ def test_the_command_applies_a_register(tmp_path, capsys):
             }
         )
     )
-    assert compare_command([left, right, "--register", str(register)]) == 0
+    assert compare_command([left, right, "--register-file", str(register)]) == 0
     assert "accepted: A7 x4" in capsys.readouterr().out
 
 

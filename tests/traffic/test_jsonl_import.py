@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from har_rules import assert_valid_har
 
 from conformance.traffic import har, jsonl_import, recordings
@@ -128,3 +129,20 @@ def test_the_shipped_nextcloud_32_recording():
     assert (legs.count("suite-to-target"), legs.count("target-to-recording-server")) == (1115, 97)
     assert legs.count("target-to-signaling-server") == 45
     assert "participant1:*" not in path.read_text(encoding="utf-8")
+
+
+CAPTURE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / "real-talk-22"
+
+
+def test_the_recording_travels_inside_the_package():
+    import conformance
+
+    assert recordings.RECORDINGS_DIR.parent == Path(conformance.__file__).resolve().parent
+    assert recordings.names() == ["nextcloud-32"] or "nextcloud-32" in recordings.names()
+
+
+@pytest.mark.skipif(not CAPTURE.is_dir(), reason=f"the proxy's capture is not at {CAPTURE}")
+def test_the_shipped_recording_is_what_the_converter_makes_of_the_capture():
+    shipped = har.read(recordings.traffic_path("nextcloud-32"))
+    again = jsonl_import.convert(CAPTURE, shipped["log"]["comment"])
+    assert again["log"]["entries"] == shipped["log"]["entries"]

@@ -49,7 +49,7 @@ def test_the_recording_is_a_valid_har_with_timings(recorded):
 def test_both_workers_and_the_stand_in_are_in_it(recorded):
     entries = recorded["log"]["entries"]
     legs = {item["_leg"] for item in entries}
-    assert legs == {har.SUITE_TO_TARGET, har.TARGET_TO_RECORDING_SERVER}
+    assert legs == {har.SUITE_TO_TARGET, har.TARGET_TO_RECORDING_SERVER, har.TARGET_TO_SIGNALING_SERVER}
     scenarios = {item["_scenario"] for item in entries if item["_leg"] == har.SUITE_TO_TARGET}
     assert "A video recording from start to stop" in scenarios
     assert "The administrator reads the welcome message of the first recording server" in scenarios
@@ -62,7 +62,20 @@ def test_both_workers_and_the_stand_in_are_in_it(recorded):
     ]
     kinds = [json.loads(item["request"]["postData"]["text"])["type"] for item in messages]
     assert kinds == ["start", "stop"]
-    welcome = [item for item in entries if item["request"]["url"].endswith("/api/v1/welcome")]
+    # Talk notifies the signaling stand-in of the room's changes, as Talk 22 does its signaling server.
+    signaling = [
+        item
+        for item in entries
+        if item["_leg"] == har.TARGET_TO_SIGNALING_SERVER
+        and item["_scenario"] == "A video recording from start to stop"
+    ]
+    assert signaling and all(item["response"]["status"] == 200 for item in signaling)
+    welcome = [
+        item
+        for item in entries
+        if item["request"]["url"].endswith("/api/v1/welcome")
+        and item["_leg"] == har.TARGET_TO_RECORDING_SERVER
+    ]
     asked = [item for item in entries if "/recording/welcome/" in item["request"]["url"]]
     asked = [item for item in asked if item["_scenario"]]
     # The preflight asks too, outside every scenario; and under -n 2 a welcome check that overlaps another
