@@ -63,6 +63,7 @@ async def create_room(call: Call):
             " VALUES (?, 'users', ?, ?)",
             (cursor.lastrowid, call.user, rooms.OWNER),
         )
+        chat.post_system_message(tx, cursor.lastrowid, "conversation_created", ("users", call.user))
     room = rooms.room_by_token(call.database, token)
     attendee = rooms.attendee_for_user(call.database, room["id"], call.user)
     return call.ok(rooms.render_room(call.database, room, attendee), status=201)
@@ -113,13 +114,15 @@ async def add_participant(call: Call):
         "SELECT 1 FROM users WHERE id = ?", new_participant
     ):
         raise OcsError(404)
-    call.database.run(
-        "INSERT OR IGNORE INTO attendees (room_id, actor_type, actor_id, participant_type)"
-        " VALUES (?, 'users', ?, ?)",
-        room["id"],
-        new_participant,
-        rooms.USER,
-    )
+    with call.database.transaction() as tx:
+        cursor = tx.execute(
+            "INSERT OR IGNORE INTO attendees (room_id, actor_type, actor_id, participant_type)"
+            " VALUES (?, 'users', ?, ?)",
+            (room["id"], new_participant, rooms.USER),
+        )
+        if cursor.rowcount == 1:  # adding someone who is already there posts nothing
+            user = chat.actor_parameter(("users", new_participant))
+            chat.post_system_message(tx, room["id"], "user_added", ("users", call.user), {"user": user})
     return call.ok([])
 
 
@@ -309,10 +312,17 @@ async def join_call(call: Call):
         return call.reason("consent")
     flags = to_int(call.params.get("flags", 7)) if call.params.get("flags") is not None else 7
     flags = (flags & 15) | 1
-    call.database.run("UPDATE sessions SET in_call = ? WHERE session_id = ?", flags, session["session_id"])
-    call.database.run(
-        "UPDATE rooms SET active_since = ? WHERE id = ? AND active_since IS NULL", rooms.now(), room["id"]
-    )
+    actor = (session["actor_type"], session["actor_id"])
+    with call.database.transaction() as tx:
+        tx.execute("UPDATE sessions SET in_call = ? WHERE session_id = ?", (flags, session["session_id"]))
+        started = tx.execute(
+            "UPDATE rooms SET active_since = ? WHERE id = ? AND active_since IS NULL",
+            (rooms.now(), room["id"]),
+        ).rowcount
+        if started:
+            chat.post_system_message(tx, room["id"], "call_started", actor)
+        elif not session["in_call"]:
+            chat.post_system_message(tx, room["id"], "call_joined", actor)
     return call.ok([])
 
 
@@ -326,7 +336,8 @@ async def leave_call(call: Call):
         if not rooms.is_moderator(session["participant_type"], allow_guest_moderator=True):
             raise OcsError(403)
         if room["active_since"] is not None:
-            await rooms.end_call(call.state, room)
+            actor = (session["actor_type"], session["actor_id"])
+            await rooms.end_call(call.state, room, actor, "call_ended_everyone")
         return call.ok([])
     await rooms.leave_call(call.state, room, session["session_id"])
     return call.ok([])
