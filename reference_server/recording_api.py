@@ -137,10 +137,8 @@ INVALID_DATETIME = "Value provided for dateTime is not valid"
 async def dismiss_notification(call: Call):
     """DELETE /recording/{token}/notification?timestamp=: dismiss the caller's notifications created then."""
     room, _ = _room_for_moderator(call, allow_guest_moderator=True)
-    timestamp = _int_param(call, "timestamp")
-    if timestamp is None and mutants.on("dismiss-timestamp-unchecked"):
-        timestamp = notifications.ANY_TIME
-    if timestamp is None:
+    timestamp = _int_param(call, "timestamp")  # None when missing, which the mutant reads as ANY_TIME
+    if timestamp is None and not mutants.on("dismiss-timestamp-unchecked"):
         return call.reason("timestamp")  # upstream: TypeError, 500 (D14)
     if timestamp == 0:
         return call.reason(INVALID_DATETIME)
