@@ -370,7 +370,7 @@ def read_only_files(work_dir: Path) -> CheckResult:
         before = visible_files(target.server.data_dir, token)
         with read_only(target.server.data_dir / "files") as applied:
             if not applied:
-                return CheckResult("read-only files", True, "skipped: cannot make a directory read-only here")
+                return CheckResult.skip("read-only files", "cannot make a directory read-only here")
             upload = target.callbacks().store(token, MODERATOR.user_id, video_webm())
         after = visible_files(target.server.data_dir, token)
         spool = spool_files(target.server.data_dir)
@@ -405,7 +405,7 @@ def read_only_data_dir(work_dir: Path) -> CheckResult:
     before = database.read_bytes()
     with read_only(server.data_dir) as applied:
         if not applied:
-            return CheckResult("read-only data dir", True, "skipped: cannot make a directory read-only here")
+            return CheckResult.skip("read-only data dir", "cannot make a directory read-only here")
         log_start = len(server.log_lines())
         try:
             server.start(timeout=30)

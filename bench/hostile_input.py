@@ -198,22 +198,48 @@ def http_level(target: RecordingTarget) -> list[Probe]:
         + b"\r\nTalk-Recording-Checksum: \xc3\x28\r\n"
         + b"Content-Length: 2\r\n\r\n{}",
         "garbage request line": b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n",
-        "lying Content-Length": b"POST "
+        "Content-Length shorter than the body": b"POST "
         + path
-        + b" HTTP/1.1\r\nHost: x\r\nOCS-APIRequest: true\r\nContent-Length: 1000\r\n\r\n{}",
+        + b" HTTP/1.1\r\nHost: x\r\nOCS-APIRequest: true\r\nContent-Length: 1\r\n\r\n{}",
         "negative Content-Length": b"POST " + path + b" HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
         "dot-dot path": b"GET /ocs/v2.php/../../../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
         "encoded dot-dot token": b"POST "
         + API_PATH.encode()
         + b"/%2e%2e%2f%2e%2e/store HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
     }
-    return [Probe(f"http: {name}", raw_request(target.url, data)) for name, data in requests_.items()]
+    probes = [Probe(f"http: {name}", raw_request(target.url, data)) for name, data in requests_.items()]
+    return [*probes, stalled_body(target)]
+
+
+def stalled_body(target: RecordingTarget) -> Probe:
+    """A body that never arrives (Content-Length beyond what is sent) must not stop others being served."""
+    # Half-closing after a short body leaves nothing a server could answer, so the connection stays open
+    # and the probe is the answer another client gets meanwhile.
+    host, port = target.url.removeprefix("http://").split(":")
+    stalled = b"POST " + f"{API_PATH}/backend".encode()
+    stalled += b" HTTP/1.1\r\nHost: x\r\nOCS-APIRequest: true\r\nContent-Length: 1000\r\n\r\n{}"
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(stalled)
+        other = raw_request(target.url, b"GET /ocs/v2.php/cloud/capabilities HTTP/1.1\r\nHost: x\r\n\r\n")
+    return Probe("http: another request while a body stalls", other)
 
 
 def files_outside(data_dir: Path, token: str) -> list[Path]:
     """Every stored file that is not directly in the owner's recording folder of the room."""
     allowed = data_dir / "files" / MODERATOR.user_id / "Talk" / "Recording" / token
     return [path for path in (data_dir / "files").rglob("*") if path.is_file() and path.parent != allowed]
+
+
+def group_result(name: str, probes: list[Probe]) -> CheckResult:
+    """A group passes when every probe got an answer and none was a 5xx (replays: exactly 403 and 401)."""
+    server_errors = [probe for probe in probes if probe.status is not None and probe.status >= 500]
+    # A probe without an answer proves nothing was handled well: it fails like a 5xx.
+    unanswered = [probe for probe in probes if probe.status is None]
+    passed = not server_errors and not unanswered
+    if name == "replayed signatures":
+        passed = [probe.status for probe in probes] == [403, 401]
+    answers = ", ".join(f"{probe.name} → {probe.status or 'NO ANSWER'}" for probe in probes)
+    return CheckResult(name, passed, answers, {"requests": len(probes)})
 
 
 def run(work_dir: Path, depth: int = 100_000) -> list[CheckResult]:
@@ -230,13 +256,7 @@ def run(work_dir: Path, depth: int = 100_000) -> list[CheckResult]:
         token = target.room_in_call("hostile")
         for name, probe_group in groups.items():
             target.reset_brute_force()  # refused signatures count; the next group starts unthrottled
-            probes = probe_group(target, token)
-            server_errors = [probe for probe in probes if probe.status is not None and probe.status >= 500]
-            passed = not server_errors
-            if name == "replayed signatures":
-                passed = [probe.status for probe in probes] == [403, 401]
-            answers = ", ".join(f"{probe.name} → {probe.status}" for probe in probes)
-            results.append(CheckResult(name, passed, answers, {"requests": len(probes)}))
+            results.append(group_result(name, probe_group(target, token)))
         outside = files_outside(target.server.data_dir, token)
         results.append(
             CheckResult("no file outside its folder", not outside, f"outside: {[str(p) for p in outside]}")

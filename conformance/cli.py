@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from conformance.annotations import STYLES, report_stopped_run, style_for
 from conformance.config import ProfileError, TargetProfile, load_profile
 from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError, Unsupported
@@ -22,6 +23,8 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
+from conformance.resources import binding_module
+from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 DEFAULT_REPORT_DIR = "conformance-report"
@@ -45,20 +48,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _commands() -> dict[str, Callable[[list[str]], int]]:
     return {
         "run": run_command,
+        "check": _check_command,
         "fuzz": _fuzz_command,
         "matrix": _matrix_command,
         "docs": _docs_command,
         "self-test": _self_test_command,
+        "compare": _compare_command,
+        "recording-server": _recording_server_command,
     }
 
 
 def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
     print(f"usage: {PROG} [{'|'.join(commands)}] [options]\n")
     print("  run   (default) the Gherkin conformance scenarios against a target; see `run --help`")
+    print("  check  the preflight alone: target, recording-v1, admin, reachability; see `check --help`")
     print("  fuzz  spec-driven fuzzing of the recording API; see `fuzz --help`")
     print("  matrix  contract cells and state transitions against the scenarios; see `matrix --help`")
     print("  docs  the living documentation as a static HTML site; see `docs --help`")
     print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
+    print("  compare  two traffic recordings (HAR), or one against a shipped real one; see `compare --help`")
+    print("  recording-server  the suite plays Talk against a recording server; see its --help")
 
 
 def _fuzz_command(args: list[str]) -> int:
@@ -89,6 +98,18 @@ def _self_test_command(args: list[str]) -> int:
     return self_test_command(args)
 
 
+def _compare_command(args: list[str]) -> int:
+    from conformance.traffic.command import compare_command
+
+    return compare_command(args)
+
+
+def _recording_server_command(args: list[str]) -> int:
+    from conformance.recording_server_suite.command import recording_server_command
+
+    return recording_server_command(args)
+
+
 def build_run_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance run`."""
     parser = argparse.ArgumentParser(
@@ -103,9 +124,20 @@ def build_run_parser() -> argparse.ArgumentParser:
         help="YAML file of scenarios the target is expected to fail (see docs/expectations.md)",
     )
     parser.add_argument(
+        "--record-traffic",
+        metavar="FILE",
+        help="write every exchange of the run to FILE as HAR 1.2 (see docs/traffic.md)",
+    )
+    parser.add_argument(
         "--report-dir",
         default=DEFAULT_REPORT_DIR,
         help=f"where the reports go (default ./{DEFAULT_REPORT_DIR})",
+    )
+    parser.add_argument(
+        "--annotations",
+        choices=STYLES,
+        help="github: an ::error annotation per failed or errored scenario, on its feature file "
+        "(default when GITHUB_ACTIONS=true); none: no annotations",
     )
     return parser
 
@@ -123,6 +155,7 @@ def run_command(args: list[str]) -> int:
             load_expectations(profile.expectations)
     except ProfileError as exc:
         return _fail(EXIT_USAGE, str(exc))
+    announce_unverified(profile.tls_verify)
     redactor = Redactor(profile.secrets())
     report_dir = Path(options.report_dir).resolve()
     try:
@@ -134,23 +167,11 @@ def run_command(args: list[str]) -> int:
             missing_ok=True
         )  # a report from an earlier run must not pass for this one
     if profile.url is not None:
-        problem = _preflight(profile, report_dir, redactor)
+        problem = _preflight(profile, report_dir, redactor, style_for(options.annotations, os.environ))
         if problem is not None:
             return problem
     code = _run_pytest(binding, options, report_dir, pytest_args)
     return _exit_status(code, report_dir, redactor)
-
-
-def binding_module() -> Path:
-    """The installed steps/test_features.py, wherever the command is started from."""
-    try:
-        import steps
-    except ImportError as exc:
-        raise SetupError(f"the step library is not installed ({exc})") from None
-    path = Path(steps.__file__).resolve().parent / "test_features.py"
-    if not path.is_file():
-        raise SetupError(f"the scenario binding module {path} is missing; is the suite installed completely?")
-    return path
 
 
 def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
@@ -160,22 +181,54 @@ def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
     return args, []
 
 
-def _preflight(profile: TargetProfile, report_dir: Path, redactor: Redactor) -> int | None:
-    # A dead target would turn every scenario into the same error; say it once instead.
-    from conformance.plugin import check_target
+def _preflight(
+    profile: TargetProfile, report_dir: Path, redactor: Redactor, annotations: str
+) -> int | None:
+    # A target the suite cannot use would turn every scenario into the same error; say it once instead.
+    from conformance.run_setup import preflight_run
 
-    assert profile.url is not None
     try:
-        check_target(profile.url, profile)
+        preflight_run(profile, lambda line: None)
     except Unsupported:
         return None  # the run reports every scenario as skipped (unsupported)
     except SetupError as exc:
         summary = RunSummary(target_url=profile.url, profile=redacted_profile(profile.to_dict()))
         summary.setup_error = redactor.text(str(exc))
+        report_dir.mkdir(parents=True, exist_ok=True)
         write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
         write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+        report_stopped_run(summary, report_dir, annotations, os.environ)
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None
+
+
+def _check_command(args: list[str]) -> int:
+    """`talk-conformance check`: the preflight of a run, one line per check."""
+    from conformance.run_setup import preflight_run
+
+    parser = argparse.ArgumentParser(
+        prog=f"{PROG} check",
+        description="Check that a run can be set up: the target answers OCS and offers recording-v1, "
+        "the admin account and the provisioning API work, and Talk reaches the fake recording server and "
+        "the signaling server. Configures the target for the check and restores it.",
+    )
+    parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
+    parser.add_argument("--target-profile", help="YAML target profile (see docs/profiles.md)")
+    try:
+        options = parser.parse_args(args)
+    except SystemExit as exit_:
+        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    try:
+        profile = load_profile(options.target_url, options.target_profile, os.environ)
+    except ProfileError as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    redactor = Redactor(profile.secrets())
+    try:
+        preflight_run(profile, lambda line: print(redactor.text(line)))
+    except (SetupError, Unsupported) as exc:
+        return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
+    print("preflight passed: the run can be set up")
+    return EXIT_CLEAN
 
 
 def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, extra: list[str]) -> int:
@@ -203,6 +256,10 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
             args += ["--target-profile", options.target_profile]
         if options.expectations:
             args += ["--expectations", options.expectations]
+        if options.annotations:
+            args += ["--annotations", options.annotations]
+        if options.record_traffic:
+            args += ["--record-traffic", str(Path(options.record_traffic).resolve())]
         return int(pytest.main([*args, *extra]))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+import shlex
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.outcomes import SetupError
+from conformance.tls import check_ca_bundle
 from conformance.yaml_documents import read_yaml_document
 
 ENV_PREFIX = "TALK_CONFORMANCE_"
@@ -58,18 +60,38 @@ class TargetProfile:
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     upload_limit_bytes: int | None = None
     run_id: str = "tc000000"
+    signaling_stand_in_listen: str = DEFAULT_LISTEN
+    signaling_stand_in_url: str | None = None
+    bruteforce_reset_command: str | None = field(default=None, repr=False)
+    record_traffic: Path | None = None  # where the run's traffic goes as HAR (docs/traffic.md)
+    verify_tls: bool = True
+    ca_bundle: Path | None = None
+    # who records for the end-to-end group: "reference" (the bundled one), a URL, or None (group skipped)
+    recording_server: str | None = None
+
+    @property
+    def tls_verify(self) -> bool | str:
+        """What requests takes as `verify` for every request to the target: the CA bundle, or on/off."""
+        if self.verify_tls and self.ca_bundle is not None:
+            return str(self.ca_bundle)
+        return self.verify_tls
 
     @property
     def listen_address(self) -> tuple[str, int]:
         """(host, port) the fake recording server binds."""
-        match = _LISTEN.match(self.fake_recording_server_listen)
-        assert match is not None  # validated on load
-        return match["host"], int(match["port"])
+        return _host_port(self.fake_recording_server_listen)
+
+    @property
+    def signaling_listen_address(self) -> tuple[str, int]:
+        """(host, port) the signaling stand-in binds."""
+        return _host_port(self.signaling_stand_in_listen)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (secrets included) for handing the profile to xdist workers."""
         data = dataclasses.asdict(self)
         data["expectations"] = str(self.expectations) if self.expectations else None
+        data["record_traffic"] = str(self.record_traffic) if self.record_traffic else None
+        data["ca_bundle"] = str(self.ca_bundle) if self.ca_bundle else None
         return data
 
     @classmethod
@@ -80,6 +102,8 @@ class TargetProfile:
         values["users"] = tuple(Account(**user) for user in values["users"])
         values["skip_tags"] = tuple(values["skip_tags"])
         values["expectations"] = Path(values["expectations"]) if values["expectations"] else None
+        values["record_traffic"] = Path(values["record_traffic"]) if values.get("record_traffic") else None
+        values["ca_bundle"] = Path(values["ca_bundle"]) if values.get("ca_bundle") else None
         return cls(**values)
 
     def secrets(self) -> tuple[str, ...]:
@@ -91,6 +115,12 @@ class TargetProfile:
         return (self.recording_secret, *passwords)
 
 
+def _host_port(listen: str) -> tuple[str, int]:
+    match = _LISTEN.match(listen)
+    assert match is not None  # validated on load
+    return match["host"], int(match["port"])
+
+
 @dataclass(frozen=True)
 class RunContext:
     """What every scenario of one run shares: the target, the fake recording server, the lock."""
@@ -100,6 +130,8 @@ class RunContext:
     fake_recording_server_url: str
     recording_server_url_for_target: str
     lock_path: Path
+    # The suite's signaling stand-in (its control URL), None when the target has its own signaling server.
+    signaling_stand_in_url: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for handing the context to xdist workers."""
@@ -109,6 +141,7 @@ class RunContext:
             "fake_recording_server_url": self.fake_recording_server_url,
             "recording_server_url_for_target": self.recording_server_url_for_target,
             "lock_path": str(self.lock_path),
+            "signaling_stand_in_url": self.signaling_stand_in_url,
         }
 
     @classmethod
@@ -120,6 +153,7 @@ class RunContext:
             fake_recording_server_url=data["fake_recording_server_url"],
             recording_server_url_for_target=data["recording_server_url_for_target"],
             lock_path=Path(data["lock_path"]),
+            signaling_stand_in_url=data.get("signaling_stand_in_url"),
         )
 
 
@@ -172,6 +206,13 @@ _YAML_KEYS = {
     "request_timeout",
     "upload_limit_bytes",
     "run_id",
+    "signaling_stand_in_listen",
+    "signaling_stand_in_url",
+    "bruteforce_reset_command",
+    "record_traffic",
+    "verify_tls",
+    "ca_bundle",
+    "recording_server",
 }
 
 
@@ -197,6 +238,8 @@ def _from_yaml(raw: dict[str, Any], source: str, path: Path | None) -> dict[str,
     if raw.get("expectations") is not None and path is not None:
         # Relative to the profile file, so a profile and its expectations travel together.
         values["expectations"] = path.parent / str(raw["expectations"])
+    if raw.get("ca_bundle") is not None and path is not None:
+        values["ca_bundle"] = path.parent / str(raw["ca_bundle"])  # like expectations: next to the profile
     return values
 
 
@@ -233,6 +276,13 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "REQUEST_TIMEOUT": "request_timeout",
         "UPLOAD_LIMIT_BYTES": "upload_limit_bytes",
         "RUN_ID": "run_id",
+        "SIGNALING_STAND_IN_LISTEN": "signaling_stand_in_listen",
+        "SIGNALING_STAND_IN_URL": "signaling_stand_in_url",
+        "BRUTEFORCE_RESET_COMMAND": "bruteforce_reset_command",
+        "RECORD_TRAFFIC": "record_traffic",
+        "VERIFY_TLS": "verify_tls",
+        "CA_BUNDLE": "ca_bundle",
+        "RECORDING_SERVER": "recording_server",
     }
     for name, key in simple.items():
         if get(name) is not None:
@@ -270,10 +320,14 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
     secret = values.get("recording_secret", DEFAULT_RECORDING_SECRET)
     if not isinstance(secret, str) or not secret:
         raise ProfileError(f"{source}: recording_secret must be a non-empty string")
-    listen = str(values.get("fake_recording_server_listen", DEFAULT_LISTEN))
-    match = _LISTEN.match(listen)
-    if match is None or int(match["port"]) > 65535:
-        raise ProfileError(f"{source}: fake_recording_server_listen must look like HOST:PORT, got {listen!r}")
+    listen = _listen(values.get("fake_recording_server_listen"), f"{source}: fake_recording_server_listen")
+    signaling_listen = _listen(
+        values.get("signaling_stand_in_listen"), f"{source}: signaling_stand_in_listen"
+    )
+    signaling_url = _url(values.get("signaling_stand_in_url"), f"{source}: signaling_stand_in_url")
+    reset_command = _reset_command(
+        values.get("bruteforce_reset_command"), f"{source}: bruteforce_reset_command"
+    )
     run_id = str(values.get("run_id") or new_run_id())
     if not _RUN_ID.match(run_id):
         raise ProfileError(f"{source}: run_id must be 1 to 16 lowercase letters or digits, got {run_id!r}")
@@ -281,6 +335,12 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
     if upload_limit is None and url is None:
         upload_limit = EMBEDDED_UPLOAD_LIMIT_BYTES
     expectations = values.get("expectations")
+    verify_tls = _bool(values.get("verify_tls", True), f"{source}: verify_tls")
+    ca_bundle = Path(str(values["ca_bundle"])) if values.get("ca_bundle") not in (None, "") else None
+    if ca_bundle is not None:
+        problem = check_ca_bundle(ca_bundle, f"{source}: ca_bundle")
+        if problem:
+            raise ProfileError(problem)
     return TargetProfile(
         url=url,
         admin=admin,
@@ -297,7 +357,46 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         or DEFAULT_REQUEST_TIMEOUT,
         upload_limit_bytes=upload_limit,
         run_id=run_id,
+        signaling_stand_in_listen=signaling_listen,
+        signaling_stand_in_url=signaling_url,
+        bruteforce_reset_command=reset_command,
+        record_traffic=Path(str(values["record_traffic"])) if values.get("record_traffic") else None,
+        verify_tls=verify_tls,
+        ca_bundle=ca_bundle,
+        recording_server=_recording_server(
+            values.get("recording_server", "reference" if url is None else None), source
+        ),
     )
+
+
+def _listen(raw: Any, where: str) -> str:
+    listen = DEFAULT_LISTEN if raw is None or raw == "" else str(raw)
+    match = _LISTEN.match(listen)
+    if match is None or int(match["port"]) > 65535:
+        raise ProfileError(f"{where} must look like HOST:PORT, got {listen!r}")
+    return listen
+
+
+def _reset_command(raw: Any, where: str) -> str | None:
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str):
+        raise ProfileError(f"{where} must be a command line (a string)")
+    try:
+        words = shlex.split(raw)
+    except ValueError as exc:
+        raise ProfileError(f"{where} cannot be split into words: {exc}") from None
+    if not words:
+        raise ProfileError(f"{where} is empty")
+    return raw
+
+
+def _recording_server(raw: Any, source: str) -> str | None:
+    if raw is None or raw in ("", "none"):
+        return None
+    if raw == "reference":
+        return raw
+    return _url(raw, f"{source}: recording_server (reference, none or a URL)")
 
 
 def _url(raw: Any, where: str) -> str | None:

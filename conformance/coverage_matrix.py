@@ -15,7 +15,16 @@ from gherkin.errors import ParserError
 from gherkin.parser import Parser
 
 from conformance import resources
+from conformance.assertion_records import (
+    RECORDS_KEY,
+    SOURCE_KEY,
+    Record,
+    ResponseAssertion,
+    TransitionAssertion,
+    records_from_json,
+)
 from conformance.contract import Cell, Contract, load_contract
+from conformance.reports import SUMMARY_FILE
 
 EXIT_COVERED, EXIT_UNCOVERED, EXIT_USAGE = 0, 1, 2
 PROG = "talk-conformance matrix"
@@ -167,6 +176,10 @@ class CoverageMatrix:
     transitions: list[TransitionCoverage]
     stray_tags: list[StrayTag]
     scenario_count: int
+    # Built from a run's assertion records (--results) instead of the scenarios' tags alone.
+    from_records: bool = False
+    unasserted_tags: list[StrayTag] = field(default_factory=list)  # errors: a tag no assertion backs
+    untagged_assertions: list[StrayTag] = field(default_factory=list)  # warnings: an assertion not tagged
 
     @property
     def uncovered_cells(self) -> list[CellCoverage]:
@@ -180,8 +193,8 @@ class CoverageMatrix:
 
     @property
     def complete(self) -> bool:
-        """True when every cell and every transition is covered or explained."""
-        return not self.uncovered_cells and not self.uncovered_transitions
+        """True when every cell and transition is covered or explained and every tag is backed."""
+        return not self.uncovered_cells and not self.uncovered_transitions and not self.unasserted_tags
 
     def counts(self) -> dict[str, int]:
         """How many cells and transitions have each verdict."""
@@ -190,11 +203,18 @@ class CoverageMatrix:
             counts[f"cells_{verdict}"] = sum(1 for row in self.cells if row.verdict == verdict)
         for verdict in ("covered", "uncovered"):
             counts[f"transitions_{verdict}"] = sum(1 for row in self.transitions if row.verdict == verdict)
+        if self.from_records:
+            counts["tagged_but_not_asserted"] = len(self.unasserted_tags)
+            counts["asserted_but_not_tagged"] = len(self.untagged_assertions)
         return counts
 
 
 class CoverageInputError(Exception):
     """A feature file or the deviation register cannot be read."""
+
+
+class NoRecordsError(CoverageInputError):
+    """A run's summary.json holds no assertion records (written by an older version of the suite)."""
 
 
 # --- reading the inputs ---------------------------------------------------------------------------
@@ -264,6 +284,8 @@ def load_scenarios(features_dir: Path) -> list[TaggedScenario]:
     """Every tagged scenario unit of every feature file below `features_dir`."""
     scenarios: list[TaggedScenario] = []
     for path in feature_files(features_dir):
+        if path.relative_to(features_dir).parts[0] == "recording_server":
+            continue  # the recording server's own API (docs/recording-server-suite.md), not recording.yaml
         scenarios += tagged_scenarios(parse_feature(path), path.relative_to(features_dir).as_posix())
     return scenarios
 
@@ -302,17 +324,22 @@ def build_matrix(
     contract = contract or load_contract()
     scenarios = load_scenarios(resources.features_dir()) if scenarios is None else scenarios
     register = load_register(resources.deviations_path()) if register is None else register
-    cells = {cell: CellCoverage(cell) for cell in contract.cells()}
-    for entry in register:
-        for cell in entry.cells:
-            if cell in cells:
-                cells[cell].deviations.append(entry)
+    cells = _cell_rows(contract, register)
     transitions = [TransitionCoverage(transition) for transition in TRANSITIONS]
     stray: list[StrayTag] = []
     for scenario in scenarios:
         stray += _match_cells(scenario, contract, cells)
         stray += _match_transitions(scenario, transitions)
     return CoverageMatrix(list(cells.values()), transitions, stray, len(scenarios))
+
+
+def _cell_rows(contract: Contract, register: Sequence[Deviation]) -> dict[Cell, CellCoverage]:
+    cells = {cell: CellCoverage(cell) for cell in contract.cells()}
+    for entry in register:
+        for cell in entry.cells:
+            if cell in cells:
+                cells[cell].deviations.append(entry)
+    return cells
 
 
 def error_tag(error: str) -> str:
@@ -400,6 +427,175 @@ def _parse_pair(tag: str) -> tuple[int, int] | None:
         return None
 
 
+# --- building the matrix from what a run asserted -------------------------------------------------
+
+# Scenario verdicts whose tags must all be backed: a failed or skipped scenario may have stopped early.
+_COMPLETE_VERDICTS = ("passed",)
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """One scenario of a run (every row of an outline together): its tags, verdicts and assertion records."""
+
+    ref: ScenarioRef
+    tags: tuple[str, ...]
+    verdicts: tuple[str, ...]
+    records: tuple[Record, ...]
+
+    @property
+    def ran_to_the_end(self) -> bool:
+        """Every row passed, so every Then step ran and recorded what it checked."""
+        return bool(self.verdicts) and all(verdict in _COMPLETE_VERDICTS for verdict in self.verdicts)
+
+
+def load_run(results_dir: Path) -> list[ScenarioRun]:
+    """The scenarios of a run's summary.json with their records (CoverageInputError when unusable)."""
+    path = results_dir / SUMMARY_FILE
+    try:
+        summary = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CoverageInputError(f"cannot read the run's results {path}: {exc}") from None
+    entries = summary.get("scenarios") if isinstance(summary, dict) else None
+    if not isinstance(entries, list):
+        raise CoverageInputError(f"{path} is not a summary.json of talk-conformance (no scenarios list)")
+    grouped: dict[tuple[str, int], dict[str, Any]] = {}
+    for entry in entries:
+        source = entry.get(SOURCE_KEY) if isinstance(entry, dict) else None
+        if not isinstance(source, dict) or RECORDS_KEY not in entry:
+            raise NoRecordsError(
+                f"{path}: scenario {entry.get('name') if isinstance(entry, dict) else entry!r} carries no "
+                "assertion records; was the run made by this version of the suite?"
+            )
+        try:
+            key = (str(source["path"]), int(source["line"]))
+            records = records_from_json(entry[RECORDS_KEY])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise CoverageInputError(f"{path}: scenario {entry.get('name')!r}: {exc}") from None
+        group = grouped.setdefault(
+            key, {"name": str(source.get("name", "")), "tags": [], "verdicts": [], "records": []}
+        )
+        group["tags"] += [tag for tag in entry.get("tags", []) if tag not in group["tags"]]
+        group["verdicts"].append(str(entry.get("verdict")))
+        group["records"] += [record for record in records if record not in group["records"]]
+    return [
+        ScenarioRun(
+            ScenarioRef(feature, line, group["name"]),
+            tuple(group["tags"]),
+            tuple(group["verdicts"]),
+            tuple(group["records"]),
+        )
+        for (feature, line), group in sorted(grouped.items())
+    ]
+
+
+def build_matrix_from_run(
+    runs: Sequence[ScenarioRun],
+    contract: Contract | None = None,
+    register: Sequence[Deviation] | None = None,
+) -> CoverageMatrix:
+    """Cells and transitions covered by what the run's scenarios asserted; tags checked against it."""
+    contract = contract or load_contract()
+    register = load_register(resources.deviations_path()) if register is None else register
+    cells = _cell_rows(contract, register)
+    transitions = [TransitionCoverage(transition) for transition in TRANSITIONS]
+    matrix = CoverageMatrix(list(cells.values()), transitions, [], len(runs), from_records=True)
+    for run in runs:
+        tagged_cells, stray = _tagged_cells(TaggedScenario(run.ref, run.tags), contract)
+        tagged_rows, stray_transitions = _tagged_transitions(TaggedScenario(run.ref, run.tags))
+        matrix.stray_tags += stray + stray_transitions
+        asserted_cells: list[Cell] = []
+        asserted_rows: list[int] = []
+        for record in run.records:
+            if isinstance(record, ResponseAssertion):
+                cell = _asserted_cell(record, contract)
+                if cell is None:
+                    reason = "asserted, but the contract documents no such cell"
+                    matrix.untagged_assertions.append(StrayTag(run.ref, _record_label(record), reason))
+                elif cell not in asserted_cells:
+                    asserted_cells.append(cell)
+            else:
+                asserted_rows += [row for row in _asserted_rows(record) if row not in asserted_rows]
+        for cell in asserted_cells:
+            cells[cell].scenarios.append(run.ref)
+        for index in asserted_rows:
+            transitions[index].scenarios.append(run.ref)
+        if run.ran_to_the_end:
+            matrix.unasserted_tags += [
+                StrayTag(run.ref, _cell_tags(cell), "tagged but not asserted")
+                for cell in tagged_cells
+                if cell not in asserted_cells
+            ]
+            matrix.unasserted_tags += [
+                StrayTag(run.ref, _transition_tag(index), "tagged but not asserted")
+                for index in tagged_rows
+                if index not in asserted_rows
+            ]
+        matrix.untagged_assertions += [
+            StrayTag(run.ref, _cell_tags(cell), "asserted but not tagged")
+            for cell in asserted_cells
+            if cell not in tagged_cells
+        ]
+        matrix.untagged_assertions += [
+            StrayTag(run.ref, _transition_tag(index), "asserted but not tagged")
+            for index in asserted_rows
+            if index not in tagged_rows
+        ]
+    return matrix
+
+
+def _tagged_cells(scenario: TaggedScenario, contract: Contract) -> tuple[list[Cell], list[StrayTag]]:
+    scratch = {cell: CellCoverage(cell) for cell in contract.cells()}
+    stray = _match_cells(scenario, contract, scratch)
+    return [cell for cell, row in scratch.items() if row.scenarios], stray
+
+
+def _tagged_transitions(scenario: TaggedScenario) -> tuple[list[int], list[StrayTag]]:
+    scratch = [TransitionCoverage(transition) for transition in TRANSITIONS]
+    stray = _match_transitions(scenario, scratch)
+    return [index for index, row in enumerate(scratch) if row.scenarios], stray
+
+
+def _asserted_cell(record: ResponseAssertion, contract: Contract) -> Cell | None:
+    known = {operation.operation_id: operation for operation in contract.operations}
+    if record.operation not in known or record.status not in known[record.operation].statuses:
+        return None
+    documented = contract.documented_errors(record.operation, record.status)
+    if not documented:
+        return Cell(record.operation, record.status, None)
+    return Cell(record.operation, record.status, record.error) if record.error in documented else None
+
+
+# Backend reports share one operation; the report's type says which trigger of the machine it was.
+_BACKEND_TRIGGERS = {"started", "stopped", "failed"}
+
+
+def _asserted_rows(record: TransitionAssertion) -> list[int]:
+    return [
+        index
+        for index, row in enumerate(TRANSITIONS)
+        if row.operation_id == record.operation
+        and record.source in row.sources
+        and record.target == row.target
+        and (row.trigger not in _BACKEND_TRIGGERS or row.trigger == record.trigger)
+    ]
+
+
+def _cell_tags(cell: Cell) -> str:
+    text = f"operation:{cell.operation_id} @status:{cell.status}"
+    return text + (f" @error:{cell.error}" if cell.error else "")
+
+
+def _transition_tag(index: int) -> str:
+    transition = TRANSITIONS[index]
+    sources = "/".join(str(source) for source in transition.sources)
+    return f"transition:{sources}-{transition.target} ({transition.trigger})"
+
+
+def _record_label(record: ResponseAssertion) -> str:
+    text = f"{record.operation} {record.status}" + (f" {record.error}" if record.error else "")
+    return f"(asserted {text})"
+
+
 # --- rendering ------------------------------------------------------------------------------------
 
 
@@ -419,14 +615,28 @@ def _explanation(row: CellCoverage | TransitionCoverage) -> list[str]:
 
 def _summary_line(matrix: CoverageMatrix) -> str:
     counts = matrix.counts()
-    return (
-        f"{counts['cells']} cells: {counts['cells_covered']} covered by scenarios, "
+    covered_by = "asserted by scenarios of the run" if matrix.from_records else "covered by scenarios"
+    line = (
+        f"{counts['cells']} cells: {counts['cells_covered']} {covered_by}, "
         f"{counts['cells_unreachable']} unreachable and {counts['cells_registered']} otherwise explained "
         "by the deviation register, "
         f"{counts['cells_uncovered']} uncovered; "
         f"{counts['transitions']} transitions: {counts['transitions_covered']} covered, "
         f"{counts['transitions_uncovered']} uncovered ({matrix.scenario_count} scenarios read)"
     )
+    if matrix.from_records:
+        line += (
+            f"; {counts['tagged_but_not_asserted']} tagged but not asserted, "
+            f"{counts['asserted_but_not_tagged']} asserted but not tagged"
+        )
+    return line
+
+
+def _record_sections(matrix: CoverageMatrix) -> list[tuple[str, list[StrayTag]]]:
+    return [
+        ("Tagged but not asserted (errors: the tag claims a check no step made)", matrix.unasserted_tags),
+        ("Asserted but not tagged (warnings: the tags omit a check)", matrix.untagged_assertions),
+    ]
 
 
 def render_text(matrix: CoverageMatrix) -> str:
@@ -442,6 +652,10 @@ def render_text(matrix: CoverageMatrix) -> str:
     if matrix.stray_tags:
         lines += ["", "Tags that name no documented cell or transition"]
         lines += [f"  {stray.scenario.label}: @{stray.tag}: {stray.reason}" for stray in matrix.stray_tags]
+    for title, entries in _record_sections(matrix):
+        if entries:
+            lines += ["", title]
+            lines += [f"  {entry.scenario.label}: @{entry.tag}" for entry in entries]
     return "\n".join(lines) + "\n"
 
 
@@ -459,23 +673,37 @@ def _markdown_escape(text: str) -> str:
     return text
 
 
+_TAGS_INTRO = [
+    "<!-- Generated by conformance/coverage_matrix.py: `talk-conformance matrix --format markdown`"
+    " (or `python -m conformance.coverage_matrix --format markdown`). Do not edit by hand. -->",
+    "",
+    "Every (operation, HTTP status, error string) cell that `openapi/recording.yaml` documents and",
+    "every transition of the recording status, against the scenarios tagged `@operation:`, `@status:`,",
+    "`@error:` and `@transition:` in `features/`. A cell without a scenario must be explained by an",
+    "entry of the deviation register (`openapi/deviations.yaml`): *unreachable* when the entry's",
+    "decision is `unreachable`, *registered* when it is another decision.",
+]
+_RECORDS_INTRO = [
+    "<!-- Generated by conformance/coverage_matrix.py from a run against the bundled reference server:"
+    " `talk-conformance --report-dir out && talk-conformance matrix --results out --format markdown`."
+    " Do not edit by hand. -->",
+    "",
+    "Every (operation, HTTP status, error string) cell that `openapi/recording.yaml` documents and",
+    "every transition of the recording status, against what the scenarios of one run *asserted*: each",
+    "Then step records the request it checked (operation, status, OCS statuscode, error) or the",
+    "status change it observed, in `summary.json`. A cell counts as covered only when a step of the run",
+    "checked it. A cell without such a check must be explained by an entry of the deviation register",
+    "(`openapi/deviations.yaml`): *unreachable* when the entry's decision is `unreachable`, *registered*",
+    "when it is another decision. A scenario tag (`@operation:`, `@status:`, `@error:`, `@transition:`)",
+    "that none of the scenario's steps backs is an error; a check the tags do not name is a warning.",
+]
+
+
 def render_markdown(matrix: CoverageMatrix) -> str:
     """The matrix as the Markdown page checked in as docs/coverage.md."""
-    lines = [
-        "# Coverage matrix",
-        "",
-        "<!-- Generated by conformance/coverage_matrix.py: `talk-conformance matrix --format markdown`"
-        " (or `python -m conformance.coverage_matrix --format markdown`). Do not edit by hand. -->",
-        "",
-        "Every (operation, HTTP status, error string) cell that `openapi/recording.yaml` documents and",
-        "every transition of the recording status, against the scenarios tagged `@operation:`, `@status:`,",
-        "`@error:` and `@transition:` in `features/`. A cell without a scenario must be explained by an",
-        "entry of the deviation register (`openapi/deviations.yaml`): *unreachable* when the entry's",
-        "decision is `unreachable`, *registered* when it is another decision.",
-        "",
-        _summary_line(matrix) + ".",
-        "",
-    ]
+    lines = ["# Coverage matrix", ""]
+    lines += _RECORDS_INTRO if matrix.from_records else _TAGS_INTRO
+    lines += ["", _summary_line(matrix) + ".", ""]
     by_operation: dict[str, list[CellCoverage]] = {}
     for row in matrix.cells:
         by_operation.setdefault(row.cell.operation_id, []).append(row)
@@ -501,6 +729,11 @@ def render_markdown(matrix: CoverageMatrix) -> str:
             where, reason = _markdown_escape(stray.scenario.label), _markdown_escape(stray.reason)
             lines.append(f"* {where}: `@{stray.tag}`: {reason}")
         lines.append("")
+    for title, entries in _record_sections(matrix):
+        if entries:
+            lines += [f"## {title}", ""]
+            lines += [f"* {_markdown_escape(entry.scenario.label)}: `@{entry.tag}`" for entry in entries]
+            lines.append("")
     return "\n".join(lines)
 
 
@@ -536,6 +769,15 @@ def to_json(matrix: CoverageMatrix) -> dict[str, Any]:
             {"scenario": _scenario_json(stray.scenario), "tag": stray.tag, "reason": stray.reason}
             for stray in matrix.stray_tags
         ],
+        "from_records": matrix.from_records,
+        "tagged_but_not_asserted": [
+            {"scenario": _scenario_json(entry.scenario), "tags": entry.tag}
+            for entry in matrix.unasserted_tags
+        ],
+        "asserted_but_not_tagged": [
+            {"scenario": _scenario_json(entry.scenario), "tags": entry.tag, "reason": entry.reason}
+            for entry in matrix.untagged_assertions
+        ],
     }
 
 
@@ -569,8 +811,34 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--register", type=Path, help="deviation register (default: the bundled deviations.yaml)"
     )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        metavar="DIR",
+        help="a run's report directory: count only what its scenarios asserted (summary.json records)",
+    )
     parser.add_argument("--output", type=Path, help="write to this file instead of standard output")
     return parser
+
+
+def _load_contract_file(contract: Path | None) -> Contract:
+    try:
+        return load_contract(contract)
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        raise CoverageInputError(
+            f"cannot load the contract {contract or resources.contract_path()}: {exc}"
+        ) from None
+
+
+def load_run_matrix(results: Path, contract: Path | None, register: Path | None) -> CoverageMatrix:
+    """The matrix of what a run asserted, from its report directory; CoverageInputError if unusable."""
+    if not results.is_dir():
+        raise CoverageInputError(f"results directory {results} does not exist")
+    return build_matrix_from_run(
+        load_run(results),
+        _load_contract_file(contract),
+        load_register(register or resources.deviations_path()),
+    )
 
 
 def load_matrix(features: Path | None, contract: Path | None, register: Path | None) -> CoverageMatrix:
@@ -578,12 +846,7 @@ def load_matrix(features: Path | None, contract: Path | None, register: Path | N
     features = features or resources.features_dir()
     if not features.is_dir():
         raise CoverageInputError(f"feature directory {features} does not exist")
-    try:
-        loaded_contract = load_contract(contract)
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
-        raise CoverageInputError(
-            f"cannot load the contract {contract or resources.contract_path()}: {exc}"
-        ) from None
+    loaded_contract = _load_contract_file(contract)
     return build_matrix(
         loaded_contract,
         load_scenarios(features),
@@ -598,7 +861,10 @@ def matrix_command(argv: Iterable[str]) -> int:
     except SystemExit as exit_:
         return EXIT_COVERED if exit_.code == 0 else EXIT_USAGE
     try:
-        matrix = load_matrix(options.features, options.contract, options.register)
+        if options.results is not None:
+            matrix = load_run_matrix(options.results, options.contract, options.register)
+        else:
+            matrix = load_matrix(options.features, options.contract, options.register)
     except CoverageInputError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -616,7 +882,10 @@ def matrix_command(argv: Iterable[str]) -> int:
         missing += [
             f"{row.transition.trigger} {row.transition.label}" for row in matrix.uncovered_transitions
         ]
-        print(f"{PROG}: uncovered: {', '.join(missing)}", file=sys.stderr)
+        if missing:
+            print(f"{PROG}: uncovered: {', '.join(missing)}", file=sys.stderr)
+        if matrix.unasserted_tags:
+            print(f"{PROG}: {len(matrix.unasserted_tags)} tag(s) tagged but not asserted", file=sys.stderr)
         return EXIT_UNCOVERED
     return EXIT_COVERED
 

@@ -14,6 +14,7 @@ import requests
 
 from conformance import signer
 from conformance.outcomes import SetupError
+from conformance.traffic import capture, har
 
 WELCOME = {"version": "0.2.1-conformance-fake"}
 
@@ -89,28 +90,37 @@ class _Handler(BaseHTTPRequestHandler):
             raise ValueError("body too large")
         return self.rfile.read(length) if length else b""
 
-    def _send_json(self, status: int, payload: Any) -> None:
-        data = json.dumps(payload).encode()
+    def _send(
+        self, status: int, content_type: str, data: bytes, extra: tuple[tuple[str, str], ...] = ()
+    ) -> None:
+        headers = (("Content-Type", content_type), *extra, ("Content-Length", str(len(data))))
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
+        for name, value in headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+        self._answer = (status, headers, data)
+
+    def _send_json(self, status: int, payload: Any) -> None:
+        self._send(status, "application/json", json.dumps(payload).encode())
 
     def _send_error_text(self, status: int, message: str) -> None:
-        data = message.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain; charset=utf-8")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self._send(status, "text/plain; charset=utf-8", message.encode())
+
+    def _record_traffic(self, started: float, body: bytes) -> None:
+        """Hand what the target asked and what it got to the traffic recording, if one runs."""
+        # A kept-alive connection serves several requests with one handler: each answer is recorded once.
+        answer, self._answer = getattr(self, "_answer", None), None
+        capture.record_answered(self, har.TARGET_TO_RECORDING_SERVER, started, body, answer)
 
     # --- routes ---------------------------------------------------------------------------------
 
     def do_GET(self) -> None:  # noqa: N802 - stdlib naming
         path = self.path.split("?", 1)[0]
         if path == "/api/v1/welcome":
+            started = time.time()
             self._welcome()
+            self._record_traffic(started, b"")
             return
         control = _CONTROL_PATH.match(path)
         if control and control["rest"] == "/requests":
@@ -126,12 +136,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error_text(200, "welcome, but not in JSON")
         elif answer == SIGNALING_SERVER:
             data = json.dumps({"version": "2.0.0"}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("X-Spreed-Signaling-Features", "audio-video-permissions, mcu")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self._send(200, "application/json", data,
+                       (("X-Spreed-Signaling-Features", "audio-video-permissions, mcu"),))  # fmt: skip
         elif answer == 200:
             self._send_json(200, WELCOME)
         else:
@@ -169,6 +175,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(200, {})
 
     def do_POST(self) -> None:  # noqa: N802
+        started = time.time()
         room = _ROOM_PATH.match(self.path)
         if not room:
             self._send_error_text(404, "not found")
@@ -209,11 +216,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.recorder.record(token, entry)
         if answer == UNREACHABLE:
             self.close_connection = True
-            return
-        if answer == 200:
+        elif answer == 200:
             self._send_json(200, {})
         else:
             self._send_error_text(int(answer), f"scripted answer {answer}")
+        self._record_traffic(started, body)
 
 
 class FakeRecordingServer:

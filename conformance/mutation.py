@@ -18,6 +18,7 @@ from conformance.config import EMBEDDED_UPLOAD_LIMIT_BYTES, ENV_PREFIX
 from conformance.embedded_server import EmbeddedServer
 from conformance.outcomes import SetupError
 from conformance.reports import SUMMARY_FILE
+from conformance.resources import binding_module
 
 PROG = "talk-conformance self-test"
 EXIT_KILLED_ALL, EXIT_SURVIVORS, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
@@ -190,8 +191,6 @@ def run_self_test(
     names: Sequence[str] | None = None, workers: int = 2, exit_first: bool = False
 ) -> SelfTestResult:
     """Run the faithful server and each mutant (all when ``names`` is empty), ``workers`` at a time."""
-    from conformance.cli import binding_module
-
     known = list_mutants()
     chosen = list(names) if names else list(known)
     unknown = [name for name in chosen if name not in known]

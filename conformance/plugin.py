@@ -15,16 +15,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
+from conformance import _bdd_compat, assertion_records, run_setup
+from conformance.annotations import STYLES, CiReporting
 from conformance.config import (
-    EMBEDDED_UPLOAD_LIMIT_BYTES,
     ProfileError,
     RunContext,
     TargetProfile,
     load_profile,
 )
-from conformance.embedded_server import EmbeddedServer
 from conformance.expectations import Expectations, ScenarioKey, load_expectations
 from conformance.outcomes import SetupError, Unsupported, Verdict
 from conformance.redaction import Redactor
@@ -40,6 +39,8 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
+from conformance.tls import INSECURE_WARNING_FILTER, announce_unverified
+from conformance.traffic import capture as traffic_capture
 
 # Plain scenario tags that become pytest markers (the key:value tags do not, see pytest_bdd_apply_tag).
 SUITE_MARKERS = {
@@ -49,16 +50,29 @@ SUITE_MARKERS = {
     "guest": "acts as a guest (no account)",
 }
 TAG_MARKER = "conformance_tag"
+# The xdist hand-over: the controller and its workers share one run directory and talk through files in it.
+# workerinput key: written by the controller (pytest_configure_node), read by each worker (SuiteState) to
+# find the run directory.
 WORKER_INPUT_KEY = "talk_conformance_run_dir"
+# The started run (or why it could not start), 0600: written once by the controller
+# (start_for_workers), read by every worker before its first scenario (_read_context_file).
 CONTEXT_FILE = "context.json"
+# "I collected scenarios of the suite": touched by any process in collection (announce_need), read by the
+# controller (need_announced) to decide whether to start servers at all.
 NEEDED_PREFIX = "needed-"
+# The expectation entries a process's collection matched: written by each process (record_matched),
+# read and merged by the controller at the end (unmatched_expectations).
 MATCHED_PREFIX = "expectations-matched-"
+# How long a worker waits for CONTEXT_FILE before it reports a setup error.
 CONTEXT_WAIT_SECONDS = 120.0
 
 _STATE = pytest.StashKey["SuiteState"]()
 _IS_SUITE_ITEM = pytest.StashKey[bool]()
 _EXPECTED = pytest.StashKey[str]()
 _SESSION = pytest.StashKey[pytest.Session]()
+_ASSERTIONS = pytest.StashKey[assertion_records.AssertionLog]()
+# pytest-bdd's scenario data of a report: added by a worker (pytest_report_to_serializable), restored by
+# the controller (pytest_report_from_serializable) for cucumber.json.
 _REPORT_CONTEXT_KEY = "talk_conformance_bdd_context"
 
 
@@ -89,6 +103,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="YAML file of scenarios the target is expected to fail, with reasons (docs/expectations.md)",
     )
     group.addoption(
+        "--annotations",
+        choices=STYLES,
+        default=None,
+        help="github: an ::error annotation per failed scenario (default inside GitHub Actions); none: off",
+    )
+    group.addoption(
+        "--record-traffic",
+        default=None,
+        metavar="FILE",
+        help="write every exchange of the run to FILE as HAR 1.2 (docs/traffic.md)",
+    )
+    group.addoption(
         "--stop-at-first-failure",
         action="store_true",
         default=False,
@@ -106,6 +132,12 @@ def pytest_configure(config: pytest.Config) -> None:
     state = SuiteState(config)
     config.stash[_STATE] = state
     config.pluginmanager.register(state, "talk_conformance_state")
+    ci = CiReporting(config, lambda: state.summary, controller=state.is_controller)
+    config.pluginmanager.register(ci, "talk_conformance_ci")
+    profile = state.profile_for_selection()
+    if profile is not None and profile.verify_tls is False:
+        # The run announces it once; urllib3 would repeat it for every request of every scenario.
+        config.addinivalue_line("filterwarnings", INSECURE_WARNING_FILTER)
     # tryfirst: pytest-bdd reads the cucumber path in its own pytest_configure.
     if state.is_controller and hasattr(config.option, "cucumber_json_path"):
         if state.report_dir is not None and not config.option.cucumber_json_path:
@@ -178,9 +210,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def scenario_key(item: pytest.Item) -> ScenarioKey:
     """How expectations name a scenario: its feature file, its title as written and its Examples row id."""
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     callspec = getattr(item, "callspec", None)
     example = callspec.id if callspec is not None else None
     if template is None:
@@ -192,15 +222,16 @@ def _is_suite_item(item: pytest.Item) -> bool:
     if "conformance_run" in getattr(item, "fixturenames", ()):
         return True
     # pytest-bdd steps fetch fixtures at run time, so a bundled scenario may not name the fixture statically.
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     if template is None:
         return False
     from conformance.resources import features_dir
 
     try:
-        return Path(template.feature.filename).resolve().is_relative_to(features_dir().resolve())
+        path = Path(template.feature.filename).resolve()
+        # features/recording_server/ is the other suite's (conformance.recording_server_suite).
+        theirs = (features_dir() / "recording_server").resolve()
+        return path.is_relative_to(features_dir().resolve()) and not path.is_relative_to(theirs)
     except (FileNotFoundError, AttributeError, TypeError, ValueError):
         return False  # deciding "not ours" must never break someone else's collection
 
@@ -226,6 +257,12 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[RunContext]:
     problems = state.stop_local()
     if problems:
         raise SetupError("cleanup after the run failed: " + "; ".join(problems))
+
+
+@pytest.fixture
+def conformance_assertions(request: pytest.FixtureRequest) -> assertion_records.AssertionLog:
+    """Where the scenario's Then steps record what they asserted (summary.json, the coverage matrix)."""
+    return request.node.stash.setdefault(_ASSERTIONS, assertion_records.AssertionLog())
 
 
 @contextlib.contextmanager
@@ -255,7 +292,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     # neighbours see 429s: it runs alone like an @exclusive one.
     alone = any(item.get_closest_marker(name) is not None for name in ("exclusive", "disruptive"))
     with scenario_lock(state.lock_path, alone):
-        return (yield)
+        traffic_capture.set_scenario(traffic_capture.scenario_label(item))
+        try:
+            return (yield)
+        finally:
+            traffic_capture.set_scenario(None)
 
 
 # --- verdicts -----------------------------------------------------------------------------------
@@ -308,7 +349,7 @@ def _classify(
         verdict = Verdict.FAILED if call.when == "call" else Verdict.ERROR
         message = redact(str(excinfo.value) if excinfo is not None else str(report.longrepr))
         text = str(report.longrepr)
-        step = _failed_step(item)
+        step = _bdd_compat.failed_step(item)
         if call.when == "call" and excinfo is not None and excinfo.errisinstance(AssertionError) and message:
             # A conformance verdict: the steps' message names request, expected and actual; code frames
             # of the step library would only hide it.
@@ -327,17 +368,16 @@ def _classify(
         "name": name,
         "feature": _feature_name(item),
         "tags": item_tags(item),
+        assertion_records.SOURCE_KEY: assertion_records.scenario_source(item),
+        assertion_records.RECORDS_KEY: item.stash[_ASSERTIONS].to_json() if _ASSERTIONS in item.stash else [],
     }
 
 
 def _scenario_name(item: pytest.Item) -> str:
-    from pytest_bdd.reporting import scenario_reports_registry
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     if template is None:
         return item.name
-    scenario_report = scenario_reports_registry.get(item)
+    scenario_report = _bdd_compat.scenario_report(item)
     name = scenario_report.scenario.name if scenario_report is not None else template.name
     callspec = getattr(item, "callspec", None)
     if callspec is not None and name == template.name:
@@ -346,22 +386,8 @@ def _scenario_name(item: pytest.Item) -> str:
     return name
 
 
-def _failed_step(item: pytest.Item) -> str | None:
-    from pytest_bdd.reporting import scenario_reports_registry
-
-    scenario_report = scenario_reports_registry.get(item)
-    if scenario_report is None:
-        return None
-    for step_report in scenario_report.step_reports:
-        if step_report.failed:
-            return f"{step_report.step.keyword} {step_report.step.name}".strip()
-    return None
-
-
 def _feature_name(item: pytest.Item) -> str:
-    from pytest_bdd.scenario import scenario_wrapper_template_registry
-
-    template = scenario_wrapper_template_registry.get(getattr(item, "obj", None))
+    template = _bdd_compat.scenario_template(item)
     if template is not None:
         return template.feature.name or template.feature.rel_filename
     return item.nodeid.split("::")[0]
@@ -379,11 +405,9 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
 @pytest.hookimpl(wrapper=True)
 def pytest_report_to_serializable(config: pytest.Config, report: Any) -> Any:
     data = yield
-    from pytest_bdd.reporting import test_report_context_registry
-
-    context = test_report_context_registry.get(report) if isinstance(report, pytest.TestReport) else None
+    context = _bdd_compat.report_context(report) if isinstance(report, pytest.TestReport) else None
     if data is not None and context is not None:
-        data[_REPORT_CONTEXT_KEY] = {"scenario": context.scenario, "name": context.name}
+        data[_REPORT_CONTEXT_KEY] = context
     return data
 
 
@@ -392,11 +416,7 @@ def pytest_report_from_serializable(config: pytest.Config, data: dict[str, Any])
     context = data.pop(_REPORT_CONTEXT_KEY, None)
     report = yield
     if context is not None and report is not None:
-        from pytest_bdd.reporting import ReportContext, test_report_context_registry
-
-        test_report_context_registry[report] = ReportContext(
-            scenario=context["scenario"], name=context["name"]
-        )
+        _bdd_compat.restore_report_context(report, context)
     return report
 
 
@@ -437,126 +457,20 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
         terminalreporter.write_sep("=", "talk-conformance summary")
         for line in terminal_lines(state.summary, state.report_dir):
             terminalreporter.write_line(state.redactor.text(line))
+        if state.traffic_written is not None:
+            path, count = state.traffic_written
+            terminalreporter.write_line(f"traffic: {count} exchanges written to {path} (HAR 1.2)")
 
 
 # --- orchestration ------------------------------------------------------------------------------
 
 
-def check_target(base_url: str, profile: TargetProfile) -> None:
-    """Ask the target's capabilities: reachable, accepts the moderator's login, offers recording-v1."""
-    user = profile.users[0]
-    url = f"{base_url}/ocs/v2.php/cloud/capabilities"
-    try:
-        response = requests.get(
-            url,
-            auth=(user.user_id, user.password),
-            timeout=profile.request_timeout,
-            headers={"OCS-APIRequest": "true", "Accept": "application/json"},
-        )
-    except requests.RequestException as exc:
-        raise SetupError(f"the target {base_url} is not reachable: {_reason(exc)}") from None
-    if response.status_code == 401:
-        raise SetupError(
-            f"the target {base_url} rejected the login of {user.user_id!r} (HTTP 401 on GET {url}); "
-            "check the users in the profile"
-        )
-    if response.status_code != 200:
-        raise SetupError(
-            f"the target {base_url} answered HTTP {response.status_code} to GET {url}; "
-            "is this the base URL of a Nextcloud server?"
-        )
-    try:
-        spreed = response.json()["ocs"]["data"]["capabilities"].get("spreed") or {}
-    except (ValueError, KeyError, TypeError, AttributeError):
-        raise SetupError(
-            f"the target {base_url} did not answer GET {url} with an OCS JSON document; "
-            "is this the base URL of a Nextcloud server?"
-        ) from None
-    if "recording-v1" not in (spreed.get("features") or []):
-        raise Unsupported(
-            f"the target {base_url} does not advertise the Talk capability recording-v1 "
-            f"(Talk not installed or disabled for {user.user_id!r}?)"
-        )
-
-
-def _reason(exc: BaseException) -> str:
-    """The readable core of a requests error (e.g. "Connection refused"), not urllib3's nested repr."""
-    if isinstance(exc, requests.Timeout):
-        return "no answer before the request timeout"
-    # requests wraps urllib3 wraps the socket error; the operating system's words are the readable ones.
-    pending, seen = [exc], set()
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, OSError) and current.strerror:
-            return current.strerror
-        nested = [arg for arg in current.args if isinstance(arg, BaseException)]
-        nested += [getattr(current, "reason", None), current.__cause__, current.__context__]
-        pending += [item for item in nested if isinstance(item, BaseException)]
-    return type(exc).__name__
-
-
-def start_run(profile: TargetProfile, run_dir: Path) -> tuple[RunContext, Callable[[], list[str]]]:
-    """Start what the run needs; return its context and a stop function that reports cleanup problems."""
-    cleanups: list[tuple[str, Callable[[], object]]] = []
-
-    def stop() -> list[str]:
-        problems = []
-        for what, cleanup in reversed(cleanups):
-            try:
-                cleanup()
-            except Exception as exc:  # noqa: BLE001 - every cleanup must get its turn
-                problems.append(f"{what}: {exc}")
-        cleanups.clear()
-        return problems
-
-    try:
-        base_url = profile.url
-        if base_url is None:
-            server = EmbeddedServer(
-                run_dir / "reference-server",
-                upload_max_bytes=profile.upload_limit_bytes or EMBEDDED_UPLOAD_LIMIT_BYTES,
-            )
-            cleanups.append(("stopping the reference server", server.stop))
-            base_url = server.start()
-        check_target(base_url, profile)
-        try:
-            from conformance.fake_recording_server import FakeRecordingServer
-        except ImportError as exc:
-            raise SetupError(f"the fake recording server is not available ({exc})") from None
-        host, port = profile.listen_address
-        fake = FakeRecordingServer(secret=profile.recording_secret, host=host, port=port)
-        try:
-            fake.start()
-        except OSError as exc:
-            raise SetupError(
-                f"the fake recording server cannot listen on {profile.fake_recording_server_listen}: "
-                f"{exc.strerror or exc}"
-            ) from None
-        cleanups.append(("stopping the fake recording server", fake.stop))
-        for_target = profile.fake_recording_server_url or fake.url
-        if profile.configure_recording and profile.admin is not None:
-            try:
-                from conformance.setup_driver import configure_recording
-            except ImportError as exc:
-                raise SetupError(f"the setup driver is not available ({exc})") from None
-            restore = configure_recording(
-                base_url, profile.admin, profile.recording_secret, for_target, profile.request_timeout
-            )
-            cleanups.append(("restoring the target's recording configuration", restore))
-        context = RunContext(
-            profile=profile,
-            base_url=base_url,
-            fake_recording_server_url=fake.url,
-            recording_server_url_for_target=for_target,
-            lock_path=run_dir / "scenario.lock",
-        )
-    except BaseException:
-        stop()
-        raise
-    return context, stop
+def start_run(
+    profile: TargetProfile, run_dir: Path
+) -> tuple[RunContext, Callable[[], list[str]], tuple[str, ...]]:
+    """Start what the run needs (conformance.run_setup); return its context, stop function and secrets."""
+    prepared, stop = run_setup.start(profile, run_dir)
+    return prepared.context(run_dir / "scenario.lock"), stop, prepared.secrets()
 
 
 class SuiteState:
@@ -584,6 +498,7 @@ class SuiteState:
         self._started_at = time.monotonic()
         self._selection_profile: TargetProfile | None = None
         self._selection_expectations: Expectations | None = None
+        self.traffic_written: tuple[Path, int] | None = None
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Controller: fold each phase report of a scenario into its result."""
@@ -600,9 +515,21 @@ class SuiteState:
                 # Unlike -x, a setup error goes on: only a failure says the target broke a rule.
                 self.config.stash[_SESSION].shouldstop = f"conformance failure in {report.nodeid}"
             result.unexpected_pass = bool(data.get("unexpected_pass"))
+            result.source = data.get(assertion_records.SOURCE_KEY)
+            result.assertions = data.get(assertion_records.RECORDS_KEY, [])
         if data.get("expected") is not None:
             result.expected = data["expected"]
         result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
+
+    def _write_line(self, line: str) -> None:
+        """A line on the terminal even from inside a scenario's setup (where output is captured)."""
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        capture = self.config.pluginmanager.get_plugin("capturemanager")
+        if reporter is None or capture is None:
+            print(f"talk-conformance: {line}")
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(f"talk-conformance: {line}")
 
     @property
     def lock_path(self) -> Path:
@@ -678,13 +605,17 @@ class SuiteState:
     def _start(self) -> None:
         try:
             profile = self.load_profile()
+            announce_unverified(profile.tls_verify, self._write_line)
             self.summary.profile = redacted_profile(profile.to_dict())
             self.summary.target_url = profile.url
             if profile.expectations is not None:
                 self.summary.expectations = str(profile.expectations)
                 load_expectations(profile.expectations)  # an unusable file stops the run before it starts
             self.run_dir.mkdir(parents=True, exist_ok=True)
-            self._context, self._stop = start_run(profile, self.run_dir)
+            self._start_traffic(profile)
+            with traffic_capture.outside_scenario():
+                self._context, self._stop, run_secrets = start_run(profile, self.run_dir)
+            self.redactor.add(*run_secrets)
             self.summary.target_url = self._context.base_url
         except (SetupError, Unsupported) as exc:
             self._failure = type(exc)(self.redactor.text(str(exc)))
@@ -729,7 +660,19 @@ class SuiteState:
             raise failure(payload["message"])
         context = RunContext.from_dict(payload["context"])
         self.redactor.add(*context.profile.secrets())
+        if traffic_capture.active() is None:
+            self._start_traffic(context.profile)
         return context
+
+    def traffic_path(self, profile: TargetProfile | None) -> Path | None:
+        """Where the run's traffic goes as HAR: the option, else the profile's record_traffic."""
+        chosen = self.config.getoption("--record-traffic", None)
+        chosen = chosen or (profile.record_traffic if profile is not None else None)
+        return (self.config.invocation_params.dir / chosen).resolve() if chosen else None
+
+    def _start_traffic(self, profile: TargetProfile) -> None:
+        if self.traffic_path(profile) is not None:
+            traffic_capture.start(self.run_dir, self.redactor)
 
     def stop_local(self) -> list[str]:
         """Single process: stop what this process started (the controller of xdist stops at session end)."""
@@ -743,6 +686,7 @@ class SuiteState:
     def finish_session(self) -> None:
         """Controller: stop the run's servers and write the reports."""
         self.stop_local()
+        self._write_traffic()
         self.summary.duration = time.monotonic() - self._started_at
         self.summary.expectation_errors = self.unmatched_expectations()
         if self.report_dir is None or not (self.summary.results or self.summary.setup_error):
@@ -755,8 +699,23 @@ class SuiteState:
             redacted = self.redactor.text(log.read_text(encoding="utf-8", errors="replace"))
             (self.report_dir / "reference-server.log").write_text(redacted, encoding="utf-8")
 
+    def _write_traffic(self) -> None:
+        out = self.traffic_path(self._context.profile if self._context else self._selection_profile)
+        traffic_capture.stop()
+        if out is None or not traffic_capture.part_files(self.run_dir):
+            return
+        from conformance.traffic.merge import write_run_har
+
+        try:
+            count = write_run_har(self.run_dir, out, self.summary.target_url)
+        except OSError as exc:
+            self.summary.cleanup_errors.append(f"writing the traffic recording {out} failed: {exc}")
+            return
+        self.traffic_written = (out, count)
+
     def finish_unconfigure(self) -> None:
         """Last chance: redact pytest-bdd's cucumber.json and remove the run directory."""
+        traffic_capture.stop()
         if self.cucumber_path is not None:
             redact_file(self.cucumber_path, self.redactor)
         if self.is_controller:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -11,9 +12,11 @@ import requests
 
 from conformance import signer
 from conformance.media_samples import Sample
+from conformance.traffic import capture
 
 USER_AGENT = "Nextcloud-Talk-Recording/0.2.1"
 API_PATH = "/ocs/v2.php/apps/spreed/api/v1/recording"
+ACTOR = "recording-server"  # who sends these requests, as recorded traffic names it
 
 # Produces the signature headers for the signed data (raw body, or room token for store).
 SignatureFactory = Callable[[str, bytes], signer.Signature]
@@ -70,10 +73,11 @@ def multipart_body(
 class RecordingServerClient:
     """Sends what the real recording server sends, signed with the shared secret (or deliberately not)."""
 
-    def __init__(self, base_url: str, secret: str, timeout: float) -> None:
+    def __init__(self, base_url: str, secret: str, timeout: float, verify: bool | str = True) -> None:
         self.base_url = base_url.rstrip("/")
         self.secret = secret
         self.timeout = timeout
+        self.verify = verify  # the profile's tls_verify
 
     def _headers(
         self, content_type: str, signature: signer.Signature, csrf_header: bool = True
@@ -95,12 +99,14 @@ class RecordingServerClient:
     ) -> requests.Response:
         """POST raw bytes to the backend endpoint, signed validly unless a signature is given."""
         signature = signature or signer.sign(self.secret, body)
-        return requests.post(
-            f"{self.base_url}{API_PATH}/backend",
-            data=body,
-            headers=self._headers("application/json", signature, csrf_header),
-            timeout=self.timeout,
-        )
+        headers = self._headers("application/json", signature, csrf_header)
+        return self._post(f"{self.base_url}{API_PATH}/backend", body, headers)
+
+    def _post(self, url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
+        sent = time.time()
+        response = requests.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify)
+        capture.record_response(response, ACTOR, sent)
+        return response
 
     def callback(self, message: Any, signature_factory: SignatureFactory = signer.sign) -> requests.Response:
         """Send a callback whose body is `json.dumps(message)` with default settings, like the real one."""
@@ -135,9 +141,5 @@ class RecordingServerClient:
         """Upload a recording as multipart form data, signed over the room token."""
         body, content_type = multipart_body(owner, sample, max_file_size)
         signature = signature_factory(self.secret, token.encode("utf-8"))
-        return requests.post(
-            f"{self.base_url}{API_PATH}/{token}/store",
-            data=body,
-            headers=self._headers(content_type, signature, csrf_header),
-            timeout=self.timeout,
-        )
+        headers = self._headers(content_type, signature, csrf_header)
+        return self._post(f"{self.base_url}{API_PATH}/{token}/store", body, headers)

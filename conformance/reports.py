@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.junit import JUnitCase, write_junit
 from conformance.outcomes import Verdict
 from conformance.redaction import MASK, Redactor
 
@@ -38,6 +38,8 @@ class ScenarioResult:
     message: str = ""
     expected: str | None = None  # the expectations file's reason, when the scenario is expected to fail
     unexpected_pass: bool = False
+    source: dict[str, Any] | None = None  # where the scenario is written (assertion_records.scenario_source)
+    assertions: list[dict[str, Any]] = field(default_factory=list)  # what its Then steps asserted
 
     phases: int = 0
 
@@ -78,6 +80,9 @@ class ScenarioResult:
         }
         if self.expected is not None:
             data["expected_failure_reason"] = self.expected
+        if self.source is not None:
+            data["source"] = self.source
+        data["assertions"] = self.assertions
         return data
 
 
@@ -147,50 +152,38 @@ def write_summary_json(path: Path, summary: RunSummary, redactor: Redactor) -> N
 
 def write_junit_xml(path: Path, summary: RunSummary, redactor: Redactor) -> None:
     """Write junit.xml; a broken setup is an <error>, a conformance violation a <failure>."""
-    totals = summary.totals()
-    suite = ET.Element(
-        "testsuite",
-        name="talk-conformance",
-        tests=str(totals["total"]),
-        failures=str(totals["failed"] + totals.get("unexpectedly_passed", 0)),
-        errors=str(totals["error"]),
-        skipped=str(totals["skipped"] + totals.get("expected_failure", 0)),
-        time=f"{summary.duration:.3f}",
-    )
-    properties = ET.SubElement(suite, "properties")
-    ET.SubElement(properties, "property", name="target_url", value=summary.target_url or "")
+    properties = [("target_url", summary.target_url or "")]
     if summary.setup_error:
-        ET.SubElement(properties, "property", name="setup_error", value=redactor.text(summary.setup_error))
-    for problem in summary.expectation_errors:
-        ET.SubElement(properties, "property", name="expectation_error", value=redactor.text(problem))
-    for result in summary.results.values():
-        case = ET.SubElement(
-            suite, "testcase", classname=result.feature, name=result.name, time=f"{result.duration:.3f}"
-        )
-        if result.tags or result.expected is not None:
-            case_properties = ET.SubElement(case, "properties")
-            for tag in result.tags:
-                ET.SubElement(case_properties, "property", name="tag", value=tag)
-            if result.expected is not None:
-                ET.SubElement(case_properties, "property", name="verdict", value=result.outcome)
-                reason = redactor.text(result.expected)
-                ET.SubElement(case_properties, "property", name="expected_failure_reason", value=reason)
-        message = redactor.text(result.message)
-        if result.outcome == EXPECTED_FAILURE:
-            # junit has no "expected failure"; like pytest's own xfail, it is a skip that says why.
-            message = redactor.text(f"expected failure: {result.expected}\n{result.message}".rstrip())
-        first_line = message.splitlines()[0] if message else ""
-        element = {Verdict.FAILED: "failure", Verdict.ERROR: "error", Verdict.SKIPPED: "skipped"}.get(
-            result.verdict
-        )
-        if result.outcome == EXPECTED_FAILURE:
-            element = "skipped"
-        if element:
-            ET.SubElement(case, element, message=first_line).text = message
-    root = ET.Element("testsuites")
-    root.append(suite)
-    ET.indent(root)
-    _write_text(path, ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n")
+        properties.append(("setup_error", redactor.text(summary.setup_error)))
+    properties += [("expectation_error", redactor.text(problem)) for problem in summary.expectation_errors]
+    write_junit(
+        [_junit_case(result, redactor) for result in summary.results.values()],
+        path,
+        "talk-conformance",
+        properties,
+        seconds=summary.duration,
+    )
+
+
+def _junit_case(result: ScenarioResult, redactor: Redactor) -> JUnitCase:
+    case = JUnitCase(result.name, result.feature, result.duration)
+    case.properties = [("tag", tag) for tag in result.tags]
+    if result.expected is not None:
+        case.properties += [
+            ("verdict", result.outcome),
+            ("expected_failure_reason", redactor.text(result.expected)),
+        ]
+    message = redactor.text(result.message)
+    if result.outcome == EXPECTED_FAILURE:
+        # junit has no "expected failure"; like pytest's own xfail, it is a skip that says why.
+        case.skipped = redactor.text(f"expected failure: {result.expected}\n{result.message}".rstrip())
+    elif result.verdict is Verdict.FAILED:
+        case.failures.append(message)
+    elif result.verdict is Verdict.ERROR:
+        case.errors.append(message)
+    elif result.verdict is Verdict.SKIPPED:
+        case.skipped = message
+    return case
 
 
 def redact_file(path: Path, redactor: Redactor) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+
+from conformance.outcomes import SetupError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -34,3 +37,16 @@ def deviations_path() -> Path:
 def features_dir() -> Path:
     """Directory holding the Gherkin feature files."""
     return _find("features")
+
+
+def binding_module(file_name: str = "test_features.py") -> Path:
+    """The installed steps/test_features.py (or another binding module of steps/), found, not imported."""
+    # find_spec of a top-level package reads no code of it: the engine never imports the step library.
+    spec = importlib.util.find_spec("steps")
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not locations:
+        raise SetupError("the step library is not installed (no package `steps` found)")
+    path = Path(locations[0]).resolve() / file_name
+    if not path.is_file():
+        raise SetupError(f"the scenario binding module {path} is missing; is the suite installed completely?")
+    return path

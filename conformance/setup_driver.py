@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-import secrets
+import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 
 from conformance.config import Account
 from conformance.outcomes import SetupError
+from conformance.tls import certificate_problem
+from conformance.traffic import capture
 
 OCS = "/ocs/v2.php"
 TALK = f"{OCS}/apps/spreed/api/v4"
@@ -38,14 +42,26 @@ RECORDING_STATES = {
 RECORDING_KEYS = ("recording_servers", "signaling_servers", "call_recording")
 
 
+class NoAnswer(SetupError):
+    """A request to the target got no answer (refused, timed out, TLS): the request and the reason."""
+
+    def __init__(self, request: str, reason: str) -> None:
+        super().__init__(f"{request} did not get an answer: {reason}")
+        self.request = request
+        self.reason = reason
+
+
 class TalkSession:
     """One actor on the target: own cookie jar (the Talk session lives there), Basic auth unless a guest."""
 
-    def __init__(self, base_url: str, account: Account | None, timeout: float) -> None:
+    def __init__(
+        self, base_url: str, account: Account | None, timeout: float, verify: bool | str = True
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.account = account
         self.timeout = timeout
         self.http = requests.Session()
+        self.verify = verify  # the profile's tls_verify: a CA bundle path, or whether to check at all
         self.http.headers.update({"OCS-APIRequest": "true", "Accept": "application/json"})
         if account is not None:
             self.http.auth = (account.user_id, account.password)
@@ -58,10 +74,18 @@ class TalkSession:
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         """Send one request; a transport failure is a setup error (the target is not reachable)."""
         kwargs.setdefault("timeout", self.timeout)
+        # Per request: a Session-level verify loses to REQUESTS_CA_BUNDLE in the environment.
+        kwargs.setdefault("verify", self.verify)
+        sent = time.time()
         try:
-            return self.http.request(method, f"{self.base_url}{path}", **kwargs)
+            response = self.http.request(method, f"{self.base_url}{path}", **kwargs)
         except requests.RequestException as error:
-            raise SetupError(f"{method} {path} as {self.name} did not get an answer: {error}") from None
+            limit = kwargs["timeout"]
+            reason = certificate_problem(error) or transport_reason(error, limit)
+            capture.record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
+            raise NoAnswer(f"{method} {path.split('?', 1)[0]} as {self.name}", str(reason)) from None
+        capture.record_response(response, self.name, sent)
+        return response
 
     def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:
         """Send a setup request and return OCS `data`; any other status is a setup error."""
@@ -82,6 +106,27 @@ class TalkSession:
     def close(self) -> None:
         """Release the connection pool."""
         self.http.close()
+
+
+def transport_reason(error: BaseException, limit: Any = None) -> str:
+    """One readable line for a requests error ("Connection refused", "no answer within 30 s")."""
+    if isinstance(error, requests.Timeout):
+        seconds = limit[-1] if isinstance(limit, tuple) else limit
+        within = f" within {seconds:g} s (the profile's request_timeout)" if seconds else ""
+        return f"no answer{within}"
+    # requests wraps urllib3 wraps the socket error; the operating system's words are the readable ones.
+    pending, seen = [error], set()
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.strerror:
+            return current.strerror
+        nested = [arg for arg in current.args if isinstance(arg, BaseException)]
+        nested += [getattr(current, "reason", None), current.__cause__, current.__context__]
+        pending += [item for item in nested if isinstance(item, BaseException)]
+    return type(error).__name__
 
 
 # --- app config (admin) ----------------------------------------------------------------------------
@@ -131,29 +176,75 @@ def _has_signaling_server(raw: str) -> bool:
     return isinstance(value, dict) and bool(value.get("servers"))
 
 
+@dataclass(frozen=True)
+class SignalingServer:
+    """A signaling server for the target: where the target reaches it and the secret it signs with."""
+
+    url: str
+    secret: str = field(repr=False)
+
+
+class RecordingConfiguration:
+    """The target's recording configuration as the run set it; calling it restores the previous one."""
+
+    def __init__(self, restore: Callable[[], None], signaling_stand_in_used: bool) -> None:
+        self._restore = restore
+        self.signaling_stand_in_used = signaling_stand_in_used
+
+    def __call__(self) -> None:
+        self._restore()
+
+
 def configure_recording(
-    base_url: str, admin: Account, secret: str, recording_server_url: str, timeout: float
+    base_url: str,
+    admin: Account,
+    secret: str,
+    recording_server_url: str,
+    timeout: float,
+    verify: bool | str = True,
+    signaling_stand_in: SignalingServer | None = None,
+) -> RecordingConfiguration:
+    """Point the target's recording config at the given recording server; calling the result restores it.
+
+    Talk enables recording only with an external signaling server, and it notifies that server of every
+    room change: a refused connection, or an answer without the features header, makes room creation
+    itself answer 500. So a target without one gets the suite's stand-in, and keeps its own otherwise.
+    """
+    session = TalkSession(base_url, admin, timeout, verify)
+    try:
+        previous = {key: get_app_config(session, key) for key in RECORDING_KEYS}
+    except SetupError:
+        session.close()
+        raise
+    restore = _restorer(session, previous)
+    try:
+        recording_servers = {"servers": [{"server": recording_server_url, "verify": False}], "secret": secret}
+        set_app_config(session, "recording_servers", json.dumps(recording_servers))
+        use_stand_in = not _has_signaling_server(previous["signaling_servers"])
+        if use_stand_in:
+            if signaling_stand_in is None:
+                raise SetupError(
+                    "the target has no signaling server configured (app config signaling_servers) and the"
+                    " run has no signaling stand-in to give it; Talk enables recording only with one"
+                )
+            servers = {
+                "servers": [{"server": signaling_stand_in.url, "verify": False}],
+                "secret": signaling_stand_in.secret,
+            }
+            set_app_config(session, "signaling_servers", json.dumps(servers))
+        set_app_config(session, "call_recording", "yes")
+    except SetupError:
+        with contextlib.suppress(SetupError):
+            restore()
+        raise
+    return RecordingConfiguration(restore, use_stand_in)
+
+
+def recording_enabled(
+    base_url: str, admin: Account, enabled: bool, timeout: float, verify: bool | str = True
 ) -> Callable[[], None]:
-    """Point the target's recording config at the given recording server; return a restore callable."""
-    session = TalkSession(base_url, admin, timeout)
-    previous = {key: get_app_config(session, key) for key in RECORDING_KEYS}
-    recording_servers = {"servers": [{"server": recording_server_url, "verify": False}], "secret": secret}
-    set_app_config(session, "recording_servers", json.dumps(recording_servers))
-    if not _has_signaling_server(previous["signaling_servers"]):
-        # Recording needs an external signaling server configured; Talk only pushes to it and
-        # swallows failures, so a closed loopback port serves as a harmless dummy.
-        dummy = {
-            "servers": [{"server": "http://127.0.0.1:9/", "verify": False}],
-            "secret": secrets.token_hex(16),
-        }
-        set_app_config(session, "signaling_servers", json.dumps(dummy))
-    set_app_config(session, "call_recording", "yes")
-    return _restorer(session, previous)
-
-
-def recording_enabled(base_url: str, admin: Account, enabled: bool, timeout: float) -> Callable[[], None]:
     """Switch the `call_recording` app config; return a callable that restores the previous value."""
-    session = TalkSession(base_url, admin, timeout)
+    session = TalkSession(base_url, admin, timeout, verify)
     previous = {"call_recording": get_app_config(session, "call_recording")}
     set_app_config(session, "call_recording", "yes" if enabled else "no")
     return _restorer(session, previous)

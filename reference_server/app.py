@@ -15,6 +15,7 @@ from reference_server import (
     ocs,
     recording_api,
     recording_server_client,
+    signaling_notifier,
     store_api,
     talk_api,
 )
@@ -30,6 +31,7 @@ from reference_server.pipeline import (
     read_body,
 )
 from reference_server.server_state import ServerState
+from reference_server.web_root import WebRoot
 
 log = logging.getLogger("reference_server.requests")
 errors = logging.getLogger("reference_server.errors")
@@ -68,6 +70,8 @@ ROUTES = (
     _route("POST", f"{RECORDING}/{TOKEN}/share-chat", recording_api.share_to_chat),
     _route("POST", f"{RECORDING}/{TOKEN}", recording_api.start),
     _route("DELETE", f"{RECORDING}/{TOKEN}", recording_api.stop),
+    _route("GET", "/ocs/v2.php/apps/spreed/api/v3/signaling/welcome/(?P<server_id>[^/]+)",
+           signaling_notifier.welcome, admin=True),
     _route("GET", "/ocs/v2.php/apps/spreed/api/v1/chat/" + TOKEN, talk_api.list_chat, public=True),
     _route("POST", f"{TALK_V4}/room", talk_api.create_room),
     _route("GET", f"{TALK_V4}/room", talk_api.list_rooms),
@@ -177,7 +181,13 @@ class TalkApp:
             csrf_checked = route.csrf and not mutants.on("csrf-not-checked")
             if csrf_checked and not passes_csrf(request) and not mutants.on("csrf-after-controller"):
                 return csrf_failed()
-            response = await route.handler(call)
+            notifications = signaling_notifier.begin()
+            try:
+                response = await route.handler(call)
+            except BaseException:
+                signaling_notifier.discard(notifications)
+                raise
+            await signaling_notifier.deliver(self.state, notifications)
             if csrf_checked and not passes_csrf(request):
                 return csrf_failed()  # only reached by the mutant: the controller has already acted
             return response
@@ -186,8 +196,13 @@ class TalkApp:
         except recording_server_client.RecordingServerError as exc:
             # The one registered 5xx: Talk lets the HTTP client's exception escape (OCS 996 → HTTP 500).
             return ocs.internal_error(request, call.params, detail=str(exc))
+        except signaling_notifier.SignalingServerError as exc:
+            # Like upstream's BackendNotifier: an unusable signaling server fails the request (X40).
+            signaling_notifier.log.warning("%s %s: %s", request.method, request.url.path, exc)
+            return ocs.internal_error(request, call.params, detail=str(exc))
 
 
-def create_app(state: ServerState) -> TalkApp:
-    """The ASGI app serving ``state``."""
-    return TalkApp(state)
+def create_app(state: ServerState, web_root: str = ""):
+    """The ASGI app serving ``state``, below ``web_root`` when one is given (e.g. "/nextcloud")."""
+    app = TalkApp(state)
+    return WebRoot(app, web_root) if web_root else app

@@ -7,13 +7,14 @@ import shutil
 import signal
 import socket
 import sqlite3
+import ssl
 import sys
 import tempfile
 from pathlib import Path
 
 import uvicorn
 
-from reference_server import mutants
+from reference_server import mutants, web_root
 from reference_server.app import create_app
 from reference_server.config import ConfigError, load_config
 from reference_server.server_state import open_state
@@ -51,7 +52,31 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--list-mutants", action="store_true", help="print every mutant's name and rule, then exit"
     )
+    parser.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
+    parser.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
+    parser.add_argument(
+        "--web-root",
+        default="",
+        metavar="PATH",
+        help="serve everything below this path, as a Nextcloud in a sub-directory (e.g. /nextcloud)",
+    )
     return parser
+
+
+def _tls_problem(cert: str | None, key: str | None) -> str | None:
+    """Why the TLS options cannot be used (None when they can, or when TLS is off)."""
+    if cert is None and key is None:
+        return None
+    if cert is None or key is None:
+        return "--tls-cert and --tls-key go together"
+    for option, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not Path(path).is_file():
+            return f"{option}: {path} does not exist or is not a file"
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as exc:  # ssl.SSLError: not PEM, or the key does not fit the certificate
+        return f"--tls-cert/--tls-key: cannot use {cert} with {key}: {getattr(exc, 'reason', None) or exc}"
+    return None
 
 
 def _bind(host: str, port: int) -> socket.socket:
@@ -92,6 +117,14 @@ def main(argv: list[str] | None = None) -> int:
     if not 0 <= args.port <= 65535:
         print(f"talk-reference-server: --port must be 0-65535, not {args.port}", file=sys.stderr)
         return 2
+    problem = _tls_problem(args.tls_cert, args.tls_key)
+    try:
+        args.web_root = web_root.normalize(args.web_root)
+    except ValueError as exc:
+        problem = problem or f"--web-root {exc}"
+    if problem:
+        print(f"talk-reference-server: {problem}", file=sys.stderr)
+        return 2
     temporary = args.data_dir is None
     data_dir = Path(tempfile.mkdtemp(prefix="talk-reference-")) if temporary else Path(args.data_dir)
     try:
@@ -112,7 +145,9 @@ def _serve(args, config, data_dir: Path) -> int:
         return 1
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
-    base_url = config.base_url or f"http://{shown_host}:{port}/"
+    scheme = "https" if args.tls_cert else "http"
+    listening_url = f"{scheme}://{shown_host}:{port}{args.web_root}/"
+    base_url = config.base_url or listening_url
     try:
         state = open_state(data_dir, config, base_url)
     except (OSError, sqlite3.Error) as exc:
@@ -121,7 +156,13 @@ def _serve(args, config, data_dir: Path) -> int:
         return 1
     server = _Server(
         uvicorn.Config(
-            create_app(state), log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5
+            create_app(state, args.web_root),
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+            ssl_certfile=args.tls_cert,
+            ssl_keyfile=args.tls_key,
         )
     )
 
@@ -131,7 +172,7 @@ def _serve(args, config, data_dir: Path) -> int:
 
     signal.signal(signal.SIGINT, stop_early)
     signal.signal(signal.SIGTERM, stop_early)
-    print(f"talk-reference-server listening on http://{shown_host}:{port}/", flush=True)
+    print(f"talk-reference-server listening on {listening_url}", flush=True)
     try:
         asyncio.run(server.serve(sockets=[sock]))
     except KeyboardInterrupt:

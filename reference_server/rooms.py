@@ -5,7 +5,14 @@ import secrets
 import string
 import time
 
-from reference_server import chat, mutants, recording_server_client, state_machine, talk_config
+from reference_server import (
+    chat,
+    mutants,
+    recording_server_client,
+    signaling_notifier,
+    state_machine,
+    talk_config,
+)
 from reference_server.database import Database
 from reference_server.server_state import ServerState
 
@@ -135,6 +142,9 @@ def set_call_recording(
                 ("users", fallback_user) if fallback_user else chat.GUEST_WITHOUT_SESSION
             )
             chat.post_system_message(tx, room["id"], message, message_actor)
+    signaling_notifier.recording_changed(state.database, room["token"], new)
+    if message:
+        signaling_notifier.chat_refreshed(state.database, room["token"])
     return old
 
 
@@ -147,6 +157,7 @@ async def end_call(
         tx.execute("UPDATE sessions SET in_call = 0 WHERE room_id = ?", (room["id"],))
         tx.execute("UPDATE rooms SET active_since = NULL WHERE id = ?", (room["id"],))
         chat.post_system_message(tx, room["id"], system_message, actor)
+    signaling_notifier.chat_refreshed(database, room["token"])
     current = room_by_token(database, room["token"])
     if current is None or not state_machine.call_end_sends_stop(current["call_recording"]):
         return
@@ -185,8 +196,12 @@ async def leave_call(state: ServerState, room, session_id: str) -> None:
         remaining = tx.execute(
             "SELECT COUNT(*) AS n FROM sessions WHERE room_id = ? AND in_call > 0", (room["id"],)
         ).fetchone()["n"]
-        if remaining and was_in_call and was_in_call["in_call"] and actor:
+        left = bool(remaining and was_in_call and was_in_call["in_call"] and actor)
+        if left:
             chat.post_system_message(tx, room["id"], "call_left", actor)
+    signaling_notifier.in_call_changed(database, room["token"], session_id, 0)
+    if left:
+        signaling_notifier.chat_refreshed(database, room["token"])
     if remaining == 0 and room["active_since"] is not None and actor:
         await end_call(state, room, actor)
 

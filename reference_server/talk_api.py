@@ -2,7 +2,7 @@
 
 import secrets
 
-from reference_server import chat, rooms, talk_config
+from reference_server import chat, rooms, signaling_notifier, talk_config
 from reference_server.ocs import OcsError
 from reference_server.php_values import to_int
 from reference_server.pipeline import Call
@@ -66,6 +66,8 @@ async def create_room(call: Call):
         chat.post_system_message(tx, cursor.lastrowid, "conversation_created", ("users", call.user))
     room = rooms.room_by_token(call.database, token)
     attendee = rooms.attendee_for_user(call.database, room["id"], call.user)
+    signaling_notifier.chat_refreshed(call.database, token)  # conversation_created, as Talk 22 sends it first
+    signaling_notifier.invited(call.database, token, [call.user])
     return call.ok(rooms.render_room(call.database, room, attendee), status=201)
 
 
@@ -98,6 +100,7 @@ async def delete_room(call: Call):
     """DELETE /room/{token}: moderators delete the room."""
     room = _room(call)
     _require_moderator(call, room)
+    signaling_notifier.deleted(call.database, room["token"], room["id"])
     rooms.delete_room(call.database, room["id"])
     return call.ok()
 
@@ -120,9 +123,13 @@ async def add_participant(call: Call):
             " VALUES (?, 'users', ?, ?)",
             (room["id"], new_participant, rooms.USER),
         )
-        if cursor.rowcount == 1:  # adding someone who is already there posts nothing
+        added = cursor.rowcount == 1  # adding someone who is already there posts nothing
+        if added:
             user = chat.actor_parameter(("users", new_participant))
             chat.post_system_message(tx, room["id"], "user_added", ("users", call.user), {"user": user})
+    signaling_notifier.invited(call.database, room["token"], [new_participant])
+    if added:
+        signaling_notifier.chat_refreshed(call.database, room["token"])
     return call.ok([])
 
 
@@ -319,10 +326,12 @@ async def join_call(call: Call):
             "UPDATE rooms SET active_since = ? WHERE id = ? AND active_since IS NULL",
             (rooms.now(), room["id"]),
         ).rowcount
-        if started:
-            chat.post_system_message(tx, room["id"], "call_started", actor)
-        elif not session["in_call"]:
-            chat.post_system_message(tx, room["id"], "call_joined", actor)
+        message = "call_started" if started else ("call_joined" if not session["in_call"] else None)
+        if message:
+            chat.post_system_message(tx, room["id"], message, actor)
+    if message:  # Talk 22 refreshes the chat before it announces the new call flags
+        signaling_notifier.chat_refreshed(call.database, room["token"])
+    signaling_notifier.in_call_changed(call.database, room["token"], session["session_id"], flags)
     return call.ok([])
 
 
@@ -337,6 +346,7 @@ async def leave_call(call: Call):
             raise OcsError(403)
         if room["active_since"] is not None:
             actor = (session["actor_type"], session["actor_id"])
+            signaling_notifier.call_ended_for_everyone(call.database, room["token"])
             await rooms.end_call(call.state, room, actor, "call_ended_everyone")
         return call.ok([])
     await rooms.leave_call(call.state, room, session["session_id"])

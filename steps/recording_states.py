@@ -50,5 +50,7 @@ def recording_disabled(world: World) -> None:
     """Switch the app config `call_recording` off for this scenario (needs admin, runs exclusively)."""
     if world.profile.admin is None:
         raise SetupError("disabling recording needs the administrator account")
-    restore = setup_driver.recording_enabled(world.run.base_url, world.profile.admin, False, world.timeout)
+    restore = setup_driver.recording_enabled(
+        world.run.base_url, world.profile.admin, False, world.timeout, world.profile.tls_verify
+    )
     world.on_teardown(restore)

@@ -32,7 +32,7 @@ class World:
         self.timeout = self.profile.request_timeout
         self.redactor = Redactor(self.profile.secrets())
         self.recording_server = RecordingServerClient(
-            run.base_url, self.profile.recording_secret, self.timeout
+            run.base_url, self.profile.recording_secret, self.timeout, self.profile.tls_verify
         )
         self.fake = FakeRecordingServerControl(run.fake_recording_server_url, self.timeout)
         self._sessions: dict[str, TalkSession] = {}
@@ -63,12 +63,14 @@ class World:
     def session(self, role: str) -> TalkSession:
         """The actor's own HTTP session (cookie jar); the anonymous client gets a fresh one each time."""
         if role == "anonymous client":
-            anonymous = TalkSession(self.run.base_url, None, self.timeout)
+            anonymous = TalkSession(self.run.base_url, None, self.timeout, self.profile.tls_verify)
             self._anonymous.append(anonymous)
             return anonymous
         if role not in self._sessions:
             account = None if role == "guest" else self.account(role)
-            self._sessions[role] = TalkSession(self.run.base_url, account, self.timeout)
+            self._sessions[role] = TalkSession(
+                self.run.base_url, account, self.timeout, self.profile.tls_verify
+            )
         return self._sessions[role]
 
     def user_id(self, role: str) -> str:

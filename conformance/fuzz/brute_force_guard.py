@@ -37,6 +37,16 @@ class BruteForceGuard:
         assert self._admin is not None
         setup_driver.reset_brute_force(self._admin)
 
+    def reset_now(self) -> bool:
+        """Clear the attempts now (between phases); False when the target offers no reset."""
+        if not self.supported:
+            return False
+        assert self._admin is not None
+        with self._lock:
+            self._attempts = 0
+            self.resets += 1
+        return setup_driver.reset_brute_force(self._admin)
+
     def hook(self, response: requests.Response, *args: object, **kwargs: object) -> requests.Response:
         """As a requests response hook."""
         self.note(response)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -9,8 +10,8 @@ from typing import Any
 
 from schemathesis.engine import Status, events, from_schema
 
-from conformance.fuzz.junit import JUnitCase
 from conformance.fuzz.replay import FailureRecord, curl_command
+from conformance.junit import JUnitCase
 
 
 @dataclass
@@ -40,9 +41,11 @@ def _records(event: Any, seed: int, phase: str) -> list[FailureRecord]:
             if node.status != Status.FAILURE or node.failure_info is None:
                 continue
             interaction = recorder.interactions.get(case_id)
+            status, error = None, None
             if interaction is not None:
                 request = interaction.request
                 curl = curl_command(request.method, request.uri, request.headers, request.body)
+                status, error = _answer(interaction.response)
             else:
                 curl = node.failure_info.code_sample
             failure = node.failure_info.failure
@@ -55,9 +58,25 @@ def _records(event: Any, seed: int, phase: str) -> list[FailureRecord]:
                     message=f"{failure.title}: {failure.message}".strip(),
                     seed=seed,
                     curl=curl,
+                    status=status,
+                    error=error,
                 )
             )
     return records
+
+
+def _answer(response: Any) -> tuple[int | None, str | None]:
+    """Status and E1/E2 error string of a recorded answer (None where there is none)."""
+    if response is None:
+        return None, None
+    status = getattr(response, "status_code", None)
+    try:
+        data = json.loads(response.content or b"null")["ocs"]["data"]
+        error = data.get("error") if isinstance(data, dict) else None
+        error = error.get("code") if isinstance(error, dict) else error
+    except (ValueError, TypeError, KeyError, AttributeError):
+        error = None
+    return status, error if isinstance(error, str) else None
 
 
 def run_engine(schema: Any, seed: int) -> EngineResult:

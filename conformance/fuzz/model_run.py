@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from hypothesis.errors import HypothesisException
 from hypothesis.stateful import run_state_machine_as_test
 
-from conformance.fuzz.junit import JUnitCase
 from conformance.fuzz.replay import FailureRecord
 from conformance.fuzz.state_model import ModelEnvironment, RecordingModel, machine_for, model_settings
+from conformance.junit import JUnitCase
 from conformance.outcomes import SetupError
 
 

@@ -22,6 +22,9 @@ class FailureRecord:
     message: str
     seed: int
     curl: str
+    status: int | None = None  # the answer's HTTP status, when the record came with one
+    error: str | None = None  # its E1/E2 error string
+    expected_by: str | None = None  # the register entry that makes it expected here (--expectations)
 
 
 def curl_command(method: str, url: str, headers: Mapping[str, str | list[str]], body: bytes | None) -> str:

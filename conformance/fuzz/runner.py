@@ -7,7 +7,7 @@ import dataclasses
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import yaml
@@ -16,14 +16,15 @@ from schemathesis.core.errors import InvalidSchema
 
 from conformance.config import load_profile
 from conformance.fuzz.engine_run import EngineResult, run_engine
-from conformance.fuzz.junit import write_junit
 from conformance.fuzz.model_run import ModelResult, run_model
-from conformance.fuzz.replay import write_records
+from conformance.fuzz.replay import FailureRecord, write_records
 from conformance.fuzz.schema_loading import PHASES, FuzzSettings, load_schema, read_contract
 from conformance.fuzz.target import prepared_target
-from conformance.outcomes import SetupError
+from conformance.junit import write_junit
+from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
-from conformance.resources import contract_path
+from conformance.resources import contract_path, deviations_path
+from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 DEFAULT_SEED = 20260627
@@ -49,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"comma-separated subset of {','.join(ALL_PHASES)} (default: all)",
     )
     parser.add_argument("--model-examples", type=_positive_int, help="sequences the model-based test tries")
+    parser.add_argument(
+        "--expectations",
+        type=Path,
+        help="the target's expectations file (docs/expectations.md): a finding explained by a register entry "
+        "it cites is reported as expected, with the entry's id, and does not fail the run",
+    )
     return parser
 
 
@@ -88,6 +95,7 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
     except SetupError as error:
         print(f"talk-conformance fuzz: {error}", file=sys.stderr)
         return EXIT_USAGE
+    announce_unverified(profile.tls_verify)
     redactor = Redactor(profile.secrets())
     settings = FuzzSettings(
         max_examples=args.max_examples or (None if args.max_time else 100),
@@ -105,10 +113,14 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
         print(f"talk-conformance fuzz: cannot read the contract: {error}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        known = _known_findings(args.expectations)
+    except SetupError as error:
+        print(f"talk-conformance fuzz: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
         with prepared_target(profile) as target:
-            if settings.phases:
-                schema = load_schema(target.fuzz_inputs(), document, settings)
-                engine = run_engine(schema, settings.seed)
+            # The model first: the stateful phase's bad signatures would otherwise have a target without a
+            # reset (a real Nextcloud) throttle the model's own signed calls with 429.
             if "model" in phases:
                 examples = args.model_examples or max(10, (settings.max_examples or 100) // 4)
                 model = run_model(
@@ -118,25 +130,59 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
                     seed=settings.seed,
                     derandomize=settings.deterministic,
                 )
-    except SetupError as error:
+                target.guard.reset_now()
+            if settings.phases:
+                schema = load_schema(target.fuzz_inputs(), document, settings)
+                engine = run_engine(schema, settings.seed)
+    except (SetupError, Unsupported) as error:
         print(redactor.text(f"talk-conformance fuzz: setup failed: {error}"), file=sys.stderr)
         return EXIT_SETUP
     except (ConfigError, InvalidSchema) as error:
         # A contract or configuration schemathesis cannot use: say what is wrong, without a traceback.
         print(redactor.text(f"talk-conformance fuzz: cannot load the contract: {error}"), file=sys.stderr)
         return EXIT_USAGE
-    return _report(engine, model, report_dir, redactor, settings)
+    return _report(engine, model, report_dir, redactor, settings, known)
+
+
+def _known_findings(path: Path | None) -> Callable[[list[FailureRecord]], list[FailureRecord]]:
+    """Marks the records an expectations file expects; unchanged records without one."""
+    if path is None:
+        return lambda records: records
+    from conformance.fuzz.expectations import EXPECTED, cited_ids, finding_of, judge, load_register
+
+    cited = cited_ids(path)
+    register = load_register(deviations_path())
+
+    def mark(records: list[FailureRecord]) -> list[FailureRecord]:
+        marked = []
+        for record in records:
+            verdict = judge(finding_of(record, records), register, cited)
+            expected_by = verdict.entry if verdict.kind == EXPECTED else None
+            marked.append(dataclasses.replace(record, expected_by=expected_by))
+        return marked
+
+    return mark
 
 
 def _report(
-    engine: EngineResult | None, model: ModelResult | None, report_dir: Path, redactor: Redactor,
+    engine: EngineResult | None,
+    model: ModelResult | None,
+    report_dir: Path,
+    redactor: Redactor,
     settings: FuzzSettings,
+    known: Callable[[list[FailureRecord]], list[FailureRecord]] = lambda found: found,
 ) -> int:
     junit = (engine.junit if engine else []) + ([model.junit] if model else [])
-    failures = [
-        dataclasses.replace(record, message=redactor.text(record.message), curl=redactor.text(record.curl))
-        for record in (engine.failures if engine else []) + (model.failures if model else [])
-    ]
+    failures = known(
+        [
+            dataclasses.replace(
+                record, message=redactor.text(record.message), curl=redactor.text(record.curl)
+            )
+            for record in (engine.failures if engine else []) + (model.failures if model else [])
+        ]
+    )
+    expected = [record for record in failures if record.expected_by]
+    unexpected = [record for record in failures if not record.expected_by]
     # Engine errors (network errors, timeouts, crashes of the target) concern the target: findings.
     # Model errors are setup errors (a setup request failed mid-run).
     engine_errors = engine.errors if engine else []
@@ -144,7 +190,7 @@ def _report(
     for case in junit:
         case.failures = [redactor.text(text) for text in case.failures]
         case.errors = [redactor.text(text) for text in case.errors]
-    write_junit(junit, report_dir / "junit.xml")
+    write_junit(junit, report_dir / "junit.xml", "talk-conformance-fuzz")
     write_records(failures, report_dir)
     summary = {
         "seed": settings.seed,
@@ -154,7 +200,8 @@ def _report(
         "schemathesis_seconds": round(engine.seconds, 3) if engine else 0,
         "model_steps": model.steps if model else 0,
         "model_seconds": round(model.seconds, 3) if model else 0,
-        "failures": len(failures),
+        "failures": len(unexpected),
+        "expected_failures": len(expected),
         "errors": len(errors),
     }
     (report_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -166,11 +213,17 @@ def _report(
         print(f"state model: {model.steps} steps in {model.seconds:.1f}s")
     for record in failures:
         where = f"{record.operation} [{record.phase}] {record.check}"
-        print(redactor.text(f"FAILURE {where}: {record.message}"))
+        label = f"EXPECTED ({record.expected_by})" if record.expected_by else "FAILURE"
+        print(redactor.text(f"{label} {where}: {record.message}"))
         print(redactor.text(f"  replay: {record.curl.splitlines()[0] if record.curl else '(no request)'}"))
     for error in errors:
         print(redactor.text(f"ERROR {error}"))
     print(f"reports: {report_dir / 'junit.xml'}, {report_dir / 'failures.jsonl'}, {report_dir / 'replay.sh'}")
-    if failures or engine_errors:
+    if expected:
+        print(
+            f"expected findings: {len(expected)} (register entries the expectations cite), "
+            f"unexpected: {len(unexpected)}"
+        )
+    if unexpected or engine_errors:
         return EXIT_FINDINGS
     return EXIT_SETUP if errors else EXIT_CLEAN

@@ -75,6 +75,7 @@ class FuzzInputs:
     response_hook: Any = None
     # False when the target offers no brute-force reset: then 429 is an expected answer for signed calls.
     brute_force_resettable: bool = True
+    tls_verify: bool | str = True  # the profile's: a CA bundle path, or whether to check certificates
 
 
 def read_contract(path: Path) -> dict[str, Any]:
@@ -130,6 +131,7 @@ def project_config(inputs: FuzzInputs, document: dict[str, Any], settings: FuzzS
         "base-url": api_base_url(inputs.base_url, document),
         "headers": {"Accept": "application/json"},
         "request-timeout": inputs.request_timeout,
+        "tls-verify": inputs.tls_verify,
         "workers": 1,
         "generation": generation,
         "phases": {

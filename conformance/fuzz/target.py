@@ -6,10 +6,9 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from conformance import setup_driver
+from conformance import run_setup, setup_driver
 from conformance.config import TargetProfile
-from conformance.embedded_server import EmbeddedServer
-from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
+from conformance.fake_recording_server import FakeRecordingServerControl
 from conformance.fuzz.brute_force_guard import BruteForceGuard
 from conformance.fuzz.fixtures import RoomSet, prepare_rooms
 from conformance.fuzz.schema_loading import FuzzInputs
@@ -43,6 +42,7 @@ class PreparedTarget:
             timestamps=(self.rooms.recording.timestamp,) if self.rooms.recording else (),
             request_timeout=self.profile.request_timeout,
             response_hook=self.guard.hook,
+            tls_verify=self.profile.tls_verify,
             brute_force_resettable=self.guard.supported,
         )
 
@@ -52,7 +52,10 @@ class PreparedTarget:
             moderator=self.moderator,
             participant_id=self.profile.users[1].user_id,
             backend=RecordingServerClient(
-                self.base_url, self.profile.recording_secret, self.profile.request_timeout
+                self.base_url,
+                self.profile.recording_secret,
+                self.profile.request_timeout,
+                self.profile.tls_verify,
             ),
             fake=FakeRecordingServerControl(self.fake_url, self.profile.request_timeout),
             room_prefix=self.profile.run_id,
@@ -70,29 +73,18 @@ def _delete_rooms(moderator: TalkSession, rooms: RoomSet) -> None:
 @contextlib.contextmanager
 def prepared_target(profile: TargetProfile) -> Iterator[PreparedTarget]:
     """Start what the profile asks for, prepare rooms, and undo it all on exit (SetupError on failure)."""
-    with contextlib.ExitStack() as stack:
-        base_url = profile.url
-        if base_url is None:
-            embedded = EmbeddedServer(upload_max_bytes=profile.upload_limit_bytes or 1048576)
-            base_url = embedded.start()
-            stack.callback(embedded.stop)
-        host, port = profile.listen_address
-        fake = FakeRecordingServer(profile.recording_secret, host, port)
-        fake.start()
-        stack.callback(fake.stop)
-        fake_for_target = profile.fake_recording_server_url or fake.url
-        if profile.configure_recording:
-            if profile.admin is None:
-                raise SetupError("configure_recording needs an admin account in the profile")
-            restore = setup_driver.configure_recording(
-                base_url, profile.admin, profile.recording_secret, fake_for_target, profile.request_timeout
-            )
-            stack.callback(restore)
-        admin = TalkSession(base_url, profile.admin, profile.request_timeout) if profile.admin else None
-        moderator = TalkSession(base_url, profile.users[0], profile.request_timeout)
+    if profile.configure_recording and profile.admin is None:
+        raise SetupError("configure_recording needs an admin account in the profile")
+    with run_setup.prepared(profile) as run, contextlib.ExitStack() as stack:
+        base_url = run.base_url
+        verify = profile.tls_verify
+        admin = None
+        if profile.admin is not None:
+            admin = TalkSession(base_url, profile.admin, profile.request_timeout, verify)
+        moderator = TalkSession(base_url, profile.users[0], profile.request_timeout, verify)
         guard = BruteForceGuard(admin)
-        backend = RecordingServerClient(base_url, profile.recording_secret, profile.request_timeout)
-        control = FakeRecordingServerControl(fake.url, profile.request_timeout)
+        backend = RecordingServerClient(base_url, profile.recording_secret, profile.request_timeout, verify)
+        control = FakeRecordingServerControl(run.fake_url, profile.request_timeout)
         rooms = prepare_rooms(moderator, profile.users[1].user_id, backend, profile.run_id, control)
         stack.callback(_delete_rooms, moderator, rooms)
-        yield PreparedTarget(profile, base_url, fake.url, rooms, guard, moderator)
+        yield PreparedTarget(profile, base_url, run.fake_url, rooms, guard, moderator)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import os
 import sys
 from collections.abc import Iterable
@@ -12,14 +14,22 @@ from typing import Any
 import yaml
 
 from conformance import resources
-from conformance.coverage_matrix import CoverageInputError, load_matrix
+from conformance.coverage_matrix import (
+    CoverageInputError,
+    CoverageMatrix,
+    NoRecordsError,
+    load_matrix,
+    load_run_matrix,
+)
 from conformance.living_docs.documents import load_features
 from conformance.living_docs.html_page import STYLESHEET, render_page
-from conformance.living_docs.results import ResultsError, load_results
+from conformance.living_docs.results import ResultsError, RunResults, load_results
+from conformance.reports import SUMMARY_FILE
 
 EXIT_OK, EXIT_USAGE = 0, 2
 PROG = "talk-conformance docs"
 INDEX_FILE = "index.html"
+COMPARISON_FILE = "traffic.html"
 _STYLESHEET_SOURCE = Path(__file__).resolve().parent / STYLESHEET
 
 
@@ -36,10 +46,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--out", required=True, type=Path, help="directory to write the site to")
     parser.add_argument(
-        "--results", type=Path, help="a report directory of a run (holding summary.json and/or cucumber.json)"
+        "--results",
+        type=Path,
+        action="append",
+        help="a report directory of a run (holding summary.json and/or cucumber.json); repeatable, e.g. "
+        "once more for a `talk-conformance recording-server` run",
     )
     parser.add_argument(
         "--features", type=Path, help="directory of feature files (default: the bundled ones)"
+    )
+    parser.add_argument(
+        "--comparison",
+        type=Path,
+        help="a comparison.json of `talk-conformance compare --report`, shown as the page traffic.html",
     )
     return parser
 
@@ -51,7 +70,7 @@ def docs_command(argv: Iterable[str]) -> int:
     except SystemExit as exit_:
         return EXIT_OK if exit_.code == 0 else EXIT_USAGE
     try:
-        index = build_site(options.out, options.results, options.features)
+        index = build_site(options.out, options.results, options.features, options.comparison)
     except DocsError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -59,31 +78,83 @@ def docs_command(argv: Iterable[str]) -> int:
     return EXIT_OK
 
 
-def build_site(out: Path, results_dir: Path | None = None, features_dir: Path | None = None) -> Path:
-    """Write index.html and its stylesheet to `out`; return the path of index.html."""
+def build_site(
+    out: Path,
+    results_dir: Path | list[Path] | None = None,
+    features_dir: Path | None = None,
+    comparison: Path | None = None,
+) -> Path:
+    """Write index.html and its stylesheet to `out` (and traffic.html of a comparison); return index.html."""
     features_dir = features_dir or resources.features_dir()
+    results_dirs = [results_dir] if isinstance(results_dir, Path) else list(results_dir or [])
+    # The first run is the main one (matrix, verdict, totals); later ones add their scenarios' outcomes.
+    results_dir = results_dirs[0] if results_dirs else None
     try:
         if not features_dir.is_dir():
             raise DocsError(f"feature directory {features_dir} does not exist")
         features = load_features(features_dir)
-        matrix = load_matrix(features_dir, None, None)
-        results = load_results(results_dir) if results_dir is not None else None
+        matrix = _matrix(features_dir, results_dir)
+        results = _results(results_dirs)
     except (CoverageInputError, ResultsError) as exc:
         raise DocsError(str(exc)) from None
-    page = render_page(features, matrix, _register_entries(), results)
+    comparison_page = _comparison_page(comparison) if comparison is not None else None
+    register = _register_document()
+    page = render_page(
+        features,
+        matrix,
+        _entries(register, "deviations") + _entries(register, "recording_server_deviations"),
+        results,
+        _entries(register, "accepted_differences"),
+        COMPARISON_FILE if comparison_page is not None else None,
+    )
     try:
         out.mkdir(parents=True, exist_ok=True)
         _write(out / STYLESHEET, _STYLESHEET_SOURCE.read_text(encoding="utf-8"))
         _write(out / INDEX_FILE, page)
+        if comparison_page is not None:
+            _write(out / COMPARISON_FILE, comparison_page)
     except OSError as exc:
         raise DocsError(f"cannot write the site to {out}: {exc}") from None
     return out / INDEX_FILE
 
 
-def _register_entries() -> list[dict[str, Any]]:
+def _matrix(features_dir: Path, results_dir: Path | None) -> CoverageMatrix:
+    # A run's records say per cell which scenarios asserted it; without them, the tags say what is claimed.
+    if results_dir is not None and (results_dir / SUMMARY_FILE).is_file():
+        with contextlib.suppress(NoRecordsError):
+            return load_run_matrix(results_dir, None, None)
+    return load_matrix(features_dir, None, None)
+
+
+def _results(directories: list[Path]) -> RunResults | None:
+    if not directories:
+        return None
+    results = load_results(directories[0])
+    for directory in directories[1:]:
+        results.outcomes.update(load_results(directory).outcomes)
+    return results
+
+
+def _register_document() -> dict[str, Any]:
     # Already validated by load_matrix (which reads the same file); here every field is shown as written.
     data = yaml.safe_load(resources.deviations_path().read_text(encoding="utf-8"))
-    return [entry for entry in data.get("deviations", []) if isinstance(entry, dict)]
+    return data if isinstance(data, dict) else {}
+
+
+def _entries(register: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    return [entry for entry in register.get(key) or [] if isinstance(entry, dict)]
+
+
+def _comparison_page(path: Path) -> str:
+    from conformance.living_docs.traffic_page import render_comparison_page
+
+    try:
+        report = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DocsError(f"cannot read the comparison report {path}: {exc}") from None
+    if not isinstance(report, dict) or "counts" not in report:
+        raise DocsError(f"{path} is not a comparison.json of talk-conformance compare --report")
+    return render_comparison_page(report)
 
 
 def _write(path: Path, text: str) -> None:

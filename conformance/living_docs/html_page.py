@@ -32,19 +32,23 @@ def render_page(
     matrix: CoverageMatrix,
     register: list[dict[str, Any]],
     results: RunResults | None,
+    accepted: list[dict[str, Any]] | None = None,
+    comparison_page: str | None = None,
 ) -> str:
     """The whole site as one HTML document that links only the local stylesheet."""
     body = [
         _header(results),
         '<nav class="site"><a href="#overview">Overview</a><a href="#status-diagram">Recording status</a>'
         '<a href="#features">Features</a>'
-        '<a href="#coverage">Coverage matrix</a><a href="#deviations">Deviation register</a></nav>',
+        '<a href="#coverage">Coverage matrix</a><a href="#deviations">Deviation register</a>'
+        + (f'<a href="{_e(comparison_page)}">Traffic comparison</a>' if comparison_page else "")
+        + "</nav>",
         "<main>",
         _overview_section(features, results),
         _diagram_section(matrix),
         _features_section(features, results),
         _coverage_section(matrix),
-        _register_section(register),
+        _register_section(register, accepted),
         "</main>",
     ]
     return "\n".join(
@@ -80,7 +84,7 @@ def _header(results: RunResults | None) -> str:
         target = results.target_url or "unknown target"
         parts.append(f'<p id="run-verdict">Results of a run against {_e(target)}: verdict '
                      f'<span class="badge verdict-{_e(results.verdict or "not-run")}">'
-                     f"{_e(results.verdict or 'unknown')}</span></p>")  # fmt: skip
+                     f"{_e(results.verdict or 'unknown')}</span></p>")
     parts.append("</header>")
     return "\n".join(parts)
 
@@ -88,11 +92,14 @@ def _header(results: RunResults | None) -> str:
 def _run_figures(results: RunResults) -> str:
     if not results.totals:
         return ""
+    # An expected failure and an unexpected pass are verdicts of their own: without their tiles the other
+    # tiles would not add up to the total (a run without expectations has none of either).
+    expectation_verdicts = ("expected_failure", "unexpectedly_passed")
     figures = "".join(
         f'<div class="figure" data-total="{_e(name)}">'
-        f"<strong>{_e(results.totals[name])}</strong>{_e(name)}</div>"
-        for name in ("total", "passed", "failed", "error", "skipped")
-        if name in results.totals
+        f"<strong>{_e(results.totals.get(name, 0))}</strong>{_e(name.replace('_', ' '))}</div>"
+        for name in ("total", "passed", "failed", "error", "skipped", *expectation_verdicts)
+        if name in results.totals or name in expectation_verdicts
     )
     setup = (
         f'<pre class="message">setup error: {_e(results.setup_error)}</pre>' if results.setup_error else ""
@@ -249,10 +256,12 @@ def _diagram_section(matrix: CoverageMatrix) -> str:
 
 def _coverage_section(matrix: CoverageMatrix) -> str:
     counts = matrix.counts()
+    # Built from a run's records, a cell lists the scenarios whose steps asserted it, not merely tagged it.
+    covered_by = "asserted by scenarios of this run" if matrix.from_records else "covered by scenarios"
     parts = [
         '<section class="part" id="coverage">',
         "<h2>Coverage matrix</h2>",
-        f"<p>{counts['cells']} documented cells: {counts['cells_covered']} covered by scenarios, "
+        f"<p>{counts['cells']} documented cells: {counts['cells_covered']} {covered_by}, "
         f"{counts['cells_unreachable']} unreachable and {counts['cells_registered']} otherwise explained by "
         "the deviation register, "
         f"{counts['cells_uncovered']} uncovered. {counts['transitions']} transitions: "
@@ -309,12 +318,12 @@ def _coverage_details(row: CellCoverage | TransitionCoverage) -> str:
     return "<strong>no scenario and no entry in the deviation register</strong>"
 
 
-def _register_section(register: list[dict[str, Any]]) -> str:
+def _register_section(register: list[dict[str, Any]], accepted: list[dict[str, Any]] | None = None) -> str:
     parts = [
         '<section class="part" id="deviations">',
         "<h2>Deviation register</h2>",
-        "<p>Where the upstream documentation, the upstream code and this suite differ, and what the suite "
-        "requires.</p>",
+        "<p>Where the upstream documentation, the upstream code and this suite differ, what the suite "
+        "requires, and the answer a real Nextcloud 32.0.1 / Talk 22.0.10 gave where it was observed.</p>",
     ]
     for entry in register:
         entry_id = str(entry.get("id", "?"))
@@ -323,13 +332,46 @@ def _register_section(register: list[dict[str, Any]]) -> str:
         for key, label in _REGISTER_FIELDS:
             if key in entry:
                 parts.append(f"<dt>{_e(label)}</dt><dd>{_e(entry[key])}</dd>")
+        parts.append(_observed(entry.get("observed")))
         cells = entry.get("cells") or []
         if cells:
             listed = "<br>".join(_e(_cell_text(cell)) for cell in cells)
             parts.append(f"<dt>Cells</dt><dd>{listed}</dd>")
         parts.append("</dl></article>")
+    if accepted:
+        parts.append('<h3 id="accepted-differences">Accepted differences of the differential gate</h3>')
+        parts.append(
+            "<p>Where a run against the reference server may answer differently from the shipped real "
+            "recording, and why (<code>talk-conformance compare --register</code>).</p>"
+        )
+        for entry in accepted:
+            entry_id = str(entry.get("id", "?"))
+            parts.append(f'<article class="deviation" id="deviation-{_e(entry_id)}">')
+            parts.append(f'<h3>{_e(entry_id)}: {_e(entry.get("title", ""))}</h3><dl class="deviation">')
+            for key, label in (("kinds", "Accepts"), ("scenarios", "Scenarios"), ("requests", "Requests")):
+                values = entry.get(key) or []
+                parts.append(f"<dt>{_e(label)}</dt><dd>{_e(', '.join(map(str, values)))}</dd>")
+            parts.append(_observed(entry.get("observed")))
+            parts.append(f"<dt>Why</dt><dd>{_e(entry.get('why', ''))}</dd>")
+            see = entry.get("see") or []
+            if see:
+                links = ", ".join(f'<a href="#deviation-{_e(item)}">{_e(item)}</a>' for item in see)
+                parts.append(f"<dt>See</dt><dd>{links}</dd>")
+            parts.append("</dl></article>")
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _observed(observed: Any) -> str:
+    """The real server's answer as the register quotes it (text, or request/status/statuscode/message)."""
+    if not observed:
+        return ""
+    if isinstance(observed, dict):
+        lines = [f"{key}: {value}" for key, value in observed.items()]
+        text = "\n".join(lines)
+    else:
+        text = str(observed)
+    return f'<dt>Observed (real Talk 22)</dt><dd><pre class="observed">{_e(text)}</pre></dd>'
 
 
 def _cell_text(cell: Any) -> str:

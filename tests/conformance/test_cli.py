@@ -83,6 +83,7 @@ def test_an_unreachable_target_is_one_line_on_stderr_and_exit_3(tmp_path: Path) 
     assert result.returncode == 3
     assert result.stderr.strip().splitlines() == [
         f"talk-conformance: setup error: the target {url} is not reachable: Connection refused"
+        " (fix: is the server up? GET /ocs/v2.php/cloud/capabilities got no answer)"
     ]
     assert "Traceback" not in result.stdout + result.stderr
     summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))

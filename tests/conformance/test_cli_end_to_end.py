@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from conformance.embedded_server import EmbeddedServer
+from conformance.signaling_stand_in import SignalingStandIn
 
 WRONG_SECRET = "the suite's wrong secret 7c1d"
 SERVER_SECRET = "the server's own secret 2e9f"
@@ -83,7 +84,10 @@ def server_with_its_own_secret(tmp_path: Path) -> Iterator[tuple[str, int]]:
         "servers": [{"server": f"http://127.0.0.1:{fake_port}", "verify": False}],
         "secret": SERVER_SECRET,
     }
-    signaling = {"servers": [{"server": "http://127.0.0.1:9", "verify": False}], "secret": "signaling"}
+    # Its own signaling server: the suite's stand-in runs only where the run configures recording.
+    stand_in = SignalingStandIn("signaling")
+    stand_in.start()
+    signaling = {"servers": [{"server": stand_in.url, "verify": False}], "secret": "signaling"}
     work = tmp_path / "misconfigured"
     work.mkdir()
     config = work / "config.yaml"
@@ -101,8 +105,11 @@ def server_with_its_own_secret(tmp_path: Path) -> Iterator[tuple[str, int]]:
         sys.executable, "-m", "reference_server", "--host", "127.0.0.1", "--port", "0",
         "--data-dir", str(work / "data"), "--config", str(config),
     ]  # fmt: skip
-    with EmbeddedServer(work, command=command) as server:
-        yield server.url, fake_port
+    try:
+        with EmbeddedServer(work, command=command) as server:
+            yield server.url, fake_port
+    finally:
+        stand_in.stop()
 
 
 def test_end_to_end_with_a_wrong_recording_secret_fails_readably(

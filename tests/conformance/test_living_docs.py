@@ -212,9 +212,7 @@ def test_expectation_verdicts_are_shown_as_such(tmp_path: Path) -> None:
     report = tmp_path / "report"
     report.mkdir()
     summary = RunSummary(target_url="http://127.0.0.1:9/")
-    for index, (name, unexpected) in enumerate(
-        [(f"Plain {HOSTILE}", False), ("Refused status 0", True)]
-    ):
+    for index, (name, unexpected) in enumerate([(f"Plain {HOSTILE}", False), ("Refused status 0", True)]):
         result = ScenarioResult(f"steps/test_features.py::test_{index}", name, f"Hostile {HOSTILE}")
         result.verdict, result.expected = Verdict.FAILED, "D7: upstream answers 500"
         result.unexpected_pass = unexpected
@@ -394,3 +392,171 @@ def test_hostile_feature_text_stays_text_in_chromium(
     assert "<script" not in dom.stdout and "<img" not in dom.stdout
     assert "&lt;script&gt;document.title='owned'&lt;/script&gt;" in dom.stdout
     assert "<title>Nextcloud Talk call recording: living documentation</title>" in dom.stdout
+
+
+# --- the overview tiles and the page width --------------------------------------------------------
+
+
+def expectation_run(directory: Path) -> Path:
+    """A report of a run with expectations: passes, failures, expected failures and an unexpected pass."""
+    directory.mkdir(parents=True)
+    summary = RunSummary(target_url="http://127.0.0.1:9/", expectations="nextcloud-32.yaml")
+    verdicts = [Verdict.PASSED] * 5 + [Verdict.FAILED] * 2 + [Verdict.SKIPPED]
+    for index, verdict in enumerate([*verdicts, Verdict.FAILED, Verdict.FAILED, Verdict.FAILED]):
+        long_word = "OCA\\Talk\\Controller\\RecordingController::start():Argument#1($status)" * 4
+        result = ScenarioResult(f"steps/test_features.py::test_{index}", f"Scenario {index}", "Some feature")
+        result.verdict, result.message = verdict, f"HTTP 500 {long_word}"
+        if index >= len(verdicts):
+            result.expected = "D7: upstream answers 500"
+            result.unexpected_pass = index == len(verdicts)
+        summary.results[result.nodeid] = result
+    write_summary_json(directory / SUMMARY_FILE, summary, Redactor())
+    return directory
+
+
+def tiles(page: str) -> dict[str, int]:
+    return {
+        name: int(count) for name, count in re.findall(r'data-total="(\w+)"><strong>(\d+)</strong>', page)
+    }
+
+
+def test_the_tiles_count_expected_failures_and_unexpected_passes(tmp_path: Path) -> None:
+    page = build_site(tmp_path / "site", expectation_run(tmp_path / "report")).read_text(encoding="utf-8")
+    counts = tiles(page)
+    assert counts == {
+        "total": 11,
+        "passed": 5,
+        "failed": 2,
+        "error": 0,
+        "skipped": 1,
+        "expected_failure": 2,
+        "unexpectedly_passed": 1,
+    }
+    # Every scenario is in exactly one tile: the tiles add up to the total.
+    assert sum(counts.values()) - counts["total"] == counts["total"]
+    assert ">expected failure</div>" in page and ">unexpectedly passed</div>" in page
+
+
+def test_the_register_shows_the_observed_answer_and_the_accepted_differences(tmp_path: Path) -> None:
+    page = build_site(tmp_path / "site").read_text(encoding="utf-8")
+    assert 'id="accepted-differences"' in page and 'id="deviation-A1"' in page
+    import yaml
+
+    register = yaml.safe_load(resources.deviations_path().read_text(encoding="utf-8"))
+    observed = [
+        entry for entry in register["deviations"] + register["accepted_differences"] if entry.get("observed")
+    ]
+    assert observed, "no register entry records an observed answer"
+    assert page.count("Observed (real Talk 22)") == len(observed)
+
+
+def test_a_comparison_report_is_a_page_of_the_site(tmp_path: Path) -> None:
+    report = {
+        "left": "nextcloud-32",
+        "right": "run.har",
+        "counts": {
+            "compared": 1,
+            "agreeing": 0,
+            "not_recorded": 1,
+            "differences": 1,
+            "unexplained": 0,
+            "accepted": {"A1": 1},
+        },
+        "differences": [
+            {
+                "scenario": HOSTILE,
+                "step": 2,
+                "request": "DELETE /x",
+                "kind": "status",
+                "left": "404",
+                "right": "200",
+                "accepted_by": "A1",
+            }
+        ],
+        "not_recorded": {"A new one": "not in nextcloud-32"},
+        "ended_early": {},
+    }
+    path = tmp_path / "comparison.json"
+    path.write_text(json.dumps(report), encoding="utf-8")
+    index = build_site(tmp_path / "site", comparison=path)
+    assert '<a href="traffic.html">Traffic comparison</a>' in index.read_text(encoding="utf-8")
+    page = (tmp_path / "site" / "traffic.html").read_text(encoding="utf-8")
+    assert "<script" not in page and "A new one: not in nextcloud-32" in page
+    assert 'data-total="unexplained"><strong>0</strong>' in page
+    assert docs_command(["--out", str(tmp_path / "x"), "--comparison", str(tmp_path / "missing.json")]) == 2
+
+
+class WebDriver:
+    """Just enough of the W3C WebDriver protocol, spoken to chromedriver over HTTP, to measure a page."""
+
+    def __init__(self, driver: str, browser: str, profile: Path) -> None:
+        import socket
+
+        import requests
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        self.process = subprocess.Popen(
+            [driver, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        self.url = f"http://127.0.0.1:{port}"
+        self.http = requests.Session()
+        capabilities = {
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": browser,
+                "args": [*BROWSER_FLAGS, f"--user-data-dir={profile}", "--window-size=1400,1000"],
+            },
+        }
+        for _ in range(100):
+            try:
+                answer = self.http.post(
+                    f"{self.url}/session", json={"capabilities": {"alwaysMatch": capabilities}}, timeout=60
+                )
+                break
+            except requests.ConnectionError:
+                import time
+
+                time.sleep(0.1)
+        else:
+            raise AssertionError("chromedriver did not start")
+        self.session = answer.json()["value"]["sessionId"]
+
+    def scroll_width(self, url: str) -> tuple[int, int]:
+        """(scrollWidth, clientWidth) of the page's root element in a 1400 px wide window."""
+        self.http.post(f"{self.url}/session/{self.session}/url", json={"url": url}, timeout=60)
+        root = "document.documentElement"
+        script = f"return [{root}.scrollWidth, {root}.clientWidth, window.innerWidth];"
+        answer = self.http.post(
+            f"{self.url}/session/{self.session}/execute/sync", json={"script": script, "args": []}, timeout=60
+        )
+        width, client, window = answer.json()["value"]
+        assert window == 1400, f"the window is {window} px wide"
+        return width, client
+
+    def close(self) -> None:
+        self.http.delete(f"{self.url}/session/{self.session}", timeout=30)
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def test_tiles_and_no_sideways_scrolling_at_1400_px_in_chromium(
+    browser: str, real_run: Path, tmp_path: Path
+) -> None:
+    results = expectation_run(tmp_path / "report")
+    index = build_site(tmp_path / "site", results)
+    dom = run_browser(browser, tmp_path / "profile-dom", "--dump-dom", index.resolve().as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert tiles(dom.stdout)["expected_failure"] == 2 and tiles(dom.stdout)["unexpectedly_passed"] == 1
+    driver = shutil.which("chromedriver")
+    if driver is None:
+        pytest.skip("no chromedriver installed (apt-get install -y chromium-driver)")
+    real = build_site(tmp_path / "real-site", real_run)
+    webdriver = WebDriver(driver, browser, tmp_path / "profile-width")
+    try:
+        for page in (index, real):
+            width, client = webdriver.scroll_width(page.resolve().as_uri())
+            assert width <= client, f"{page} is {width} px wide in a 1400 px window ({client} px visible)"
+    finally:
+        webdriver.close()

@@ -12,7 +12,8 @@ from conformance.config import Account
 from conformance.embedded_server import EmbeddedServer
 from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
 from conformance.outcomes import SetupError
-from conformance.setup_driver import TalkSession
+from conformance.setup_driver import SignalingServer, TalkSession
+from conformance.signaling_stand_in import SignalingStandIn
 
 ADMIN = Account("admin", "admin")
 OWNER = Account("participant1", "123456")
@@ -24,6 +25,12 @@ TIMEOUT = 10.0
 def target(tmp_path_factory):
     with EmbeddedServer(work_dir=tmp_path_factory.mktemp("reference")) as server:
         yield server.url
+
+
+@pytest.fixture(scope="module")
+def stand_in():
+    with SignalingStandIn("driver signaling secret") as server:
+        yield SignalingServer(server.url, server.secret)
 
 
 @pytest.fixture
@@ -40,18 +47,22 @@ def room(owner):
     setup_driver.delete_room(owner, token)
 
 
-def test_configure_recording_points_the_target_at_the_recording_server_and_restores(target):
+def test_configure_recording_points_the_target_at_the_recording_server_and_restores(target, stand_in):
     admin = TalkSession(target, ADMIN, TIMEOUT)
     before = {key: setup_driver.get_app_config(admin, key) for key in setup_driver.RECORDING_KEYS}
     restore = setup_driver.configure_recording(
-        target, ADMIN, "driver secret", "http://127.0.0.1:9999", TIMEOUT
+        target, ADMIN, "driver secret", "http://127.0.0.1:9999", TIMEOUT, signaling_stand_in=stand_in
     )
+    assert restore.signaling_stand_in_used
     servers = json.loads(setup_driver.get_app_config(admin, "recording_servers"))
     assert servers == {
         "servers": [{"server": "http://127.0.0.1:9999", "verify": False}],
         "secret": "driver secret",
     }
-    assert json.loads(setup_driver.get_app_config(admin, "signaling_servers"))["servers"]
+    assert json.loads(setup_driver.get_app_config(admin, "signaling_servers")) == {
+        "servers": [{"server": stand_in.url, "verify": False}],
+        "secret": stand_in.secret,
+    }
     assert setup_driver.get_app_config(admin, "call_recording") == "yes"
     assert setup_driver.capabilities(admin)["config"]["call"]["recording"] is True
     restore()
@@ -128,9 +139,11 @@ def test_unreachable_target_is_a_readable_setup_error():
         setup_driver.configure_recording(f"http://127.0.0.1:{port}", ADMIN, "s", "http://127.0.0.1:1", 2)
 
 
-def test_start_reaches_the_configured_fake_recording_server(target, owner, room):
+def test_start_reaches_the_configured_fake_recording_server(target, owner, room, stand_in):
     with FakeRecordingServer("end to end secret") as fake:
-        restore = setup_driver.configure_recording(target, ADMIN, "end to end secret", fake.url, TIMEOUT)
+        restore = setup_driver.configure_recording(
+            target, ADMIN, "end to end secret", fake.url, TIMEOUT, signaling_stand_in=stand_in
+        )
         try:
             setup_driver.join_room(owner, room)
             setup_driver.join_call(owner, room)

@@ -4,8 +4,9 @@ from conformance.fuzz.checks import envelope_problem, error_string_problem, serv
 
 
 def ocs(status: str, statuscode: int, data, message: str = "") -> bytes:
-    return json.dumps({"ocs": {"meta": {"status": status, "statuscode": statuscode, "message": message},
-                               "data": data}}).encode()
+    return json.dumps(
+        {"ocs": {"meta": {"status": status, "statuscode": statuscode, "message": message}, "data": data}}
+    ).encode()
 
 
 def test_consistent_envelopes_pass():

@@ -15,14 +15,16 @@ from conformance.fuzz.replay import FailureRecord, curl_command, write_records
 
 async def echo(request: Request) -> JSONResponse:
     body = await request.body()
-    return JSONResponse({
-        "method": request.method,
-        "path": request.url.path,
-        "query": request.url.query,
-        "authorization": request.headers.get("authorization"),
-        "checksum": request.headers.get("talk-recording-checksum"),
-        "body": body.hex(),
-    })
+    return JSONResponse(
+        {
+            "method": request.method,
+            "path": request.url.path,
+            "query": request.url.query,
+            "authorization": request.headers.get("authorization"),
+            "checksum": request.headers.get("talk-recording-checksum"),
+            "body": body.hex(),
+        }
+    )
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
@@ -48,8 +50,15 @@ def test_the_curl_command_sends_the_same_request(serve, tmp_path):
 
 
 def test_records_are_written_as_jsonl_and_a_script(tmp_path):
-    record = FailureRecord("schemathesis", "POST /recording/backend", "fuzzing", "positive_data_acceptance",
-                           "Schema-valid request rejected", 20260627, "curl -sS -X POST http://127.0.0.1:9/")
+    record = FailureRecord(
+        "schemathesis",
+        "POST /recording/backend",
+        "fuzzing",
+        "positive_data_acceptance",
+        "Schema-valid request rejected",
+        20260627,
+        "curl -sS -X POST http://127.0.0.1:9/",
+    )
     write_records([record], tmp_path)
     assert json.loads((tmp_path / "failures.jsonl").read_text())["seed"] == 20260627
     script = (tmp_path / "replay.sh").read_text()

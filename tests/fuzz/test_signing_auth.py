@@ -19,8 +19,12 @@ def prepare(url: str, headers: dict[str, str], **kwargs) -> requests.PreparedReq
 
 
 def test_store_is_signed_over_the_token_like_the_reference_vector():
-    prepared = prepare(f"{BASE}/abcdefgh/store", {RANDOM_HEADER: RANDOM, CHECKSUM_HEADER: PLACEHOLDER},
-                       files={"file": ("a.ogg", b"x")}, data={"owner": "participant1"})
+    prepared = prepare(
+        f"{BASE}/abcdefgh/store",
+        {RANDOM_HEADER: RANDOM, CHECKSUM_HEADER: PLACEHOLDER},
+        files={"file": ("a.ogg", b"x")},
+        data={"owner": "participant1"},
+    )
     assert prepared.headers[CHECKSUM_HEADER] == STORE_VECTOR
 
 
@@ -31,8 +35,9 @@ def test_backend_is_signed_over_the_exact_body_bytes():
 
 
 def test_form_bodies_given_as_str_are_signed_as_sent():
-    prepared = prepare(f"{BASE}/backend", {RANDOM_HEADER: RANDOM, CHECKSUM_HEADER: PLACEHOLDER},
-                       data={"type": "failed"})
+    prepared = prepare(
+        f"{BASE}/backend", {RANDOM_HEADER: RANDOM, CHECKSUM_HEADER: PLACEHOLDER}, data={"type": "failed"}
+    )
     assert isinstance(prepared.body, str)
     expected = hmac.new(SECRET.encode(), RANDOM.encode() + prepared.body.encode(), hashlib.sha256).hexdigest()
     assert prepared.headers[CHECKSUM_HEADER] == expected

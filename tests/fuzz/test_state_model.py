@@ -42,5 +42,10 @@ def test_stop_leaves_the_state_unless_the_recording_server_answers_404():
 
 def test_call_end_sends_a_stop_unless_none_or_failed():
     assert [RecordingModel(state=s).end_call_sends_stop() for s in range(6)] == [
-        False, True, True, True, True, False
+        False,
+        True,
+        True,
+        True,
+        True,
+        False,
     ]

@@ -15,7 +15,10 @@ from pathlib import Path
 import requests
 import yaml
 
+from conformance.signaling_stand_in import SignalingStandIn
+
 SECRET = "the recording secret"
+SIGNALING_SECRET = "hpb"  # noqa: S105 - a test value
 OCS_HEADERS = {"OCS-APIRequest": "true", "Accept": "application/json"}
 RECORDING = "ocs/v2.php/apps/spreed/api/v1/recording"
 TALK = "ocs/v2.php/apps/spreed/api/v4"
@@ -30,6 +33,24 @@ MKV = bytes.fromhex("1a45dfa39b4286810142f7810142f2810442f38108428288") + b"matr
 OGG_AUDIO = b"OggS\x00\x02" + b"\x00" * 20 + b"\x01\x1e\x01vorbis" + b"\x00" * 256
 OGG_VIDEO = b"OggS\x00\x02" + b"\x00" * 20 + b"\x01\x2a\x80theora" + b"\x00" * 256
 MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + b"\x00" * 256
+
+
+_stand_in: list[SignalingStandIn] = []
+
+
+def signaling_servers() -> dict:
+    """The signaling_servers app config naming this process's signaling stand-in (started on first use)."""
+    if not _stand_in:
+        stand_in = SignalingStandIn(SIGNALING_SECRET)
+        stand_in.start()  # a daemon thread: it ends with the test process
+        _stand_in.append(stand_in)
+    return {"servers": [{"server": _stand_in[0].url}], "secret": SIGNALING_SECRET}
+
+
+def signaling_stand_in() -> SignalingStandIn:
+    """This process's signaling stand-in, to read what the reference server sent it."""
+    signaling_servers()
+    return _stand_in[0]
 
 
 @dataclass
@@ -168,9 +189,7 @@ class Talk:
         self.set_config(
             "recording_servers", json.dumps({"servers": [{"server": recording_url}], "secret": secret})
         )
-        self.set_config(
-            "signaling_servers", json.dumps({"servers": [{"server": "http://127.0.0.1:9"}], "secret": "hpb"})
-        )
+        self.set_config("signaling_servers", json.dumps(signaling_servers()))
 
     def room(self, owner="participant1", participants=("participant2",), room_type=2) -> str:
         token = self.ocs(

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import requests
-from reference_helpers import WEBM, RunningServer, Talk
+from reference_helpers import WEBM, RunningServer, Talk, signaling_servers
 
 
 def run(*args, timeout=20):
@@ -80,7 +80,7 @@ def test_configured_accounts_app_config_and_base_url(tmp_path, recording_server)
         "accounts": [{"id": "boss", "password": "pw", "admin": True}, {"id": "alice", "password": "secret"}],
         "app_config": {
             "recording_servers": json.dumps({"servers": [{"server": recording_server.url}], "secret": "k"}),
-            "signaling_servers": {"servers": [{"server": "http://127.0.0.1:9"}]},
+            "signaling_servers": signaling_servers(),
         },
         "base_url": "http://127.0.0.1:1/nextcloud",
     }

@@ -18,7 +18,7 @@ def target(tmp_path_factory):
 
 
 def _assert_passed(result):
-    if result.detail.startswith("skipped"):
+    if result.skipped:
         pytest.skip(result.detail)
     assert result.passed, result.detail
 

@@ -36,3 +36,11 @@ def test_raw_request_reports_no_status_when_nothing_answers():
         listener.listen(1)
         url = f"http://127.0.0.1:{listener.getsockname()[1]}"
         assert hostile_input.raw_request(url, b"GET / HTTP/1.1\r\n\r\n", timeout=0.5) is None
+
+
+def test_a_probe_that_got_no_answer_fails_its_group():
+    answered = hostile_input.Probe("http: fine", 400)
+    silent = hostile_input.Probe("http: silent", None)
+    assert hostile_input.group_result("malformed HTTP", [answered]).passed
+    result = hostile_input.group_result("malformed HTTP", [answered, silent])
+    assert not result.passed and "http: silent → NO ANSWER" in result.detail

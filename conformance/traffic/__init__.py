@@ -1,0 +1,1 @@
+"""Traffic of a run as HAR 1.2: recording, the shipped real recordings, normalisation and comparison."""

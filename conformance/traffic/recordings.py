@@ -1,0 +1,24 @@
+"""The real recordings shipped inside the package: conformance/recordings/<name>/traffic.har."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+RECORDINGS_DIR = Path(__file__).resolve().parent.parent / "recordings"
+TRAFFIC_FILE = "traffic.har"
+
+
+def names() -> list[str]:
+    """Names of the shipped recordings (e.g. nextcloud-32)."""
+    if not RECORDINGS_DIR.is_dir():
+        return []
+    return sorted(path.parent.name for path in RECORDINGS_DIR.glob(f"*/{TRAFFIC_FILE}"))
+
+
+def traffic_path(name: str) -> Path:
+    """The HAR of a shipped recording; LookupError naming the known ones."""
+    path = RECORDINGS_DIR / name / TRAFFIC_FILE
+    if "/" in name or name.startswith(".") or not path.is_file():
+        known = ", ".join(names()) or "none"
+        raise LookupError(f"no shipped recording named {name!r} (shipped: {known})")
+    return path

@@ -1,0 +1,121 @@
+"""Steps: a real recording server (the reference one, or one at a URL) records for the target."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_bdd import given, parsers, then, when
+
+from conformance import setup_driver
+from conformance.outcomes import Unsupported
+from conformance.recording_server_suite.embedded import EmbeddedRecordingServer
+from conformance.setup_driver import RECORDING_STATES
+from steps.recording_server import file_parameter, recording_notifications
+from steps.world import World, poll
+
+# A real recording takes a few round trips; the reference recording server reports within milliseconds.
+REPORT_TIMEOUT = 15.0
+FAILING = {"faults": {"fail_after": 0.1}}
+
+
+class RealRecordingServers:
+    """The recording servers started for the end-to-end group, one per configuration; stopped at the end."""
+
+    def __init__(self) -> None:
+        self._work = tempfile.TemporaryDirectory(prefix="talk-end-to-end-")
+        self._running: dict[str, EmbeddedRecordingServer] = {}
+
+    def url(self, world: World, failing: bool = False) -> str:
+        """The URL of the recording server to use; the reference one is started on first use."""
+        wanted = world.profile.recording_server
+        if wanted is None:
+            raise Unsupported(
+                "no real recording server: set recording_server in the profile (reference or a URL)"
+            )
+        if wanted != "reference":
+            if failing:
+                raise Unsupported("a recording server that cannot record needs recording_server: reference")
+            return wanted
+        kind = "failing" if failing else "faithful"
+        if kind not in self._running:
+            server = EmbeddedRecordingServer(
+                Path(self._work.name) / kind,
+                world.run.base_url + "/",
+                world.profile.recording_secret,
+                **(FAILING if failing else {}),
+            )
+            server.start()
+            self._running[kind] = server
+        return self._running[kind].url
+
+    def stop(self) -> None:
+        """Stop every recording server started here."""
+        for server in self._running.values():
+            server.stop()
+        self._running.clear()
+        self._work.cleanup()
+
+
+@pytest.fixture(scope="session")
+def real_recording_servers() -> Iterator[RealRecordingServers]:
+    """The end-to-end group's recording servers, shared by its scenarios."""
+    servers = RealRecordingServers()
+    yield servers
+    servers.stop()
+
+
+def _use(world: World, url: str) -> None:
+    admin = world.profile.admin
+    if admin is None:
+        raise Unsupported("the end-to-end group needs the profile's admin account")
+    restore = setup_driver.configure_recording(
+        world.run.base_url,
+        admin,
+        world.profile.recording_secret,
+        url,
+        world.timeout,
+        world.profile.tls_verify,
+    )
+    world.on_teardown(restore)  # back to the fake recording server for every other scenario
+
+
+@given("a real recording server records for the target")
+def real_server_records(world: World, real_recording_servers: RealRecordingServers) -> None:
+    _use(world, real_recording_servers.url(world))
+
+
+@given("the real recording server cannot record")
+def real_server_cannot_record(world: World, real_recording_servers: RealRecordingServers) -> None:
+    _use(world, real_recording_servers.url(world, failing=True))
+
+
+@when("the real recording server can record again")
+def real_server_records_again(world: World, real_recording_servers: RealRecordingServers) -> None:
+    _use(world, real_recording_servers.url(world))
+
+
+@then(parsers.re(r"the room's recording status becomes \"(?P<state>[a-z ]+)\""))
+def recording_status_becomes(world: World, state: str) -> None:
+    wanted = RECORDING_STATES[state]
+    reached = poll(lambda: world.recording_status() == wanted, timeout=REPORT_TIMEOUT)
+    assert reached, world.explain(
+        f"the room's recording status is {world.recording_status()} after {REPORT_TIMEOUT:g}s",
+        f"{wanted} ({state}), reported by the recording server",
+    )
+
+
+@then("the moderator is notified that a video recording of the room is stored")
+def notified_video_stored(world: World) -> None:
+    def stored() -> list:
+        return [n for n in recording_notifications(world, "moderator") if file_parameter(n).get("name")]
+
+    found = poll(stored, timeout=REPORT_TIMEOUT)
+    assert found, world.explain("the moderator has no notification about a stored recording", "one")
+    name = str(file_parameter(found[0])["name"])
+    assert name.startswith("Recording ") and name.endswith(".webm"), world.explain(
+        f"the stored recording is named {name!r}",
+        "Recording <date and time>.webm, as the recording server names it",
+    )

@@ -1,0 +1,111 @@
+"""`fuzz --expectations`: a finding explained by a register entry that the expectations cite is expected."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.fuzz.expectations import (
+    DOCUMENTED,
+    EXPECTED,
+    UNEXPLAINED,
+    RegisterEntry,
+    cited_ids,
+    finding_of,
+    judge,
+)
+from conformance.fuzz.replay import FailureRecord
+from conformance.fuzz.runner import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _report, run_fuzz
+from conformance.fuzz.schema_loading import FuzzSettings
+from conformance.redaction import Redactor
+from conformance.traffic.recordings import RECORDINGS_DIR
+
+EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "conformance" / "expectations"
+RECORDED = RECORDINGS_DIR / "nextcloud-32" / "fuzz-findings.jsonl"
+
+
+def record(
+    operation="POST /recording/backend", check="registered_server_errors_only", message="", curl="", **extra
+) -> FailureRecord:
+    return FailureRecord("schemathesis", operation, "fuzzing", check, message, 1, curl, **extra)
+
+
+REGISTER = [
+    RegisterEntry("X7", "require-sane-4xx", frozenset({("recording-backend", 500, None)})),
+    RegisterEntry("X8", "follow-upstream", frozenset({("recording-start", 404, None)})),
+    RegisterEntry("A4", "accepted", frozenset(), ({"method": "QUERY", "status": 501},)),
+]
+
+
+def test_a_finding_is_expected_only_when_the_expectations_cite_its_entry():
+    finding = finding_of(record(message="unregistered server error HTTP 500: b'...'"))
+    assert (finding.operation, finding.status) == ("recording-backend", 500)
+    assert judge(finding, REGISTER, {"X7"}).kind == EXPECTED
+    assert judge(finding, REGISTER, {"X7"}).entry == "X7"
+    assert judge(finding, REGISTER, set()).kind == UNEXPLAINED
+
+
+def test_what_the_contract_follows_is_documented_and_an_accepted_difference_is_always_expected():
+    miss = finding_of(
+        record("POST /recording/{token}", "ocs_envelope_consistency", "HTTP 404 but meta.statuscode is 998")
+    )
+    assert judge(miss, REGISTER, set()).kind == DOCUMENTED
+    curl = "curl -sS -X QUERY -H 'OCS-APIRequest: true' http://127.0.0.1:1/ocs/v2.php/apps/spreed/api/v1/recording/abcdefgh"
+    query = finding_of(
+        record("POST /recording/{token}", message="HTTP 501 without an OCS envelope", curl=curl)
+    )
+    assert (query.method, query.operation, query.status) == ("QUERY", None, 501)
+    assert judge(query, REGISTER, set()) == judge(query, REGISTER, {"X7"})
+    assert judge(query, REGISTER, set()).entry == "A4"
+
+
+def test_a_record_without_a_status_takes_it_from_its_request_and_the_model_names_its_operation():
+    curl = "curl -sS -X POST http://127.0.0.1:1/ocs/v2.php/apps/spreed/api/v1/recording/backend"
+    silent = record(
+        check="positive_data_acceptance", message="Valid data should have been accepted", curl=curl
+    )
+    loud = record(message="unregistered server error HTTP 500", curl=curl)
+    assert finding_of(silent, [silent, loud]).status == 500
+    model = FailureRecord(
+        "state-model",
+        "recording status machine",
+        "model",
+        "model_agreement",
+        "AssertionError: backend failed in room x: expected HTTP 200 , got 429 : {}",
+        1,
+        "",
+    )
+    assert (finding_of(model).operation, finding_of(model).status) == ("recording-backend", 429)
+    assert finding_of(record(status=500, error="x")).error == "x"
+
+
+def test_the_report_counts_expected_findings_apart_and_passes_when_only_they_remain(tmp_path, capsys):
+    finding = record(message="unregistered server error HTTP 500")
+
+    def known(records):
+        return [FailureRecord(**{**item.__dict__, "expected_by": "X7"}) for item in records]
+
+    class Engine:
+        junit, errors, cases_by_phase, total_cases, seconds = [], [], {"fuzzing": 1}, 1, 0.0
+        failures = [finding]
+
+    status = _report(Engine(), None, tmp_path, Redactor(), FuzzSettings(), known)
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert status == EXIT_CLEAN and summary["failures"] == 0 and summary["expected_failures"] == 1
+    assert "EXPECTED (X7) POST /recording/backend" in capsys.readouterr().out
+    assert _report(Engine(), None, tmp_path, Redactor(), FuzzSettings()) == EXIT_FINDINGS
+
+
+def test_an_unusable_expectations_file_is_a_usage_error(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("expectations: 3\n", encoding="utf-8")
+    assert run_fuzz(["--expectations", str(bad), "--report-dir", str(tmp_path)]) == EXIT_USAGE
+    assert "expectations" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["nextcloud-upstream.yaml"])
+def test_cited_ids_are_the_ids_a_reason_starts_with(name):
+    cited = cited_ids(EXPECTATIONS_DIR / name)
+    assert cited and all(entry[0] in "DXUAR" for entry in cited)

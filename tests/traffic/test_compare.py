@@ -1,0 +1,222 @@
+"""Aligning two runs and naming their differences; the compare command and its report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from conformance.redaction import Redactor
+from conformance.traffic import har
+from conformance.traffic.command import compare_command
+from conformance.traffic.compare import accepted_differences, compare, sane_status_requirements
+from conformance.traffic.normalise import scenario_key
+
+API = "http://127.0.0.1:8080/ocs/v2.php/apps/spreed/api"
+
+
+def ocs(status, data):
+    return json.dumps({"ocs": {"meta": {"status": "ok", "statuscode": status, "message": "x"}, "data": data}})
+
+
+def exchange(scenario, method, url, status, body, *, leg=har.SUITE_TO_TARGET, request_body=b"", at=0.0):
+    return har.entry(
+        har.Exchange(
+            leg,
+            1000.0 + at,
+            1,
+            method,
+            url,
+            [("Content-Type", "application/json")],
+            request_body,
+            status,
+            (),
+            body.encode(),
+            scenario=scenario,
+            actor="participant1",
+        ),
+        Redactor(),
+    )
+
+
+def run(token, prefix, start_status=200, messages=("recording_started",), start_kind="start", extra=()):
+    scenario = "A moderator starts a recording [state=video]"
+    chat = [{"systemMessage": name, "id": index} for index, name in enumerate(messages)]
+    return [
+        exchange(scenario, "POST", f"{API}/v4/room", 201, ocs(201, {"token": token, "name": f"{prefix} x"})),
+        exchange(
+            scenario,
+            "POST",
+            f"{API}/v1/recording/{token}",
+            start_status,
+            ocs(start_status, [] if start_status == 200 else {"error": "config"}),
+            at=1,
+        ),
+        exchange(
+            scenario,
+            "POST",
+            f"http://127.0.0.1:9/api/v1/room/{token}",
+            200,
+            "{}",
+            leg=har.TARGET_TO_RECORDING_SERVER,
+            at=1.5,
+            request_body=json.dumps({"type": start_kind, start_kind: {"status": 1}}).encode(),
+        ),
+        exchange(scenario, "GET", f"{API}/v1/chat/{token}?limit=200", 200, ocs(200, []), at=2),
+        exchange(scenario, "GET", f"{API}/v1/chat/{token}?limit=200", 200, ocs(200, chat), at=3),
+        *extra,
+    ]
+
+
+def test_tokens_run_prefixes_and_repeated_polls_do_not_differ():
+    result = compare(run("abcd1234", "tc111111"), run("zzzz9999", "tc222222"))
+    assert result.compared == ["A moderator starts a recording [video]"]
+    assert result.differences == [] and result.agreeing == result.compared
+
+
+def test_each_kind_of_difference_is_named():
+    result = compare(
+        run("abcd1234", "tc111111"),
+        run("zzzz9999", "tc2", 400, ("recording_started", "call_started"), "stop"),
+    )
+    kinds = {(item.kind, item.left, item.right) for item in result.differences}
+    assert ("status", "200", "400") in kinds and ("statuscode", "200", "400") in kinds
+    assert ("error", "-", "config") in kinds
+    assert (
+        "envelope",
+        "{data: [], meta: {message: string, status: string, statuscode: number}}",
+        "{data: {error: string}, meta: {message: string, status: string, statuscode: number}}",
+    ) in kinds
+    assert ("system-messages", "recording_started", "call_started, recording_started") in kinds
+    recording = [item for item in result.differences if item.kind == "recording-server"]
+    assert len(recording) == 1 and '"type": "stop"' in recording[0].right
+    assert result.unexplained == result.differences
+
+
+def test_a_changed_request_sequence_is_not_recorded_never_agreeing():
+    other = run("zzzz9999", "tc2")
+    other.insert(1, exchange(other[0]["_scenario"], "GET", f"{API}/v4/room/zzzz9999", 200, ocs(200, {})))
+    result = compare(run("abcd1234", "tc1"), other)
+    assert result.compared == [] and result.agreeing == []
+    (why,) = result.not_recorded.values()
+    assert "request sequence changed at request 2" in why
+
+
+def test_a_new_scenario_is_not_recorded():
+    extra = [exchange("A brand new scenario", "GET", f"{API}/v4/room", 200, ocs(200, []), at=9)]
+    result = compare(run("abcd1234", "tc1"), run("zzzz9999", "tc2", extra=extra), "real", "run")
+    assert result.not_recorded == {"A brand new scenario": "not in real"}
+    assert result.agreeing == ["A moderator starts a recording [video]"]
+    reverse = compare(run("zzzz9999", "tc2", extra=extra), run("abcd1234", "tc1"), "real", "run")
+    assert reverse.gone == ["A brand new scenario"] and reverse.not_recorded == {}
+
+
+def test_a_register_entry_accepts_what_it_names_only():
+    register = {
+        "accepted_differences": [
+            {
+                "id": "A9",
+                "kinds": ["status", "statuscode", "error", "envelope"],
+                "requests": ["POST */recording/{token}"],
+                "scenarios": ["A moderator starts a recording*"],
+                "see": ["X1"],
+            }
+        ]
+    }
+    accepted = accepted_differences(register)
+    result = compare(
+        run("abcd1234", "tc1"),
+        run("zzzz9999", "tc2", 400, ("recording_started", "call_started")),
+        accepted=accepted,
+    )
+    assert {item.accepted_by for item in result.differences if item.kind != "system-messages"} == {
+        "A9 (see X1)"
+    }
+    assert [item.kind for item in result.unexplained] == ["system-messages"]
+    with pytest.raises(ValueError, match="unknown kind"):
+        accepted_differences({"accepted_differences": [{"id": "A1", "kinds": ["colour"]}]})
+
+
+def test_a_4xx_the_register_requires_instead_of_upstreams_crash_is_explained_by_that_entry():
+    crash, sane = run("abcd1234", "tc1"), run("zzzz9999", "tc2", 400)
+    crash[1] = exchange(
+        crash[0]["_scenario"], "POST", f"{API}/v1/recording/abcd1234", 500, ocs(996, []), at=1
+    )
+    register = {
+        "deviations": [
+            {
+                "id": "X6",
+                "decision": "require-sane-4xx",
+                "cells": [
+                    {"operation": "recording-start", "status": 400, "error": "config"},
+                    {"operation": "recording-start", "status": 500, "error": None},
+                ],
+            }
+        ]
+    }
+    result = compare(crash, sane, requirements=sane_status_requirements(register))
+    assert {item.kind for item in result.differences} == {"status", "statuscode", "envelope", "error"}
+    assert {item.accepted_by for item in result.differences} == {"X6"}
+    # The same 4xx against a plain 200 of upstream is no crash the entry names: unexplained.
+    assert compare(run("abcd1234", "tc1"), sane, requirements=sane_status_requirements(register)).unexplained
+
+
+def test_outline_names_are_spelt_one_way():
+    assert scenario_key("Title [state=video, message=recording_stopped]") == "Title [video-recording_stopped]"
+    assert scenario_key("Title [video-recording_stopped]") == "Title [video-recording_stopped]"
+    assert scenario_key("Title") == "Title"
+
+
+def write(path, entries):
+    har.write(path, har.log(entries, "test", "0", "a test run"))
+    return str(path)
+
+
+def test_the_command_exits_1_on_a_difference_and_writes_the_report(tmp_path, capsys):
+    left = write(tmp_path / "a.har", run("abcd1234", "tc1"))
+    right = write(tmp_path / "b.har", run("zzzz9999", "tc2", 400))
+    assert compare_command([left, left]) == 0
+    assert compare_command([left, right, "--report", str(tmp_path / "report")]) == 1
+    out = capsys.readouterr().out
+    assert "scenario: A moderator starts a recording [video]" in out and "status" in out
+    assert "4 unexplained" in out.splitlines()[-2]
+    report = json.loads((tmp_path / "report" / "comparison.json").read_text())
+    assert report["counts"]["unexplained"] == 4
+    page = (tmp_path / "report" / "traffic.html").read_text()
+    assert "Traffic comparison" in page and "A moderator starts a recording [video]" in page
+    assert (tmp_path / "report" / "style.css").is_file()
+
+
+def test_the_command_applies_a_register(tmp_path, capsys):
+    left = write(tmp_path / "a.har", run("abcd1234", "tc1"))
+    right = write(tmp_path / "b.har", run("zzzz9999", "tc2", 400))
+    register = tmp_path / "register.yaml"
+    register.write_text(
+        yaml.safe_dump(
+            {
+                "accepted_differences": [
+                    {"id": "A7", "kinds": ["status", "statuscode", "error", "envelope"], "requests": ["*"]}
+                ]
+            }
+        )
+    )
+    assert compare_command([left, right, "--register-file", str(register)]) == 0
+    assert "accepted: A7 x4" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["only-one.har"], "give two HAR files"),
+        (["missing.har", "missing.har"], "no such file"),
+        (
+            ["--against", "nextcloud-1", "x.har"],
+            "no shipped recording named 'nextcloud-1' (shipped: nextcloud-32)",
+        ),
+    ],
+)
+def test_bad_input_is_a_one_line_usage_error(tmp_path, capsys, args, words):
+    assert compare_command(args) == 2
+    err = capsys.readouterr().err
+    assert words in err and len(err.strip().splitlines()) == 1
