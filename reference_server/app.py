@@ -19,6 +19,7 @@ from reference_server import (
     store_api,
     talk_api,
 )
+from reference_server.latency import Latency
 from reference_server.pipeline import (
     BodyTooLarge,
     Call,
@@ -205,4 +206,6 @@ class TalkApp:
 def create_app(state: ServerState, web_root: str = ""):
     """The ASGI app serving ``state``, below ``web_root`` when one is given (e.g. "/nextcloud")."""
     app = TalkApp(state)
+    if state.config.latency_ms:
+        app = Latency(app, state.config.latency_ms)
     return WebRoot(app, web_root) if web_root else app
