@@ -75,3 +75,25 @@ Feature: The life of a recording
     And the recording server uploads "video webm" for the moderator
     Then the request succeeds
     And the moderator is notified that the recording "video webm" is available
+
+  @operation:recording-start @operation:recording-backend @operation:recording-stop @operation:recording-store
+  @status:200 @transition:0-3 @transition:3-1 @transition:5-4 @transition:4-2 @transition:2-0
+  Scenario: The chat tells the story of a recording that failed and was started again
+    When the moderator starts a video recording
+    And the recording server reports that the recording started as video by the moderator
+    And the recording server reports that the recording failed
+    And the moderator starts an audio recording
+    And the recording server reports that the recording started as audio by the moderator
+    And the moderator stops the recording
+    And the recording server reports that the recording stopped by the moderator
+    And the recording server uploads "audio ogg" for the moderator
+    Then the request succeeds
+    And the chat's system messages are, oldest first:
+      | message                 | by                        |
+      | conversation_created    | the moderator             |
+      | user_added              | the moderator             |
+      | call_started            | the moderator             |
+      | recording_started       | the moderator             |
+      | recording_failed        | a guest without a session |
+      | audio_recording_started | the moderator             |
+      | audio_recording_stopped | the moderator             |

@@ -130,16 +130,20 @@ def _non_negative(call: Call, name: str) -> int | None:
     return value if value is not None and value >= 0 else None
 
 
+# The notifications app refuses a notification time of 0 (the epoch) with this InvalidArgumentException.
+INVALID_DATETIME = "Value provided for dateTime is not valid"
+
+
 async def dismiss_notification(call: Call):
-    """DELETE /recording/{token}/notification?timestamp=: dismiss the caller's stored-file notifications."""
+    """DELETE /recording/{token}/notification?timestamp=: dismiss the caller's notifications created then."""
     room, _ = _room_for_moderator(call, allow_guest_moderator=True)
-    timestamp = _non_negative(call, "timestamp")
-    if timestamp is None and mutants.on("dismiss-timestamp-unchecked"):
-        timestamp = 0
-    if timestamp is None:
-        return call.reason("timestamp")
+    timestamp = _int_param(call, "timestamp")  # None when missing, which the mutant reads as ANY_TIME
+    if timestamp is None and not mutants.on("dismiss-timestamp-unchecked"):
+        return call.reason("timestamp")  # upstream: TypeError, 500 (D14)
+    if timestamp == 0:
+        return call.reason(INVALID_DATETIME)
     if mutants.on("dismiss-ignores-timestamp"):
-        timestamp = 0
+        timestamp = notifications.ANY_TIME
     notifications.dismiss(call.database, call.user, room["token"], timestamp)
     return call.ok()
 
@@ -164,9 +168,11 @@ async def share_to_chat(call: Call):
         file_id = 0
     if file_id is None:
         return call.reason("fileId")
-    timestamp = _non_negative(call, "timestamp")
+    timestamp = _int_param(call, "timestamp")
     if timestamp is None:
-        return call.reason("timestamp")
+        return call.reason("timestamp")  # upstream: TypeError, 500 (X7)
+    if timestamp == 0:
+        return call.reason(INVALID_DATETIME)  # refused before anything is shared: bad input loses nothing
     row = call.database.one("SELECT * FROM files WHERE id = ? AND owner = ?", file_id, call.user)
     if row is None and mutants.on("share-chat-file-unchecked"):
         return call.ok()
@@ -193,9 +199,7 @@ async def share_to_chat(call: Call):
 
 async def welcome(call: Call):
     """GET /recording/welcome/{serverId} (admin): the recording server's welcome JSON."""
-    server_id = to_int(call.path_params["server_id"])
-    if server_id < 0:
-        return call.reason("serverId")
+    server_id = to_int(call.path_params["server_id"])  # digits only: the route refuses anything else
     servers = talk_config.recording_servers(call.database)
     if server_id >= len(servers):
         return call.error(404, None)
