@@ -112,7 +112,9 @@ class TargetProfile:
         # The reference server's published default passwords are no secret, and masking every "admin"
         # in free text would garble tags and messages; profile fields are masked regardless.
         passwords = (a.password for a in accounts if a.password not in PUBLIC_DEFAULT_PASSWORDS)
-        return (self.recording_secret, *passwords)
+        # The reset command may carry a host name or a password: the profile shows it masked.
+        command = (self.bruteforce_reset_command,) if self.bruteforce_reset_command else ()
+        return (self.recording_secret, *passwords, *command)
 
 
 def _host_port(listen: str) -> tuple[str, int]:

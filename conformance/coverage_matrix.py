@@ -342,6 +342,11 @@ def _cell_rows(contract: Contract, register: Sequence[Deviation]) -> dict[Cell, 
     return cells
 
 
+def error_tag(error: str) -> str:
+    """The @error tag value of an error string: tags cannot hold spaces, so they become underscores."""
+    return error.replace(" ", "_")
+
+
 def _match_cells(
     scenario: TaggedScenario, contract: Contract, cells: dict[Cell, CellCoverage]
 ) -> list[StrayTag]:
@@ -373,12 +378,13 @@ def _match_cells(
             if not documented:
                 cells[Cell(operation_id, status, None)].scenarios.append(ref)
                 continue
-            named = [error for error in errors if error in documented]
+            by_tag = {error_tag(error): error for error in documented}
+            named = [error for error in errors if error in by_tag]
             if not named:
                 reason = f"{operation_id} {status} has error strings; the scenario names none with @error"
                 stray.append(StrayTag(ref, f"status:{tag}", reason))
             for error in named:
-                cells[Cell(operation_id, status, error)].scenarios.append(ref)
+                cells[Cell(operation_id, status, by_tag[error])].scenarios.append(ref)
                 used_errors.add(error)
     for error in errors:
         if error not in used_errors:

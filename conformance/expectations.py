@@ -10,7 +10,8 @@ from typing import Any
 from conformance.config import ProfileError
 from conformance.yaml_documents import read_yaml_document
 
-_ENTRY_KEYS = {"feature", "scenario", "example", "reason"}
+_ENTRY_KEYS = {"feature", "scenario", "example", "reason", "register", "observed"}
+_OBSERVED_KEYS = {"status", "statuscode"}
 
 
 class ExpectationsError(ProfileError):
@@ -35,6 +36,8 @@ class Expectation:
     scenario: str
     example: str | None
     reason: str
+    register: str | None = None  # the deviation-register id that explains the failure
+    observed: tuple[int, int] | None = None  # what the implementation answered: (HTTP status, OCS statuscode)
 
     def matches(self, key: ScenarioKey) -> bool:
         """Same feature file (by name or trailing path), same title, and the row when one is named."""
@@ -111,10 +114,25 @@ def _entry(item: Any, index: int, source: str) -> Expectation:
     example = item.get("example")
     if example is not None and not isinstance(example, str | int):
         raise ExpectationsError(f"{where}: example must be the id of an Examples row, e.g. 'missing'")
+    register = item.get("register")
+    if register is not None and (not isinstance(register, str) or not register.strip()):
+        raise ExpectationsError(f"{where}: register must be the id of a deviation-register entry, e.g. 'D7'")
     return Expectation(
         index=index,
         feature=item["feature"].strip(),
         scenario=item["scenario"].strip(),
         example=None if example is None else str(example),
         reason=" ".join(item["reason"].split()),
+        register=None if register is None else register.strip(),
+        observed=_observed(item.get("observed"), where),
     )
+
+
+def _observed(value: Any, where: str) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    valid = isinstance(value, dict) and set(value) == _OBSERVED_KEYS
+    if not valid or not all(type(value[key]) is int for key in _OBSERVED_KEYS):
+        shape = "{status: <HTTP status>, statuscode: <OCS statuscode>}"
+        raise ExpectationsError(f"{where}: observed must be {shape}")
+    return value["status"], value["statuscode"]

@@ -13,10 +13,12 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 
-from conformance import _bdd_compat, assertion_records, run_setup
+from conformance import _bdd_compat, assertion_records, background_cleanup, brute_force_reset, run_setup
 from conformance.annotations import STYLES, CiReporting
 from conformance.config import (
     ProfileError,
@@ -39,6 +41,7 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
+from conformance.setup_driver import TalkSession, transport_reason
 from conformance.tls import INSECURE_WARNING_FILTER, announce_unverified
 from conformance.traffic import capture as traffic_capture
 
@@ -50,6 +53,7 @@ SUITE_MARKERS = {
     "guest": "acts as a guest (no account)",
 }
 TAG_MARKER = "conformance_tag"
+SQLITE_LOCKED = "database is locked"
 # The xdist hand-over: the controller and its workers share one run directory and talk through files in it.
 # workerinput key: written by the controller (pytest_configure_node), read by each worker (SuiteState) to
 # find the run directory.
@@ -196,6 +200,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.user_properties.append(("tag", tag))
     if not suite_items:
         return
+    # Scenarios that run alone after the others, so that they do not stall the parallel ones (under xdist),
+    # and disruptive ones last: should a reset fail, nothing after them sees the throttle.
+    def position(item: pytest.Item) -> int:
+        if not item.stash.get(_IS_SUITE_ITEM, False):
+            return 0
+        if item.get_closest_marker("disruptive") is not None:
+            return 2
+        return 1 if item.get_closest_marker("exclusive") is not None else 0
+
+    items.sort(key=position)  # stable: the order within each group stays the collection order
     state.announce_need()
     profile = state.profile_for_selection()
     if profile is None:
@@ -260,9 +274,40 @@ def conformance_run(request: pytest.FixtureRequest) -> Iterator[RunContext]:
     """The run's target, fake recording server and lock, shared by every scenario (and xdist worker)."""
     state: SuiteState = request.config.stash[_STATE]
     yield state.context()
+    # Rooms still being deleted in the background must be gone before the target is restored or stopped.
+    leftovers = [state.redactor.text(problem) for problem in background_cleanup.drain()]
+    if state.is_worker:
+        background_cleanup.hand_over(state.run_dir, leftovers)
+    else:
+        state.summary.cleanup_errors.extend(leftovers)
     problems = state.stop_local()
     if problems:
         raise SetupError("cleanup after the run failed: " + "; ".join(problems))
+
+
+@pytest.fixture(autouse=True)
+def _brute_force_reset_around_disruptive(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Around a @disruptive scenario, clear the target's brute-force attempts; skip it without a reset."""
+    item = request.node
+    if not item.stash.get(_IS_SUITE_ITEM, False) or item.get_closest_marker("disruptive") is None:
+        yield
+        return
+    run: RunContext = request.getfixturevalue("conformance_run")
+    state: SuiteState = request.config.stash[_STATE]
+    profile = run.profile
+    admin = None
+    if profile.admin is not None:
+        admin = TalkSession(run.base_url, profile.admin, profile.request_timeout, profile.tls_verify)
+    try:
+        try:
+            brute_force_reset.reset(profile, admin, state.redactor)
+        except brute_force_reset.ResetUnavailable as unavailable:
+            pytest.skip(str(unavailable))
+        yield
+        brute_force_reset.reset(profile, admin, state.redactor)
+    finally:
+        if admin is not None:
+            admin.close()
 
 
 @pytest.fixture
@@ -351,9 +396,19 @@ def _classify(
         verdict = Verdict.ERROR
         message = redact(f"setup error in {call.when} of scenario {name!r}: {excinfo.value}")
         report.longrepr = message
+    elif excinfo is not None and excinfo.errisinstance(requests.RequestException):
+        # No answer at all (refused, timed out): the target could not be judged. One line, not urllib3's
+        # traceback, naming the request and the limit.
+        verdict = Verdict.ERROR
+        message = redact(f"error in {call.when} of scenario {name!r}: {_no_answer(excinfo.value)}")
+        report.longrepr = message
     elif report.failed:
         verdict = Verdict.FAILED if call.when == "call" else Verdict.ERROR
         message = redact(str(excinfo.value) if excinfo is not None else str(report.longrepr))
+        if SQLITE_LOCKED in message:
+            # A SQLite-backed Nextcloud under parallel load (docs/live-targets.md): the database, not Talk.
+            verdict = Verdict.ERROR
+            message = f"error: the target's database was locked (run serially on SQLite): {message}"
         text = str(report.longrepr)
         step = _bdd_compat.failed_step(item)
         if call.when == "call" and excinfo is not None and excinfo.errisinstance(AssertionError) and message:
@@ -377,6 +432,14 @@ def _classify(
         assertion_records.SOURCE_KEY: assertion_records.scenario_source(item),
         assertion_records.RECORDS_KEY: item.stash[_ASSERTIONS].to_json() if _ASSERTIONS in item.stash else [],
     }
+
+
+def _no_answer(error: BaseException) -> str:
+    request = getattr(error, "request", None)
+    what = "a request"
+    if request is not None and request.url:
+        what = f"{request.method} {urlsplit(request.url).path}"
+    return f"{what} did not get an answer: {transport_reason(error)}"
 
 
 def _scenario_name(item: pytest.Item) -> str:
@@ -692,6 +755,7 @@ class SuiteState:
     def finish_session(self) -> None:
         """Controller: stop the run's servers and write the reports."""
         self.stop_local()
+        self.summary.cleanup_errors.extend(background_cleanup.handed_over(self.run_dir))
         self._write_traffic()
         self.summary.duration = time.monotonic() - self._started_at
         self.summary.expectation_errors = self.unmatched_expectations()

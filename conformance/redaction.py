@@ -1,4 +1,4 @@
-"""Remove the recording secret, passwords and Authorization headers from everything the suite outputs."""
+"""Remove the recording secret, passwords, Authorization and cookie values from all the suite outputs."""
 
 from __future__ import annotations
 
@@ -15,6 +15,18 @@ _AUTH_HEADER = re.compile(
     r"""(?P<name>["']?(?:proxy-)?authorization["']?\s*[:=]\s*["']?)(?P<value>[^"'\r\n,}]+)""",
     re.IGNORECASE,
 )
+
+
+# "Cookie: a=1; b=2", "Set-Cookie: a=1; Path=/", "'Cookie': 'a=1'": session cookies are credentials too.
+_COOKIE_HEADER = re.compile(
+    r"""(?P<name>["']?(?:set-)?cookie["']?\s*[:=]\s*["']?)(?P<value>[^"'\r\n}]+)""", re.IGNORECASE
+)
+_COOKIE_PAIR = re.compile(r"(?P<key>[^=;,\s]+)=(?P<value>[^;,\s]*)")
+
+
+def _mask_cookies(match: re.Match[str]) -> str:
+    # Names stay readable (which cookie was sent); values are what would let someone in.
+    return match["name"] + _COOKIE_PAIR.sub(lambda pair: f"{pair['key']}={MASK}", match["value"])
 
 
 # Credentials inside a URL: http://user:password@host/
@@ -41,6 +53,7 @@ class Redactor:
     def text(self, value: str) -> str:
         """Redacted copy of a string."""
         value = _AUTH_HEADER.sub(lambda m: m["name"] + MASK, value)
+        value = _COOKIE_HEADER.sub(_mask_cookies, value)
         value = _URL_PASSWORD.sub(lambda m: m["prefix"] + MASK, value)
         for secret in self._secrets:
             for variant in _variants(secret):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -89,7 +90,12 @@ class TalkSession:
 
     def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:
         """Send a setup request and return OCS `data`; any other status is a setup error."""
-        response = self.request(method, path, **kwargs)
+        return self.ocs_data(method, path, self.request(method, path, **kwargs), expected)
+
+    def ocs_data(
+        self, method: str, path: str, response: requests.Response, expected: Iterable[int] = (200,)
+    ) -> Any:
+        """OCS `data` of an answer to a setup request; any other status is a setup error."""
         if response.status_code not in tuple(expected):
             raise SetupError(
                 f"setup request {method} {path} as {self.name} answered {response.status_code}"
@@ -112,8 +118,10 @@ def transport_reason(error: BaseException, limit: Any = None) -> str:
     """One readable line for a requests error ("Connection refused", "no answer within 30 s")."""
     if isinstance(error, requests.Timeout):
         seconds = limit[-1] if isinstance(limit, tuple) else limit
-        within = f" within {seconds:g} s (the profile's request_timeout)" if seconds else ""
-        return f"no answer{within}"
+        if seconds is None:  # urllib3 names the limit in its message: "(read timeout=30.0)"
+            found = re.search(r"timeout=([\d.]+)", str(error))
+            seconds = float(found[1]) if found else None
+        return f"no answer within {seconds:g} s (the request's timeout)" if seconds else "no answer in time"
     # requests wraps urllib3 wraps the socket error; the operating system's words are the readable ones.
     pending, seen = [error], set()
     while pending:
@@ -335,7 +343,7 @@ def chat_messages(session: TalkSession, token: str) -> list[dict[str, Any]]:
     response = session.request("GET", f"{CHAT}/{token}", params=params)
     if response.status_code == 304:  # no messages at all
         return []
-    return _listing(session.ocs("GET", f"{CHAT}/{token}", params=params), f"chat of {token}")
+    return _listing(session.ocs_data("GET", f"{CHAT}/{token}", response), f"chat of {token}")
 
 
 def notifications(session: TalkSession) -> list[dict[str, Any]]:

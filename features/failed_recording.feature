@@ -98,3 +98,11 @@ Feature: Failed recordings
     And the moderator started a video recording
     When the moderator starts an audio recording
     Then the request is refused with status 400 and error "recording"
+
+  @operation:recording-backend @status:200 @transition:1-5
+  Scenario: A failure the recording server reports is posted by a guest without a session
+    Given the room's recording is "video"
+    When the recording server reports that the recording failed
+    Then the request succeeds
+    And the room's recording status is "failed"
+    And the chat shows the system message "recording_failed" by a guest without a session

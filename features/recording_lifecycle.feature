@@ -85,3 +85,24 @@ Feature: The life of a recording
     And the recording server uploads "video webm" for the moderator
     Then the upload succeeds
     And the moderator is notified that the recording "video webm" is available
+
+  @operation:recording-store @status:200
+  Scenario: The chat tells the story of a recording that failed and was started again
+    When the moderator starts a video recording
+    And the recording server reports that the recording started as video by the moderator
+    And the recording server reports that the recording failed
+    And the moderator starts an audio recording
+    And the recording server reports that the recording started as audio by the moderator
+    And the moderator stops the recording
+    And the recording server reports that the recording stopped by the moderator
+    And the recording server uploads "audio ogg" for the moderator
+    Then the upload succeeds
+    And the chat's system messages are, oldest first:
+      | message                 | by                        |
+      | conversation_created    | the moderator             |
+      | user_added              | the moderator             |
+      | call_started            | the moderator             |
+      | recording_started       | the moderator             |
+      | recording_failed        | a guest without a session |
+      | audio_recording_started | the moderator             |
+      | audio_recording_stopped | the moderator             |

@@ -29,14 +29,20 @@ Feature: Share a stored recording into the chat
       | missing |
 
   @status:400 @error:timestamp
-  Scenario Outline: The timestamp must be a non-negative number
-    When the moderator shares the stored recording into the chat with timestamp <timestamp>
+  Scenario: A share without a timestamp is refused
+    When the moderator shares the stored recording into the chat without a timestamp
     Then the request is refused with status 400 and error "timestamp"
 
-    Examples:
-      | timestamp |
-      | "-1"      |
-      | missing   |
+  @status:400 @error:Value_provided_for_dateTime_is_not_valid
+  Scenario: Timestamp 0 is not a valid notification time for a share
+    When the moderator shares the stored recording into the chat with timestamp "0"
+    Then the request is refused with status 400 and error "Value provided for dateTime is not valid"
+
+  @status:200
+  Scenario: A share with a negative timestamp is accepted
+    When the moderator shares the stored recording into the chat with timestamp "-1"
+    Then the request succeeds
+    And the chat shows the recording shared by the moderator
 
   @status:401
   Scenario: An anonymous client cannot share recordings

@@ -135,7 +135,7 @@ Feature: Start a call recording
     Given a call is active in the conversation
     And the recording server will answer start requests with "<answer>"
     When the moderator starts a video recording
-    Then the request fails with status 500
+    Then the request fails with status 500 and OCS statuscode 996
     And the room's recording status is "none"
 
     Examples:

@@ -95,7 +95,7 @@ Feature: Stop a call recording
     Given the room's recording is "video"
     And the recording server will answer stop requests with "<answer>"
     When the moderator stops the recording
-    Then the request fails with status 500
+    Then the request fails with status 500 and OCS statuscode 996
     And the room's recording status is "video"
 
     Examples:

@@ -19,7 +19,12 @@ Feature: Store a finished recording
       | audio ogg  |
       | video ogv  |
       | video mkv  |
-      | video mp4  |
+
+  @status:400 @error:file_mimetype
+  Scenario: An MP4 recording is refused
+    When the recording server uploads "video mp4" for the moderator
+    Then the request is refused with status 400 and error "file_mimetype"
+    And the moderator has no notification about a stored recording
 
   @status:200
   Scenario: Any user participant of the conversation may own the recording

@@ -28,10 +28,10 @@ Feature: Check a recording server
     When the administrator asks for the welcome message of recording server 0 without the OCS-APIRequest header
     Then the request is refused by the CSRF check
 
-  @status:400 @error:serverId @admin
-  Scenario: A negative recording server index is refused
+  @status:404 @admin
+  Scenario: A negative recording server index matches no route
     When the administrator asks for the welcome message of recording server -1
-    Then the request is refused with status 400 and error "serverId"
+    Then the request matches no route
 
   @status:500 @error:CAN_NOT_CONNECT @error:JSON_INVALID @error:IS_SIGNALING_SERVER @admin @exclusive
   Scenario Outline: A recording server that cannot be used is reported with the reason

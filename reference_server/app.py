@@ -18,6 +18,7 @@ from reference_server import (
     store_api,
     talk_api,
 )
+from reference_server.latency import Latency
 from reference_server.pipeline import (
     BodyTooLarge,
     Call,
@@ -62,7 +63,8 @@ def _route(method, path, handler, **flags) -> Route:
 # Concrete paths come before the {token} patterns that would also match them (e.g. recording/backend).
 ROUTES = (
     _route("POST", f"{RECORDING}/backend", backend_api.backend, public=True),
-    _route("GET", f"{RECORDING}/welcome/(?P<server_id>[^/]+)", recording_api.welcome, admin=True),
+    # Talk's route requires serverId to be digits: "-1" is a route miss (404, OCS 998), not a 400.
+    _route("GET", f"{RECORDING}/welcome/(?P<server_id>[0-9]+)", recording_api.welcome, admin=True),
     _route("POST", f"{RECORDING}/{TOKEN}/store", store_api.store, public=True, streamed=True),
     _route("DELETE", f"{RECORDING}/{TOKEN}/notification", recording_api.dismiss_notification),
     _route("POST", f"{RECORDING}/{TOKEN}/share-chat", recording_api.share_to_chat),
@@ -175,13 +177,13 @@ class TalkApp:
             return await run_controller(call, route)
         except ocs.OcsError as exc:
             return call.finish(ocs.middleware_error(request, exc, call.params))
-        except recording_server_client.RecordingServerError:
-            # The one registered 5xx: the recording server failed (upstream answers OCS 996 → 500).
-            return ocs.internal_error(request, call.params)
+        except recording_server_client.RecordingServerError as exc:
+            # The one registered 5xx: Talk lets the HTTP client's exception escape (OCS 996 → HTTP 500).
+            return ocs.internal_error(request, call.params, detail=str(exc))
         except signaling_notifier.SignalingServerError as exc:
             # Like upstream's BackendNotifier: an unusable signaling server fails the request (X40).
             signaling_notifier.log.warning("%s %s: %s", request.method, request.url.path, exc)
-            return ocs.internal_error(request, call.params)
+            return ocs.internal_error(request, call.params, detail=str(exc))
 
 
 def require_login(route: Route, call: Call) -> None:
@@ -225,4 +227,6 @@ async def run_handler(call: Call, route: Route) -> Response:
 def create_app(state: ServerState, web_root: str = ""):
     """The ASGI app serving ``state``, below ``web_root`` when one is given (e.g. "/nextcloud")."""
     app = TalkApp(state)
+    if state.config.latency_ms:
+        app = Latency(app, state.config.latency_ms)
     return WebRoot(app, web_root) if web_root else app

@@ -6,25 +6,42 @@ import time
 from reference_server.database import Database
 from reference_server.state_machine import SYSTEM_MESSAGE_TEXT
 
+# The actor of a recording_failed message the recording server reports: a guest without a session.
 GUEST_WITHOUT_SESSION = ("guests", "failed-to-get-session")
 
+# The conversation and call messages Talk posts around a recording (not recording-specific).
+CONVERSATION_MESSAGE_TEXT = {
+    "conversation_created": "{actor} created the conversation",
+    "user_added": "{actor} added {user}",
+    "call_started": "{actor} started a call",
+    "call_joined": "{actor} joined the call",
+    "call_left": "{actor} left the call",
+    "call_ended": "Call with {actor} ended",
+    "call_ended_everyone": "{actor} ended the call with everyone",
+}
 
-def post_system_message(tx, room_id: int, system_message: str, actor: tuple[str, str]) -> None:
-    """Store one system message inside the caller's transaction."""
-    params = {"actor": {"type": "user" if actor[0] == "users" else "guest", "id": actor[1], "name": actor[1]}}
+
+def actor_parameter(actor: tuple[str, str]) -> dict:
+    """The rich-object parameter of an actor, as Talk renders it in messageParameters."""
+    actor_type, actor_id = actor
+    if actor_type == "users":
+        return {"type": "user", "id": actor_id, "name": actor_id, "mention-id": actor_id}
+    # Talk names a guest without a display name "Guest" and prefixes its id with "guest/".
+    guest_id = f"guest/{actor_id}"
+    return {"type": "guest", "id": guest_id, "name": "Guest", "mention-id": guest_id}
+
+
+def post_system_message(
+    tx, room_id: int, system_message: str, actor: tuple[str, str], extra: dict | None = None
+) -> None:
+    """Store one system message inside the caller's transaction (``extra``: more rich parameters)."""
+    params = {"actor": actor_parameter(actor), **(extra or {})}
+    text = SYSTEM_MESSAGE_TEXT.get(system_message) or CONVERSATION_MESSAGE_TEXT[system_message]
     tx.execute(
         "INSERT INTO messages (room_id, actor_type, actor_id, message, system_message, message_type,"
         " parameters,"
         " timestamp) VALUES (?, ?, ?, ?, ?, 'system', ?, ?)",
-        (
-            room_id,
-            actor[0],
-            actor[1],
-            SYSTEM_MESSAGE_TEXT[system_message],
-            system_message,
-            json.dumps(params),
-            int(time.time()),
-        ),
+        (room_id, actor[0], actor[1], text, system_message, json.dumps(params), int(time.time())),
     )
 
 
@@ -32,7 +49,7 @@ def post_file_share(
     database: Database, room_id: int, user_id: str, file_parameter: dict, message_type: str
 ) -> None:
     """The chat message a shared file produces (rendered as ``{file}``)."""
-    params = {"actor": {"type": "user", "id": user_id, "name": user_id}, "file": file_parameter}
+    params = {"actor": actor_parameter(("users", user_id)), "file": file_parameter}
     database.run(
         "INSERT INTO messages (room_id, actor_type, actor_id, message, system_message, message_type,"
         " parameters,"
@@ -74,7 +91,8 @@ def _render(row, token: str) -> dict:
         "token": token,
         "actorType": row["actor_type"],
         "actorId": row["actor_id"],
-        "actorDisplayName": params.get("actor", {}).get("name", ""),
+        # A guest's display name is empty unless it chose one (the reference server's guests never do).
+        "actorDisplayName": params["actor"]["name"] if row["actor_type"] == "users" else "",
         "timestamp": row["timestamp"],
         "message": row["message"],
         "messageParameters": params,

@@ -17,7 +17,7 @@ DEFAULT_ACCOUNTS = (
 DEFAULT_UPLOAD_MAX_BYTES = 512 * 1024 * 1024
 # Nextcloud's rule for user ids; they also name directories under files/.
 USER_ID = re.compile(r"^[a-zA-Z0-9 _.@\-']{1,64}$")
-_KNOWN_KEYS = {"accounts", "app_config", "bruteforce", "upload_max_bytes", "base_url", "mutant"}
+_KNOWN_KEYS = {"accounts", "app_config", "bruteforce", "upload_max_bytes", "base_url", "mutant", "latency_ms"}
 
 
 class ConfigError(Exception):
@@ -54,6 +54,7 @@ class ServerConfig:
     upload_max_bytes: int = DEFAULT_UPLOAD_MAX_BYTES
     base_url: str | None = None
     mutant: str | None = None  # one rule broken on purpose, for the self-test (reference_server.mutants)
+    latency_ms: int = 0  # every request waits this long first: simulates a slow target (benchmarks)
 
 
 def _require(condition: bool, message: str) -> None:
@@ -140,6 +141,10 @@ def parse_config(raw) -> ServerConfig:
             "base_url must be an http:// or https:// URL",
         )
         kwargs["base_url"] = base if base.endswith("/") else base + "/"
+    if raw.get("latency_ms") is not None:
+        latency = raw["latency_ms"]
+        _require(type(latency) is int and 0 <= latency <= 60_000, "latency_ms must be an integer 0-60000")
+        kwargs["latency_ms"] = latency
     if raw.get("mutant") is not None:
         _require(isinstance(raw["mutant"], str), "mutant must be the name of a mutant")
         try:

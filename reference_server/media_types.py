@@ -1,9 +1,9 @@
 """Content sniffing for recordings, mimicking what libmagic reports, and upstream's extension rules."""
 
+# Talk 22 stores exactly these types; an MP4 (video/mp4) is refused with file_mimetype like any other file.
 ALLOWED_EXTENSION = {
     "audio/ogg": "ogg",
     "video/ogg": "ogv",
-    "video/mp4": "mp4",
     "video/webm": "webm",
     "video/x-matroska": "mkv",
 }

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reference_server import app, backend_api, mutants, rooms, state_machine
+from reference_server import app, backend_api, mutants, notifications, rooms, state_machine
 from reference_server.php_values import json_decode
 
 Rule = Callable[..., Any]
@@ -180,7 +180,7 @@ def _config_before_call(faithful: Rule) -> Rule:
 
 def _dismiss_all_timestamps(faithful: Rule) -> Rule:
     def dismiss(database: Any, user_id: str, token: str, _timestamp: Any, *args: Any) -> None:
-        faithful(database, user_id, token, 0, *args)  # 0: every creation time
+        faithful(database, user_id, token, notifications.ANY_TIME, *args)
 
     return dismiss
 

@@ -55,7 +55,7 @@ MUTANTS = {
         # dismiss and share to chat
         Mutant(
             "dismiss-timestamp-unchecked",
-            "dismiss refuses a missing or negative timestamp with 400 timestamp",
+            "dismiss refuses a missing timestamp with 400 timestamp",
         ),
         Mutant(
             "share-chat-file-unchecked", "share-chat refuses a file the caller does not have with 400 file"

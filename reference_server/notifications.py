@@ -37,15 +37,20 @@ def notify(
     )
 
 
-def dismiss(database: Database, user_id: str, token: str, timestamp: int, subjects=STORED_SUBJECTS) -> None:
-    """Dismiss the user's ``recording`` notifications of the room created at ``timestamp`` (0 = all)."""
+ANY_TIME = None  # dismiss() without a creation time: every matching notification of the room
+
+
+def dismiss(
+    database: Database, user_id: str, token: str, timestamp: int | None, subjects=STORED_SUBJECTS
+) -> None:
+    """Dismiss the user's ``recording`` notifications of the room created at ``timestamp`` (ANY_TIME: all)."""
     marks = ",".join("?" * len(subjects))
     sql = (
         f"DELETE FROM notifications WHERE user_id = ? AND object_type = 'recording' AND object_id = ?"  # noqa: S608
         f" AND subject IN ({marks})"
     )
     args = [user_id, token, *subjects]
-    if timestamp != 0:
+    if timestamp is not ANY_TIME:
         sql += " AND created = ?"
         args.append(timestamp)
     database.run(sql, *args)

@@ -14,6 +14,9 @@ ROUTE_MISS_MESSAGE = (
     "http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n"
 )
 STATUS_MESSAGES = {401: "Current user is not logged in"}
+# OCSController::RESPOND_NOT_FOUND and RESPOND_SERVER_ERROR, which v2.php maps to HTTP 404 and 500.
+ROUTE_MISS_STATUSCODE = 998
+SERVER_ERROR_STATUSCODE = 996
 
 
 class OcsError(Exception):
@@ -59,11 +62,6 @@ def negotiate(request: Request, params: dict | None = None) -> str:
         if media == "application/xml":
             return "xml"
     return "xml"
-
-
-def format_param_only(request: Request, params: dict | None = None) -> str:
-    """What ocs/v1.php uses for route misses and 500s: XML unless ``format=json``."""
-    return _format_param(request, params) or "xml"
 
 
 def _xml_value(value, indent: str) -> str:
@@ -187,10 +185,15 @@ def middleware_error(request: Request, exc: OcsError, params: dict | None = None
 
 
 def route_miss(request: Request) -> Response:
-    """What ocs/v1.php answers when no route matches."""
-    return render(404, 404, ROUTE_MISS_MESSAGE, [], format_param_only(request))
+    """What ocs/v1.php answers when no route matches: HTTP 404 with OCS statuscode 998 and ``data: []``."""
+    return render(404, ROUTE_MISS_STATUSCODE, ROUTE_MISS_MESSAGE, [], negotiate(request))
 
 
-def internal_error(request: Request, params: dict | None = None) -> Response:
-    """The OCS 996 answer of ocs/v1.php to an uncaught exception."""
-    return render(500, 500, "Internal Server Error\n", [], format_param_only(request, params))
+def internal_error(request: Request, params: dict | None = None, detail: str = "") -> Response:
+    """ocs/v1.php's answer to an uncaught exception: HTTP 500, OCS statuscode 996, ``data: []``.
+
+    Talk 22 appends the exception's message after the newline; clients must not rely on that text.
+    """
+    return render(
+        500, SERVER_ERROR_STATUSCODE, "Internal Server Error\n" + detail, [], negotiate(request, params)
+    )

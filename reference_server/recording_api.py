@@ -159,17 +159,23 @@ def _non_negative(call: Call, name: str) -> int | None:
     return value if value is not None and value >= 0 else None
 
 
+# The notifications app refuses a notification time of 0 (the epoch) with this InvalidArgumentException.
+INVALID_DATETIME = "Value provided for dateTime is not valid"
+
+
 def dismiss_timestamp_missing(timestamp: int | None) -> bool:
     """A dismissal names the creation time of the notifications it removes (else 400 timestamp)."""
     return timestamp is None
 
 
 async def dismiss_notification(call: Call):
-    """DELETE /recording/{token}/notification?timestamp=: dismiss the caller's stored-file notifications."""
+    """DELETE /recording/{token}/notification?timestamp=: dismiss the caller's notifications created then."""
     room, _ = _room_for_moderator(call, allow_guest_moderator=True)
-    timestamp = _non_negative(call, "timestamp")
+    timestamp = _int_param(call, "timestamp")
     if dismiss_timestamp_missing(timestamp):
-        return call.reason("timestamp")
+        return call.reason("timestamp")  # upstream: TypeError, 500 (D14)
+    if timestamp == 0:
+        return call.reason(INVALID_DATETIME)
     notifications.dismiss(call.database, call.user, room["token"], timestamp)
     return call.ok()
 
@@ -202,9 +208,11 @@ async def share_to_chat(call: Call):
     file_id = _non_negative(call, "fileId")
     if share_file_id_missing(file_id):
         return call.reason("fileId")
-    timestamp = _non_negative(call, "timestamp")
+    timestamp = _int_param(call, "timestamp")
     if timestamp is None:
-        return call.reason("timestamp")
+        return call.reason("timestamp")  # upstream: TypeError, 500 (X7)
+    if timestamp == 0:
+        return call.reason(INVALID_DATETIME)  # refused before anything is shared: bad input loses nothing
     row = call.database.one("SELECT * FROM files WHERE id = ? AND owner = ?", file_id, call.user)
     if row is None:
         return unknown_file(call)
@@ -227,9 +235,7 @@ async def share_to_chat(call: Call):
 
 async def welcome(call: Call):
     """GET /recording/welcome/{serverId} (admin): the recording server's welcome JSON."""
-    server_id = to_int(call.path_params["server_id"])
-    if server_id < 0:
-        return call.reason("serverId")
+    server_id = to_int(call.path_params["server_id"])  # digits only: the route refuses anything else
     servers = talk_config.recording_servers(call.database)
     if server_id >= len(servers):
         return call.error(404, None)

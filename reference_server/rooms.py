@@ -145,11 +145,16 @@ def set_call_recording(
     return old
 
 
-async def end_call(state: ServerState, room) -> None:
-    """The call ended: nobody is in it any more; a running recording is asked to stop (T6)."""
+async def end_call(
+    state: ServerState, room, actor: tuple[str, str], system_message: str = "call_ended"
+) -> None:
+    """The call ended (call_ended or call_ended_everyone); a running recording is asked to stop (T6)."""
     database = state.database
-    database.run("UPDATE sessions SET in_call = 0 WHERE room_id = ?", room["id"])
-    database.run("UPDATE rooms SET active_since = NULL WHERE id = ?", room["id"])
+    with database.transaction() as tx:
+        tx.execute("UPDATE sessions SET in_call = 0 WHERE room_id = ?", (room["id"],))
+        tx.execute("UPDATE rooms SET active_since = NULL WHERE id = ?", (room["id"],))
+        chat.post_system_message(tx, room["id"], system_message, actor)
+    signaling_notifier.chat_refreshed(database, room["token"])
     current = room_by_token(database, room["token"])
     if current is None or not state_machine.call_end_sends_stop(current["call_recording"]):
         return
@@ -166,15 +171,36 @@ async def end_call(state: ServerState, room) -> None:
         log.warning("stop on call end for %s failed: %s", room["token"], exc)
 
 
+def session_actor(database: Database, session_id: str) -> tuple[str, str] | None:
+    """The (actor type, actor id) behind a Talk session, or None."""
+    row = database.one(
+        "SELECT a.actor_type, a.actor_id FROM sessions s JOIN attendees a ON a.id = s.attendee_id"
+        " WHERE s.session_id = ?",
+        session_id,
+    )
+    return (row["actor_type"], row["actor_id"]) if row else None
+
+
 async def leave_call(state: ServerState, room, session_id: str) -> None:
-    """One session leaves the call; the last one out ends it."""
-    state.database.run("UPDATE sessions SET in_call = 0 WHERE session_id = ?", session_id)
-    signaling_notifier.in_call_changed(state.database, room["token"], session_id, 0)
-    remaining = state.database.one(
-        "SELECT COUNT(*) AS n FROM sessions WHERE room_id = ? AND in_call > 0", room["id"]
-    )["n"]
-    if remaining == 0 and room["active_since"] is not None:
-        await end_call(state, room)
+    """One session leaves the call (``call_left``); the last one out ends it (``call_ended``)."""
+    database = state.database
+    actor = session_actor(database, session_id)
+    with database.transaction() as tx:
+        was_in_call = tx.execute(
+            "SELECT in_call FROM sessions WHERE session_id = ?", (session_id,)
+        ).fetchone()
+        tx.execute("UPDATE sessions SET in_call = 0 WHERE session_id = ?", (session_id,))
+        remaining = tx.execute(
+            "SELECT COUNT(*) AS n FROM sessions WHERE room_id = ? AND in_call > 0", (room["id"],)
+        ).fetchone()["n"]
+        left = bool(remaining and was_in_call and was_in_call["in_call"] and actor)
+        if left:
+            chat.post_system_message(tx, room["id"], "call_left", actor)
+    signaling_notifier.in_call_changed(database, room["token"], session_id, 0)
+    if left:
+        signaling_notifier.chat_refreshed(database, room["token"])
+    if remaining == 0 and room["active_since"] is not None and actor:
+        await end_call(state, room, actor)
 
 
 def delete_room(database: Database, room_id: int) -> None:

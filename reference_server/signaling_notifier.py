@@ -54,6 +54,17 @@ def missing_features(response: httpx.Response) -> set[str]:
     return set(REQUIRED_FEATURES - listed)
 
 
+_clients: dict[bool, httpx.AsyncClient] = {}
+
+
+def _client(verify: bool) -> httpx.AsyncClient:
+    if verify not in _clients:
+        _clients[verify] = httpx.AsyncClient(
+            timeout=recording_server_client.timeout(), verify=verify, trust_env=False
+        )
+    return _clients[verify]
+
+
 # --- queueing during a request -----------------------------------------------------------------------
 
 
@@ -76,27 +87,26 @@ async def deliver(state, reset: contextvars.Token) -> None:
     if server is None:
         return
     base = recording_server_client.http_base(str(server.get("server", "")))
-    async with httpx.AsyncClient(
-        timeout=recording_server_client.timeout(), verify=bool(server.get("verify")), trust_env=False
-    ) as client:
-        for token, body in pending:
-            random = new_random()
-            headers = {
-                "Content-Type": "application/json",
-                "Spreed-Signaling-Random": random,
-                "Spreed-Signaling-Checksum": checksum(server["secret"], random, body),
-                "Spreed-Signaling-Backend": state.base_url,
-            }
-            try:
-                response = await client.post(f"{base}/api/v1/room/{token}", content=body, headers=headers)
-            except (httpx.HTTPError, ValueError) as exc:
-                raise SignalingServerError(f"{base}: {type(exc).__name__}") from None
-            if not 200 <= response.status_code < 300:
-                raise SignalingServerError(f"{base} answered {response.status_code}")
-            if missing_features(response):
-                raise SignalingServerError(
-                    "Signaling server needs to be updated to be compatible with this version of Talk"
-                )
+    # One client per process: every room change would otherwise build a new TLS context.
+    client = _client(bool(server.get("verify")))
+    for token, body in pending:
+        random = new_random()
+        headers = {
+            "Content-Type": "application/json",
+            "Spreed-Signaling-Random": random,
+            "Spreed-Signaling-Checksum": checksum(server["secret"], random, body),
+            "Spreed-Signaling-Backend": state.base_url,
+        }
+        try:
+            response = await client.post(f"{base}/api/v1/room/{token}", content=body, headers=headers)
+        except (httpx.HTTPError, ValueError) as exc:
+            raise SignalingServerError(f"{base}: {type(exc).__name__}") from None
+        if not 200 <= response.status_code < 300:
+            raise SignalingServerError(f"{base} answered {response.status_code}")
+        if missing_features(response):
+            raise SignalingServerError(
+                "Signaling server needs to be updated to be compatible with this version of Talk"
+            )
 
 
 def discard(reset: contextvars.Token) -> None:

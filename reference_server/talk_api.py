@@ -63,8 +63,10 @@ async def create_room(call: Call):
             " VALUES (?, 'users', ?, ?)",
             (cursor.lastrowid, call.user, rooms.OWNER),
         )
+        chat.post_system_message(tx, cursor.lastrowid, "conversation_created", ("users", call.user))
     room = rooms.room_by_token(call.database, token)
     attendee = rooms.attendee_for_user(call.database, room["id"], call.user)
+    signaling_notifier.chat_refreshed(call.database, token)  # conversation_created, as Talk 22 sends it first
     signaling_notifier.invited(call.database, token, [call.user])
     return call.ok(rooms.render_room(call.database, room, attendee), status=201)
 
@@ -115,14 +117,19 @@ async def add_participant(call: Call):
         "SELECT 1 FROM users WHERE id = ?", new_participant
     ):
         raise OcsError(404)
-    call.database.run(
-        "INSERT OR IGNORE INTO attendees (room_id, actor_type, actor_id, participant_type)"
-        " VALUES (?, 'users', ?, ?)",
-        room["id"],
-        new_participant,
-        rooms.USER,
-    )
+    with call.database.transaction() as tx:
+        cursor = tx.execute(
+            "INSERT OR IGNORE INTO attendees (room_id, actor_type, actor_id, participant_type)"
+            " VALUES (?, 'users', ?, ?)",
+            (room["id"], new_participant, rooms.USER),
+        )
+        added = cursor.rowcount == 1  # adding someone who is already there posts nothing
+        if added:
+            user = chat.actor_parameter(("users", new_participant))
+            chat.post_system_message(tx, room["id"], "user_added", ("users", call.user), {"user": user})
     signaling_notifier.invited(call.database, room["token"], [new_participant])
+    if added:
+        signaling_notifier.chat_refreshed(call.database, room["token"])
     return call.ok([])
 
 
@@ -312,10 +319,18 @@ async def join_call(call: Call):
         return call.reason("consent")
     flags = to_int(call.params.get("flags", 7)) if call.params.get("flags") is not None else 7
     flags = (flags & 15) | 1
-    call.database.run("UPDATE sessions SET in_call = ? WHERE session_id = ?", flags, session["session_id"])
-    call.database.run(
-        "UPDATE rooms SET active_since = ? WHERE id = ? AND active_since IS NULL", rooms.now(), room["id"]
-    )
+    actor = (session["actor_type"], session["actor_id"])
+    with call.database.transaction() as tx:
+        tx.execute("UPDATE sessions SET in_call = ? WHERE session_id = ?", (flags, session["session_id"]))
+        started = tx.execute(
+            "UPDATE rooms SET active_since = ? WHERE id = ? AND active_since IS NULL",
+            (rooms.now(), room["id"]),
+        ).rowcount
+        message = "call_started" if started else ("call_joined" if not session["in_call"] else None)
+        if message:
+            chat.post_system_message(tx, room["id"], message, actor)
+    if message:  # Talk 22 refreshes the chat before it announces the new call flags
+        signaling_notifier.chat_refreshed(call.database, room["token"])
     signaling_notifier.in_call_changed(call.database, room["token"], session["session_id"], flags)
     return call.ok([])
 
@@ -330,8 +345,9 @@ async def leave_call(call: Call):
         if not rooms.is_moderator(session["participant_type"], allow_guest_moderator=True):
             raise OcsError(403)
         if room["active_since"] is not None:
+            actor = (session["actor_type"], session["actor_id"])
             signaling_notifier.call_ended_for_everyone(call.database, room["token"])
-            await rooms.end_call(call.state, room)
+            await rooms.end_call(call.state, room, actor, "call_ended_everyone")
         return call.ok([])
     await rooms.leave_call(call.state, room, session["session_id"])
     return call.ok([])

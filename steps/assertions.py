@@ -26,6 +26,8 @@ from steps.world import EFFECT_TIMEOUT, REQUEST, Exchange, World, poll
 SETTLE_INTERVAL = 0.2
 
 NOT_LOGGED_IN = "Current user is not logged in"
+ROUTE_MISS_STATUSCODE = 998  # OCS statuscode of a request no route matches (HTTP 404)
+SERVER_ERROR_STATUSCODE = 996  # OCS statuscode of an uncaught exception (HTTP 500)
 
 
 @functools.cache
@@ -188,18 +190,27 @@ def refused_by_csrf_check(world: World, request: str) -> None:
     asserted(world, exchange)
 
 
-@then(parsers.re(REQUEST + " fails with status 500"))
-def request_fails(world: World, request: str) -> None:
-    """500 in an OCS envelope (JSON, or XML as Nextcloud's fallback renders it)."""
+@then(parsers.re(REQUEST + " matches no route"))
+def request_matches_no_route(world: World, request: str) -> None:
+    """Nextcloud's router answer: 404 with OCS statuscode 998 and `data: []`."""
+    exchange = expect_status(world, 404, request)
+    body = expect_envelope(world, exchange, statuscode=ROUTE_MISS_STATUSCODE)
+    expect_data(world, exchange, body, [], "[]")
+    asserted(world, exchange, ROUTE_MISS_STATUSCODE)
+
+
+@then(parsers.re(REQUEST + " fails with status 500 and OCS statuscode 996"))
+def request_fails_with_exception(world: World, request: str) -> None:
+    """Nextcloud's answer to an uncaught exception: 500, OCS statuscode 996, `data: []` (JSON or XML)."""
     exchange = expect_status(world, 500, request)
     response = exchange.response
     if "xml" in response.headers.get("Content-Type", ""):
-        assert re.search(r"<statuscode>500</statuscode>", response.text), world.explain(
-            "no OCS statuscode 500", exchange=exchange
-        )
+        found = re.search(rf"<statuscode>{SERVER_ERROR_STATUSCODE}</statuscode>", response.text)
+        assert found, world.explain(f"no OCS statuscode {SERVER_ERROR_STATUSCODE}", exchange=exchange)
     else:
-        expect_envelope(world, exchange)
-    asserted(world, exchange, 500)
+        body = expect_envelope(world, exchange, statuscode=SERVER_ERROR_STATUSCODE)
+        expect_data(world, exchange, body, [], "[]")
+    asserted(world, exchange, SERVER_ERROR_STATUSCODE)
 
 
 @then("the error message says that the report's type is not supported")
@@ -253,26 +264,74 @@ def _system_messages(world: World) -> list[dict[str, Any]]:
     ]
 
 
-@then(parsers.re(r'the chat shows the system message "(?P<name>[a-z_]+)"(?P<by> by the moderator)?'))
+# Talk's actor for a recording_failed message the recording server reports: a guest without a session.
+GUEST_WITHOUT_SESSION = ("guests", "failed-to-get-session", "")
+
+
+def _actor_of(world: World, who: str) -> tuple[str, str, str] | tuple[str, str]:
+    """(actor type, id[, display name]) of a message author named in a step."""
+    if who == "a guest without a session":
+        return GUEST_WITHOUT_SESSION
+    return ("users", world.user_id("moderator"))
+
+
+def _posted_by(message: dict[str, Any], actor: tuple[str, ...]) -> bool:
+    fields = (message.get("actorType"), message.get("actorId"), message.get("actorDisplayName"))
+    return fields[: len(actor)] == actor
+
+
+def _summary(messages: list[dict[str, Any]]) -> str:
+    fields = ("systemMessage", "actorType", "actorId", "actorDisplayName")
+    return json.dumps([[message.get(field) for field in fields] for message in messages])
+
+
+BY = r"(?: by (?P<by>the moderator|a guest without a session))?"
+
+
+@then(parsers.re(r'the chat shows the system message "(?P<name>[a-z_]+)"' + BY))
 def chat_shows_system_message(world: World, name: str, by: str | None) -> None:
-    """A system message of that kind appears (by the moderator, when stated)."""
-    moderator = world.user_id("moderator")
+    """A system message of that kind appears (by that author, when stated: type, id and display name)."""
+    actor = _actor_of(world, by) if by else None
 
     def matching() -> list[dict[str, Any]]:
         return [
             message
             for message in _system_messages(world)
-            if message.get("systemMessage") == name
-            and (not by or (message.get("actorType"), message.get("actorId")) == ("users", moderator))
+            if message.get("systemMessage") == name and (actor is None or _posted_by(message, actor))
         ]
 
     found = poll(matching)
     assert found, world.explain(
-        "the chat's system messages are "
-        + json.dumps(
-            [[m.get("systemMessage"), m.get("actorType"), m.get("actorId")] for m in _system_messages(world)]
-        ),
-        f"{name!r}" + (f" by users/{moderator}" if by else ""),
+        "the chat's system messages are " + _summary(_system_messages(world)),
+        f"{name!r}" + (f" by {'/'.join(actor)}" if actor else ""),
+    )
+
+
+@then("the chat's system messages are, oldest first:")
+def chat_system_messages_are(world: World, datatable: list[list[str]]) -> None:
+    """Exactly these system messages, in this order, each by the author named in the table."""
+    header, *rows = datatable
+    if header != ["message", "by"]:
+        raise SetupError(f"the table must have the columns message, by; it has {header}")
+    expected = [(name, _actor_of(world, who)) for name, who in rows]
+
+    def agrees(messages: list[dict[str, Any]]) -> bool:
+        return len(messages) == len(expected) and all(
+            message.get("systemMessage") == name and _posted_by(message, actor)
+            for message, (name, actor) in zip(messages, expected, strict=True)
+        )
+
+    seen: list[list[dict[str, Any]]] = []
+
+    def listed_in_order() -> bool:
+        seen.append(list(reversed(_system_messages(world))))  # the chat API lists newest first
+        return agrees(seen[-1])
+
+    poll(listed_in_order)
+    messages = seen[-1]
+    assert agrees(messages), world.explain(
+        "the chat's system messages, oldest first, are " + _summary(messages),
+        json.dumps([[name, *actor] for name, actor in expected]),
     )
 
 

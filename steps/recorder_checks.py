@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from conformance.recording_server_suite.contract import report_problem
 from conformance.recording_server_suite.talk_stand_in import ACCEPTED_TYPES, Received
 from steps.recorder_world import RecorderWorld
 
@@ -27,6 +28,10 @@ def expect_report(world: RecorderWorld, kind: str, after: int | None = None) -> 
     assert content_type.split(";")[0].strip().lower() == "application/json", (
         f"the `{kind}` report must be sent as application/json, got Content-Type {content_type!r}: "
         f"{entry.describe()}"
+    )
+    problem = report_problem(kind, entry.message)
+    assert problem is None, (
+        f"after {world.sent_so_far()}, the `{kind}` report is malformed: {problem}: {entry.describe()}"
     )
     return entry
 

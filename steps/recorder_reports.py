@@ -6,6 +6,7 @@ import time
 
 from pytest_bdd import parsers, then
 
+from conformance.recording_server_suite.contract import schema_problem
 from conformance.recording_server_suite.talk_requests import stop_message
 from steps.recorder_checks import expect_fields, expect_report, expect_upload
 from steps.recorder_world import ACTOR_TYPE, RecorderWorld
@@ -33,8 +34,9 @@ def answers_version(recorder_world: RecorderWorld) -> None:
         document = exchange.json()
     except ValueError:
         raise AssertionError(f"expected a JSON document with a version, got {exchange.describe()}") from None
-    assert isinstance(document, dict) and isinstance(document.get("version"), str) and document["version"], (
-        f"expected a JSON object with a non-empty string `version`, got {exchange.describe()}"
+    problem = schema_problem("Welcome", document)
+    assert problem is None, (
+        f"expected a JSON object with a non-empty string `version` ({problem}), got {exchange.describe()}"
     )
 
 

@@ -160,7 +160,7 @@ def dismiss_notifications_of_other_time(world: World, actor: str, owner: str) ->
     )
 )
 def dismiss_notifications_at(world: World, actor: str, timestamp: str, no_csrf: str | None) -> None:
-    """Dismiss by a literal timestamp (0 = all of the room's recording notifications)."""
+    """Dismiss by a literal timestamp."""
     params = {"timestamp": timestamp}
     call_recording_endpoint(world, actor, "DELETE", "/notification", params=params, csrf_header=not no_csrf)
 
@@ -200,6 +200,12 @@ def share_recording_with(world: World, actor: str, name: str, value: str | None)
     else:
         data[name] = value
     call_recording_endpoint(world, actor, "POST", "/share-chat", data=data)
+
+
+@when(parsers.re(ACTOR + r" shares the stored recording into the chat without a timestamp"))
+def share_recording_without_timestamp(world: World, actor: str) -> None:
+    """Share the stored recording with no timestamp parameter."""
+    call_recording_endpoint(world, actor, "POST", "/share-chat", data={"fileId": stored(world, "id")})
 
 
 # --- welcome ---------------------------------------------------------------------------------------

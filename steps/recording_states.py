@@ -34,9 +34,8 @@ def drive_to(world: World, state: str) -> None:
     elif state == "failed":
         response = client.failed(world.room)
         _require(world, "the recording server's `failed` report", response.status_code, response.text)
-    reached = world.recording_status()
-    if reached != RECORDING_STATES[state]:
-        raise SetupError(f"the room should now be {state!r} ({RECORDING_STATES[state]}) but is {reached}")
+    # No read-back: the answers already say the state (start 200 is "starting", an accepted report is
+    # the reported state), and every scenario's Then steps read the room where it matters.
 
 
 @given(parsers.re(r"the room's recording is \"" + STATE + r"\""))

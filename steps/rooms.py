@@ -14,7 +14,7 @@ def conversation(world: World) -> None:
     moderator = world.session("moderator")
     token = setup_driver.create_room(moderator, world.room_name())
     world.token = token
-    world.on_teardown(lambda: setup_driver.delete_room(moderator, token))
+    world.on_teardown(lambda: world.delete_room_later(token))
     world.on_teardown(lambda: world.fake.forget(token))
     setup_driver.add_participant(moderator, token, world.user_id("participant"))
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from conformance import setup_driver
+from conformance import background_cleanup, setup_driver
 from conformance.assertion_records import AssertionLog
 from conformance.config import Account, RunContext
 from conformance.contract import load_contract
@@ -19,6 +19,7 @@ from conformance.outcomes import SetupError
 from conformance.recording_server_callbacks import RecordingServerClient
 from conformance.redaction import Redactor
 from conformance.setup_driver import TalkSession
+from conformance.traffic import capture
 
 # How long to wait for effects the target may apply asynchronously (chat, notifications).
 EFFECT_TIMEOUT = 5.0
@@ -130,6 +131,22 @@ class World:
         return status
 
     # --- cleanup ------------------------------------------------------------------------------------
+
+    def delete_room_later(self, token: str) -> None:
+        """Delete the room in the background, on a session of its own: the next scenario need not wait."""
+        moderator = self.account("moderator")
+        base_url, timeout, verify = self.run.base_url, self.timeout, self.profile.tls_verify
+        scenario = capture.current_scenario()
+
+        def delete() -> None:
+            session = TalkSession(base_url, moderator, timeout, verify)
+            try:
+                with capture.scenario_of_this_thread(scenario):
+                    setup_driver.delete_room(session, token)
+            finally:
+                session.close()
+
+        background_cleanup.submit(f"deleting room {token}", delete)
 
     def on_teardown(self, action: Callable[[], None]) -> None:
         """Run this after the scenario, newest first, even when the scenario failed."""
@@ -253,11 +270,17 @@ class World:
         return received[self.fake_baseline :]
 
 
-def poll(check: Callable[[], Any], timeout: float = EFFECT_TIMEOUT, interval: float = 0.1) -> Any:
-    """Call check until it returns something truthy or the timeout passes; return its last result."""
+def poll(check: Callable[[], Any], timeout: float = EFFECT_TIMEOUT, interval: float = 0.02) -> Any:
+    """Call check until it returns something truthy or the timeout passes; return its last result.
+
+    The pause doubles after each miss (up to half a second): an effect that is already there costs one
+    check, one that takes a while costs few requests on a slow target.
+    """
     deadline = time.monotonic() + timeout
     while True:
         result = check()
-        if result or time.monotonic() >= deadline:
+        remaining = deadline - time.monotonic()
+        if result or remaining <= 0:
             return result
-        time.sleep(interval)
+        time.sleep(min(interval, remaining))
+        interval = min(interval * 2, 0.5)

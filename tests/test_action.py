@@ -77,6 +77,39 @@ def test_actionlint_accepts_the_workflow_example() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def shell_scripts() -> list[tuple[str, str, str]]:
+    """(where, shell, script) of every run script in the action and the two examples."""
+    found = [
+        ("action.yml: " + step["name"], "bash", step["run"])
+        for step in action()["runs"]["steps"]
+        if "run" in step
+    ]
+    workflow = yaml.safe_load(GITHUB_WORKFLOW.read_text(encoding="utf-8"))
+    for step in workflow["jobs"]["conformance"]["steps"]:
+        if "run" in step:
+            found.append(("github-workflow.yml: " + step["name"], "bash", step["run"]))
+    job = yaml.safe_load(GITLAB_JOB.read_text(encoding="utf-8"))["talk-conformance"]
+    found.append(("gitlab-ci.yml: script", "sh", "\n".join(job["script"])))
+    found.append(("gitlab-ci.yml: service entrypoint", "sh", job["services"][0]["entrypoint"][-1]))
+    return found
+
+
+def test_the_shell_scripts_pass_shellcheck() -> None:
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed")
+    for where, shell, script in shell_scripts():
+        result = subprocess.run(
+            [shellcheck, "--shell", shell, "-"],
+            input=script,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert result.returncode == 0, f"{where}:\n{result.stdout}"
+
+
 def test_the_action_refers_only_to_its_own_inputs_and_to_outputs_the_run_step_writes(tmp_path: Path) -> None:
     metadata = action()
     text = ACTION.read_text(encoding="utf-8")

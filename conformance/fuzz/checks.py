@@ -12,6 +12,9 @@ from conformance.fuzz.envelope import OcsBody, parse_ocs, plain_json
 from conformance.fuzz.operations import operation_kind
 
 LOGIN_STATUSCODE = 997
+# Nextcloud's own answers (openapi/recording.yaml): login check 401/997, no route 404/998, exception 500/996.
+NEXTCLOUD_STATUSCODES = {401: LOGIN_STATUSCODE, 404: 998, 500: 996}
+SERVER_ERROR_STATUSCODE = NEXTCLOUD_STATUSCODES[500]
 WELCOME_OPERATION = "recording-get-welcome-message"
 # Besides these names, Talk passes a transport exception code through as a (numeric) string.
 WELCOME_FAILURES = frozenset(
@@ -52,7 +55,7 @@ def _meta_problem(status_code: int, body: OcsBody) -> str | None:
         return f"HTTP {status_code} but meta.status is {body.status!r} (expected {expected_status!r})"
     if body.statuscode == status_code:
         return None
-    if status_code == 401 and body.statuscode == LOGIN_STATUSCODE:
+    if body.statuscode == NEXTCLOUD_STATUSCODES.get(status_code):
         return None
     return f"HTTP {status_code} but meta.statuscode is {body.statuscode!r}"
 
@@ -89,9 +92,9 @@ def server_error_problem(kind: str | None, status_code: int, content: bytes) -> 
         return None
     if status_code == 500 and kind in ("start", "stop"):
         body = parse_ocs(content)
-        if body is not None and body.statuscode == 500:
+        if body is not None and body.statuscode == SERVER_ERROR_STATUSCODE:
             return None  # the recording server failed: the one registered 5xx of start/stop
-        return f"{kind}: HTTP 500 without an OCS envelope carrying statuscode 500"
+        return f"{kind}: HTTP 500 without an OCS envelope carrying statuscode {SERVER_ERROR_STATUSCODE}"
     if status_code == 500 and kind == "welcome":
         body = parse_ocs(content)
         if body is not None and isinstance(body.data, dict) and _is_welcome_failure(body.data.get("error")):
@@ -102,7 +105,7 @@ def server_error_problem(kind: str | None, status_code: int, content: bytes) -> 
 
 @schemathesis.check
 def ocs_envelope_consistency(ctx: Any, response: Any, case: Any) -> bool | None:
-    """HTTP status, meta.statuscode and meta.status agree (997 only for the login 401)."""
+    """HTTP status, meta.statuscode and meta.status agree (997, 998, 996 only for Nextcloud's own answers)."""
     problem = envelope_problem(response.status_code, response.content)
     if problem:
         raise AssertionError(problem)

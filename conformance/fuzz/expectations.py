@@ -89,7 +89,9 @@ def cited_ids(expectations_path: Path) -> set[str]:
     expectations = load_expectations(expectations_path)
     cited: set[str] = set()
     for entry in expectations.entries:
-        cited.update(_REGISTER_ID.findall(entry.reason.split(":", 1)[0]))
+        named = getattr(entry, "register", None)  # the entry's own register field, where the file has one
+        reason_ids = _REGISTER_ID.findall(entry.reason.split(":", 1)[0])
+        cited.update(_REGISTER_ID.findall(str(named or "")) or reason_ids)
     return cited
 
 

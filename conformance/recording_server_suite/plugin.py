@@ -173,7 +173,7 @@ class RecordingServerSuite:
         self.redactor = Redactor()
         self.summary = RunSummary()
         self.unmatched: list[str] = []
-        self._work_dir = Path(tempfile.mkdtemp(prefix="talk-recording-server-suite-"))
+        self._work_dir: Path | None = None  # created by the first scenario that needs the run
         self._run: RecordingServerRun | None = None
         self._failure: BaseException | None = None
         self._stop: Callable[[], list[str]] | None = None
@@ -219,6 +219,7 @@ class RecordingServerSuite:
                     self.summary.expectations = str(profile.expectations)
                     load_expectations(profile.expectations)
                 mutant = self.config.getoption("--recording-server-mutant", None)
+                self._work_dir = Path(tempfile.mkdtemp(prefix="talk-recording-server-suite-"))
                 self._run, self._stop = start_run(profile, self._work_dir / "server", mutant)
                 self.summary.target_url = self._run.target_url
             except (SetupError, Unsupported) as exc:
@@ -325,8 +326,8 @@ class RecordingServerSuite:
         self.report_dir.mkdir(parents=True, exist_ok=True)
         write_summary_json(self.report_dir / SUMMARY_FILE, self.summary, self.redactor)
         write_junit_xml(self.report_dir / JUNIT_FILE, self.summary, self.redactor)
-        log = self._work_dir / "server" / "reference-recording-server.log"
-        if log.is_file():
+        log = self._work_dir / "server" / "reference-recording-server.log" if self._work_dir else None
+        if log is not None and log.is_file():
             text = self.redactor.text(log.read_text(encoding="utf-8", errors="replace"))
             (self.report_dir / "reference-recording-server.log").write_text(text, encoding="utf-8")
 
@@ -335,7 +336,8 @@ class RecordingServerSuite:
         if self.report_dir is not None:
             redact_file(self.report_dir / CUCUMBER_FILE, self.redactor)
         self.stop()
-        shutil.rmtree(self._work_dir, ignore_errors=True)
+        if self._work_dir is not None:
+            shutil.rmtree(self._work_dir, ignore_errors=True)
 
 
 def _name(item: pytest.Item) -> str:

@@ -36,7 +36,7 @@ class TrafficCapture:
     def add(self, exchange: Exchange) -> None:
         """Record one exchange (thread-safe: the stand-in servers answer on their own threads)."""
         if exchange.leg == SUITE_TO_TARGET and exchange.scenario is None:
-            exchange.scenario = _scenario
+            exchange.scenario = getattr(_thread_scenario, "name", _scenario)
         line = json.dumps(entry(exchange, self.redactor), ensure_ascii=False)
         with self._lock:
             if not self._file.closed:
@@ -51,6 +51,8 @@ class TrafficCapture:
 
 _active: TrafficCapture | None = None
 _scenario: str | None = None  # what this process runs now; kept even before a recording starts
+# A background thread's own label (a scenario's cleanup that runs while the next scenario does).
+_thread_scenario = threading.local()
 
 
 def start(run_dir: Path, redactor: Redactor) -> TrafficCapture:
@@ -89,6 +91,21 @@ def outside_scenario() -> Iterator[None]:
         yield
     finally:
         _scenario = saved
+
+
+def current_scenario() -> str | None:
+    """The scenario what is sent now is labelled with."""
+    return _scenario
+
+
+@contextlib.contextmanager
+def scenario_of_this_thread(name: str | None) -> Iterator[None]:
+    """Label what this thread sends meanwhile with this scenario, whatever the process runs now."""
+    _thread_scenario.name = name
+    try:
+        yield
+    finally:
+        del _thread_scenario.name
 
 
 def part_files(run_dir: Path) -> list[Path]:

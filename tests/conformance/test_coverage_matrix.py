@@ -14,6 +14,7 @@ from conformance.contract import Cell, load_contract
 from conformance.coverage_matrix import (
     TRANSITIONS,
     build_matrix,
+    error_tag,
     load_matrix,
     load_register,
     load_scenarios,
@@ -199,7 +200,7 @@ def feature_covering_everything() -> str:
     # One scenario per documented cell and per transition, tagged the way the project's features are.
     lines = ["Feature: Everything", ""]
     for index, cell in enumerate(load_contract().cells()):
-        error = f" @error:{cell.error}" if cell.error else ""
+        error = f" @error:{error_tag(cell.error)}" if cell.error else ""
         lines += [
             f"  @operation:{cell.operation_id} @status:{cell.status}{error}",
             f"  Scenario: cell {index}",

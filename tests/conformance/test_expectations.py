@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -13,15 +14,20 @@ from pathlib import Path
 
 import pytest
 import yaml
-from gherkin.parser import Parser
 
 from conformance import resources
 from conformance.cli import main
 from conformance.expectations import ExpectationsError, ScenarioKey, load_expectations
+from conformance.scenario_fingerprints import (
+    current_fingerprints,
+    fingerprints_at_commit,
+    fingerprints_of_feature,
+    load_recorded,
+)
 
 pytest_plugins = ["pytester"]
 
-UPSTREAM = Path(resources.__file__).parent / "expectations" / "nextcloud-upstream.yaml"
+NEXTCLOUD_32 = Path(resources.__file__).parent / "expectations" / "nextcloud-32.yaml"
 
 FEATURE = """\
 Feature: Inline expectations
@@ -296,29 +302,11 @@ def _loaded(entries: list[dict]):
         return load_expectations(path)
 
 
-# --- the shipped file for upstream Nextcloud ----------------------------------------------------
+# --- the shipped file for Nextcloud 32, held against the recorded real run -----------------------
 
-
-def _bundled_scenarios() -> list[tuple[str, str, str | None, set[str]]]:
-    """(feature file, scenario title, example row id, tags) for every scenario and row of the suite."""
-    rows = []
-    for path in sorted(resources.features_dir().glob("*.feature")):
-        document = Parser().parse(path.read_text(encoding="utf-8"))
-        feature = document["feature"]
-        feature_tags = {tag["name"].lstrip("@") for tag in feature["tags"]}
-        for child in feature["children"]:
-            scenario = child.get("scenario")
-            if scenario is None:
-                continue
-            tags = feature_tags | {tag["name"].lstrip("@") for tag in scenario["tags"]}
-            examples = [row for block in scenario["examples"] for row in block["tableBody"]]
-            if not examples:
-                rows.append((path.name, scenario["name"], None, tags))
-            for row in examples:
-                # pytest-bdd's row id: the row's values joined by "-", as in the test ids.
-                example = "-".join(cell["value"] for cell in row["cells"])
-                rows.append((path.name, scenario["name"], example, tags))
-    return rows
+RECORDING = Path(resources.__file__).parent / "recordings" / "nextcloud-32"
+RECORDING_COMMIT = "f99794d"
+SHARED_RECORDING = Path(__file__).resolve().parents[3] / "shared" / "reference" / "real-talk-22"
 
 
 def _register() -> dict[str, dict]:
@@ -326,47 +314,101 @@ def _register() -> dict[str, dict]:
     return {entry["id"]: entry for entry in data["deviations"]}
 
 
-def test_the_upstream_file_is_consistent_with_the_deviation_register() -> None:
-    expectations = load_expectations(UPSTREAM)
+def _recorded_verdicts() -> dict[str, dict]:
+    """The recorded summary's scenarios by fingerprint key (feature file :: name)."""
+    fingerprints = load_recorded(RECORDING / "scenarios.json")
+    by_title = {(f.feature_title, f.name): key for key, f in fingerprints.items()}
+    summary = json.loads((RECORDING / "summary.json").read_text(encoding="utf-8"))
+    return {by_title[(scenario["feature"], scenario["name"])]: scenario for scenario in summary["scenarios"]}
+
+
+def test_nextcloud_32_expectations_match_the_recorded_real_run(capsys: pytest.CaptureFixture[str]) -> None:
+    expectations = load_expectations(NEXTCLOUD_32)
     register = _register()
-    scenarios = _bundled_scenarios()
-    cited: set[str] = set()
+    recorded = _recorded_verdicts()
+    then = load_recorded(RECORDING / "scenarios.json")
+    artefacts = json.loads((RECORDING / "capture_artefacts.json").read_text(encoding="utf-8"))["scenarios"]
+    now = current_fingerprints()
+    problems: list[str] = []
+    not_recorded: list[str] = []
+    agreeing = 0
+    matched_entries: set[int] = set()
+    for key, fingerprint in sorted(now.items()):
+        scenario_key = ScenarioKey(fingerprint.feature, fingerprint.scenario, fingerprint.example)
+        entries = [entry for entry in expectations.entries if entry.matches(scenario_key)]
+        matched_entries.update(entry.index for entry in entries)
+        if key not in then or then[key].sha256 != fingerprint.sha256:
+            not_recorded.append(key + (f" (listed: {entries[0].register})" if entries else ""))
+            for entry in entries:  # nothing recorded to go by: only crash-backed requirements may be listed
+                if register[entry.register]["decision"] != "require-sane-4xx":
+                    problems.append(f"{key}: not recorded; {entry.register} is not require-sane-4xx")
+            continue
+        verdict = recorded[key]["verdict"]
+        if key in artefacts:
+            if entries:
+                problems.append(f"{key}: a capture artefact of the recording, yet listed")
+            continue
+        if verdict in ("failed", "error") and not entries:
+            problems.append(f"{key}: the real server failed it ({verdict}), but it is not listed")
+        elif verdict not in ("failed", "error") and entries:
+            problems.append(f"{key}: listed, but the real server's verdict was {verdict}")
+        for entry in entries:
+            status, statuscode = entry.observed
+            message = recorded[key]["message"]
+            if f"HTTP {status}" not in message or f'"statuscode":{statuscode}' not in message:
+                said = f"{entry.describe()} says {status}/{statuscode}"
+                problems.append(f"{key}: {said}; the recording says {message!r}")
+        agreeing += 1
     for entry in expectations.entries:
-        ids = re.findall(r"\b[DXU]\d+\b", entry.reason)
-        assert ids and entry.reason.startswith(ids[0]), (
-            f"{entry.describe()}: reason must start with its register id"
-        )
-        for register_id in ids:
-            assert register_id in register, f"{entry.describe()} cites {register_id}, not in the register"
-            assert register[register_id]["upstream_expected_to_fail"], (
-                f"{entry.describe()} cites {register_id}, which upstream is not expected to fail"
-            )
-        cited.update(ids)
-        matching = [s for s in scenarios if entry.matches(ScenarioKey(s[0], s[1], s[2]))]
-        assert matching, f"{entry.describe()} matches no bundled scenario"
-        # The scenarios must exercise a cell of the cited entry: its operation, status and error string.
-        cells = {
-            (cell["operation"], str(cell["status"]), cell["error"])
-            for cell in register[ids[0]]["cells"]
-            if cell["error"] is not None
-        }
-        for _feature, name, example, tags in matching:
-            exercised = {
-                (op, status, error)
-                for op, status, error in cells
-                if {f"operation:{op}", f"status:{status}", f"error:{error}"} <= tags
-            }
-            assert exercised, f"{name} [{example}] exercises no cell of {ids[0]}"
-    expected_ids = {entry_id for entry_id, entry in register.items() if entry["upstream_expected_to_fail"]}
-    assert cited >= expected_ids, f"register entries without an expectation: {sorted(expected_ids - cited)}"
+        if entry.index not in matched_entries:
+            problems.append(f"{entry.describe()} matches no scenario")
+        if entry.register not in register or entry.observed is None:
+            problems.append(f"{entry.describe()} must name a register entry and the observed answer")
+        elif not entry.reason.startswith(entry.register + ":"):
+            problems.append(f"{entry.describe()}: the reason must start with {entry.register}")
+        elif not register[entry.register]["upstream_expected_to_fail"]:
+            problems.append(f"{entry.describe()}: {entry.register} is not expected to fail upstream")
+    with capsys.disabled():
+        print(f"\nnextcloud-32 expectations: {agreeing} scenarios agree with the recording, "
+              f"{len(not_recorded)} not recorded:")  # fmt: skip
+        for key in not_recorded:
+            print(f"  not recorded: {key}")
+    assert not problems, "\n".join(problems)
+    assert agreeing + len(not_recorded) + len(artefacts) == len(now)
 
 
-def test_the_upstream_file_ships_inside_the_conformance_package() -> None:
+def test_the_recorded_failures_are_what_the_real_run_reported() -> None:
+    summary = json.loads((RECORDING / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"] == {"skipped": 3, "passed": 116, "failed": 27, "error": 0, "total": 146}
+    if (SHARED_RECORDING / "summary.json").is_file():  # the development machine has the original
+        assert (SHARED_RECORDING / "summary.json").read_bytes() == (RECORDING / "summary.json").read_bytes()
+
+
+def test_the_recorded_fingerprints_are_those_of_the_recording_commit() -> None:
+    repository = Path(__file__).resolve().parents[2]
+    try:
+        at_commit = fingerprints_at_commit(RECORDING_COMMIT, repository)
+    except (subprocess.CalledProcessError, OSError):
+        pytest.skip(f"commit {RECORDING_COMMIT} is not in this checkout's history (shallow clone?)")
+    shipped = load_recorded(RECORDING / "scenarios.json")
+    assert shipped == at_commit
+    assert set(_recorded_verdicts()) == set(shipped)  # every recorded scenario has its fingerprint
+
+
+def test_a_changed_step_changes_the_fingerprint() -> None:
+    feature = "Feature: F\n  Scenario: S\n    When the moderator starts a video recording\n"
+    before = fingerprints_of_feature("f.feature", feature)
+    after = fingerprints_of_feature("f.feature", feature.replace("video", "audio"))
+    assert [f.name for f in before] == ["S"] and before[0].sha256 != after[0].sha256
+
+
+def test_the_nextcloud_32_file_ships_inside_the_conformance_package() -> None:
     # hatchling packs everything inside conformance/, so the data travels with the wheel.
-    assert UPSTREAM.is_file() and UPSTREAM.parent.parent == Path(resources.__file__).parent
+    assert NEXTCLOUD_32.is_file() and NEXTCLOUD_32.parent.parent == Path(resources.__file__).parent
+    assert {path.name for path in RECORDING.iterdir()} >= {"summary.json", "scenarios.json"}
 
 
-def test_the_upstream_file_against_a_server_that_fails_like_upstream_on_d7(
+def test_the_nextcloud_32_file_against_a_server_that_fails_like_upstream_on_d7(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from conformance.embedded_server import EmbeddedServer
@@ -377,7 +419,7 @@ def test_the_upstream_file_against_a_server_that_fails_like_upstream_on_d7(
     # The mutant answers a missing file part with 500, as upstream does (register entry D7).
     with EmbeddedServer(tmp_path / "server", mutant="store-missing-file-500") as server:
         code = main(
-            ["run", "--target-url", server.url, "--expectations", str(UPSTREAM),
+            ["run", "--target-url", server.url, "--expectations", str(NEXTCLOUD_32),
              "--report-dir", str(tmp_path / "reports"), "--", "-k", "without_a_file"]
         )  # fmt: skip
     summary = json.loads((tmp_path / "reports" / "summary.json").read_text(encoding="utf-8"))

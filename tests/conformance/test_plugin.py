@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -271,6 +272,10 @@ def test_the_plugin_is_inert_for_tests_that_do_not_use_the_suite(
 
 EXCLUSIVE_FEATURE = """\
 Feature: Locking
+  @disruptive
+  Scenario: disruptive 1
+    Given I hold the lock as "disruptive 1"
+
   Scenario Outline: shared <n>
     Given I hold the lock as "shared <n>"
 
@@ -289,10 +294,6 @@ Feature: Locking
       | n |
       | 1 |
       | 2 |
-
-  @disruptive
-  Scenario: disruptive 1
-    Given I hold the lock as "disruptive 1"
 """
 
 LOCK_STEPS = """\
@@ -317,6 +318,8 @@ def test_under_xdist_exclusive_scenarios_run_alone_and_reports_are_complete(
 ) -> None:
     monkeypatch.setenv("TALK_CONFORMANCE_URL", stand_in_target)
     monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
+    # The stand-in has no brute-force reset: a command that clears nothing lets the disruptive one run.
+    monkeypatch.setenv("TALK_CONFORMANCE_BRUTEFORCE_RESET_COMMAND", f"{sys.executable} -c pass")
     (pytester.path / "features").mkdir()
     (pytester.path / "features" / "lock.feature").write_text(EXCLUSIVE_FEATURE, encoding="utf-8")
     pytester.makepyfile(test_lock=LOCK_STEPS)
@@ -331,6 +334,9 @@ def test_under_xdist_exclusive_scenarios_run_alone_and_reports_are_complete(
         if who.startswith(("exclusive", "disruptive")):
             overlapping = [other for other, s, e, _ in intervals if other != who and s < end and start < e]
             assert not overlapping, f"{who} overlapped {overlapping}"
+    # Disruptive scenarios come last: nothing else runs after one started.
+    first_disruptive = min(start for who, start, _, _ in intervals if who.startswith("disruptive"))
+    assert all(end <= first_disruptive for who, _, end, _ in intervals if not who.startswith("disruptive"))
     cucumber = json.loads((pytester.path / "reports" / "cucumber.json").read_text(encoding="utf-8"))
     assert sum(len(feature["elements"]) for feature in cucumber) == 7
     summary = summary_of(pytester)

@@ -153,3 +153,16 @@ def test_start_reaches_the_configured_fake_recording_server(target, owner, room,
             assert start["type"] == "start" and start["signature_valid"]
         finally:
             restore()
+
+
+def test_a_target_that_does_not_answer_in_time_is_one_line_naming_the_request_and_the_limit():
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        session = TalkSession(f"http://127.0.0.1:{silent.getsockname()[1]}", OWNER, 0.5)
+        with pytest.raises(SetupError) as failure:
+            session.ocs("GET", f"{setup_driver.TALK}/room")
+    assert str(failure.value) == (
+        "GET /ocs/v2.php/apps/spreed/api/v4/room as participant1 did not get an answer:"
+        " no answer within 0.5 s (the request's timeout)"
+    )

@@ -14,6 +14,7 @@ from conformance.config import Account
 from conformance.contract import load_contract
 from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
 from conformance.setup_driver import TalkSession
+from conformance.signaling_stand_in import SignalingStandIn
 
 WEB_ROOT = "/nextcloud"
 ADMIN = Account("admin", "admin")
@@ -55,8 +56,10 @@ def test_outside_the_web_root_the_web_server_answers_404(target: str) -> None:
 
 
 def test_the_recording_server_is_told_the_backend_with_the_web_root(target: str) -> None:
-    with FakeRecordingServer("web root secret") as fake:
-        restore = setup_driver.configure_recording(target, ADMIN, "web root secret", fake.url, TIMEOUT)
+    with FakeRecordingServer("web root secret") as fake, SignalingStandIn("web root signaling") as stand_in:
+        restore = setup_driver.configure_recording(
+            target, ADMIN, "web root secret", fake.url, TIMEOUT, signaling_stand_in=stand_in
+        )
         moderator = TalkSession(target, MODERATOR, TIMEOUT)
         token = setup_driver.create_room(moderator, "tcwebroot start")
         try:

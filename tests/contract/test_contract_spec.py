@@ -201,8 +201,10 @@ def test_recording_status_names_every_state(document):
         ("BackendRequest", {"type": "failed", "failed": {"token": "abcd"}}, True),
         ("BackendRequest", {"type": "paused", "paused": {"token": "abcd"}}, False),
         ("BackendRequest", {"type": "failed"}, False),
-        ("ShareRequest", {"fileId": 0, "timestamp": 0}, True),
-        ("ShareRequest", {"fileId": -1, "timestamp": 0}, False),
+        ("ShareRequest", {"fileId": 0, "timestamp": 1}, True),
+        ("ShareRequest", {"fileId": 0, "timestamp": -1}, True),  # Talk 22 accepts it (X22)
+        ("ShareRequest", {"fileId": 0, "timestamp": 0}, False),  # "Value provided for dateTime is not valid"
+        ("ShareRequest", {"fileId": -1, "timestamp": 1}, False),
         ("ShareRequest", {"fileId": 1}, False),
     ],
 )

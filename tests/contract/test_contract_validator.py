@@ -29,6 +29,8 @@ WEB_ROOT_PREFIX = "/nextcloud/ocs/v2.php/apps/spreed/api/v1"
 
 
 SUCCESS = ocs("ok", 200, None, "OK")
+DATETIME = "Value provided for dateTime is not valid"
+ROUTE_MISS_MESSAGE = "Invalid query, please check the syntax. API specifications are here: http://www.freedesktop.org/wiki/Specifications/open-collaboration-services.\n"
 LOGIN_REQUIRED = ocs("failure", 997, [], "Current user is not logged in")
 
 
@@ -46,8 +48,11 @@ def contract():
         ("POST", "/recording/abcdefgh", 200, SUCCESS),
         ("POST", "/recording/abcdefgh", 400, ocs("failure", 400, {"error": "call"})),
         ("POST", "/recording/abcdefgh", 401, LOGIN_REQUIRED),
-        ("POST", "/recording/abcdefgh", 500, ocs("failure", 500, [], "Internal Server Error\n")),
+        ("POST", "/recording/abcdefgh", 500, ocs("failure", 996, [], "Internal Server Error\n")),
+        ("POST", "/recording/abcdefgh", 500, ocs("failure", 996, [], "Internal Server Error\nClient error")),
         ("DELETE", "/recording/abcdefgh", 404, ocs("failure", 404, [])),
+        ("DELETE", "/recording/ABC", 404, ocs("failure", 998, [], ROUTE_MISS_MESSAGE)),
+        ("POST", "/recording/%C2%84/store", 404, ocs("failure", 998, [], ROUTE_MISS_MESSAGE)),
         (
             "POST",
             "/recording/abcdefgh/store",
@@ -70,10 +75,12 @@ def contract():
             ),
         ),
         ("POST", "/recording/backend", 412, json.dumps({"message": "CSRF check failed"})),
-        ("DELETE", "/recording/abcdefgh/notification?timestamp=0", 200, SUCCESS),
+        ("DELETE", "/recording/abcdefgh/notification?timestamp=7", 200, SUCCESS),
+        ("DELETE", "/recording/abcd/notification?timestamp=0", 400, ocs("failure", 400, {"error": DATETIME})),
         ("POST", "/recording/abcdefgh/share-chat", 400, ocs("failure", 400, {"error": "fileId"})),
         ("GET", "/recording/welcome/0", 200, ocs("ok", 200, {"version": "0.2.1"}, "OK")),
         ("GET", "/recording/welcome/3", 404, ocs("failure", 404, None)),
+        ("GET", "/recording/welcome/-1", 404, ocs("failure", 998, [], ROUTE_MISS_MESSAGE)),
         ("GET", "/recording/welcome/0", 500, ocs("failure", 500, {"error": "CAN_NOT_CONNECT"})),
     ],
 )
@@ -175,7 +182,7 @@ def test_undocumented_status(contract, replay, method, path, status):
 
 @pytest.mark.parametrize(
     ("status", "statuscode"),
-    [(400, 200), (404, 400), (401, 401), (500, 996)],
+    [(400, 200), (404, 400), (401, 401), (500, 500), (404, 996), (500, 998)],
 )
 def test_mismatched_statuscode(contract, replay, status, statuscode):
     data = {"error": "status"} if status == 400 else []
@@ -249,10 +256,11 @@ def test_documented_errors(contract):
     assert contract.documented_errors("recording-backend", 403) == {"invalid_request"}
     assert contract.documented_errors("recording-backend", 404) == {"no_such_room"}
     assert contract.documented_errors("recording-store", 401) == {"invalid_request"}
-    share_errors = {"fileId", "timestamp", "file", "system"}
+    share_errors = {"fileId", "timestamp", "file", "system", DATETIME}
     assert contract.documented_errors("recording-share-to-chat", 400) == share_errors
+    assert contract.documented_errors("recording-notification-dismiss", 400) == {"timestamp", DATETIME}
     assert "CAN_NOT_CONNECT" in contract.documented_errors("recording-get-welcome-message", 500)
-    assert contract.documented_errors("recording-get-welcome-message", 400) == {"serverId"}
+    assert 400 not in contract.operation("recording-get-welcome-message").statuses  # -1 is a route miss
     assert contract.documented_errors("recording-start", 401) == frozenset()
     assert contract.documented_errors("recording-start", 429) == frozenset()
 

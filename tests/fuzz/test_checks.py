@@ -24,10 +24,14 @@ def test_statuscode_must_match_the_http_status():
 def test_meta_status_is_ok_exactly_for_2xx():
     assert "meta.status" in envelope_problem(200, ocs("failure", 200, None))
     assert "meta.status" in envelope_problem(404, ocs("ok", 404, []))
+    # Nextcloud's own answers: no route (404/998) and an uncaught exception (500/996), nowhere else
+    assert envelope_problem(404, ocs("failure", 998, [])) is None
+    assert envelope_problem(500, ocs("failure", 996, [])) is None
+    assert "meta.statuscode" in envelope_problem(400, ocs("failure", 998, []))
 
 
 XML_404 = b"<?xml version='1.0'?><ocs><meta><status>failure</status><statuscode>404</statuscode></meta></ocs>"
-XML_500 = XML_404.replace(b"404", b"500")
+XML_500 = XML_404.replace(b"404", b"996")
 
 
 def test_xml_envelopes_are_read_too():
@@ -65,7 +69,9 @@ def test_welcome_may_pass_an_exception_code_through():
 
 
 def test_only_registered_server_errors_pass():
-    assert server_error_problem("start", 500, ocs("failure", 500, [])) is None
+    assert server_error_problem("start", 500, ocs("failure", 996, [])) is None
+    # Talk 22 lets the recording server's failure escape: OCS 996, not a controller's 500.
+    assert server_error_problem("start", 500, ocs("failure", 500, [])) is not None
     assert server_error_problem("stop", 500, XML_500) is None
     assert server_error_problem("welcome", 500, ocs("failure", 500, {"error": "CAN_NOT_CONNECT"})) is None
     assert "unregistered" in server_error_problem("backend", 500, ocs("failure", 500, []))

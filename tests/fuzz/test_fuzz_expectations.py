@@ -105,7 +105,7 @@ def test_an_unusable_expectations_file_is_a_usage_error(tmp_path, capsys):
     assert "expectations" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name", ["nextcloud-upstream.yaml"])
-def test_cited_ids_are_the_ids_a_reason_starts_with(name):
-    cited = cited_ids(EXPECTATIONS_DIR / name)
+@pytest.mark.parametrize("path", sorted(EXPECTATIONS_DIR.glob("*.yaml")), ids=lambda path: path.name)
+def test_cited_ids_are_the_ids_a_reason_starts_with(path):
+    cited = cited_ids(path)
     assert cited and all(entry[0] in "DXUAR" for entry in cited)

@@ -9,7 +9,7 @@ OCS_HEADERS = {"OCS-APIRequest": "true", "Accept": "application/json"}
 
 
 def test_welcome_with_a_negative_server_id_answers_a_documented_response():
-    # Found by the coverage phase: 400 {"error": "serverId"} was undocumented; now contract deviation X17.
+    # Found by the coverage phase; Talk 22 showed it is a route miss (404, OCS 998): contract deviation X17.
     with EmbeddedServer() as server:
         response = requests.get(
             f"{server.url}/ocs/v2.php/apps/spreed/api/v1/recording/welcome/-1",
@@ -18,5 +18,6 @@ def test_welcome_with_a_negative_server_id_answers_a_documented_response():
             timeout=10,
         )
     load_contract().check_response(response)
-    assert response.status_code == 400
-    assert response.json()["ocs"]["data"] == {"error": "serverId"}
+    assert response.status_code == 404
+    assert response.json()["ocs"]["meta"]["statuscode"] == 998
+    assert response.json()["ocs"]["data"] == []

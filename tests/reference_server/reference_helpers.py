@@ -206,9 +206,17 @@ class Talk:
     def room_state(self, token: str, user="participant1") -> int:
         return self.ocs(user, "GET", f"{TALK}/room/{token}")["callRecording"]
 
+    def chat(self, token: str, user="participant1") -> list[dict]:
+        """The room's chat, oldest first."""
+        return list(reversed(self.ocs(user, "GET", f"ocs/v2.php/apps/spreed/api/v1/chat/{token}")))
+
     def system_messages(self, token: str, user="participant1") -> list[str]:
-        messages = self.ocs(user, "GET", f"ocs/v2.php/apps/spreed/api/v1/chat/{token}")
-        return [m["systemMessage"] for m in reversed(messages) if m["systemMessage"]]
+        """Every system message of the room, oldest first."""
+        return [m["systemMessage"] for m in self.chat(token, user) if m["systemMessage"]]
+
+    def recording_messages(self, token: str, user="participant1") -> list[str]:
+        """The recording system messages, oldest first (without the conversation and call messages)."""
+        return [name for name in self.system_messages(token, user) if "recording" in name]
 
     def start(self, token: str, status=1, user="participant1", **kwargs):
         return self.session(user).post(f"{self.url}{RECORDING}/{token}", data={"status": status}, **kwargs)

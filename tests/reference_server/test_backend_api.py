@@ -36,7 +36,7 @@ def test_started_from_starting(talk, recording_room, state, new):
     assert response.json()["ocs"]["data"] is None
     assert talk.room_state(recording_room) == new
     expected = "recording_started" if new == 1 else "audio_recording_started"
-    assert talk.system_messages(recording_room) == [expected]
+    assert talk.recording_messages(recording_room) == [expected]
 
 
 @pytest.mark.parametrize("state", [0, 1, 2, 5])
@@ -53,7 +53,7 @@ def test_stopped_from_any_state(talk, recording_room, state):
     drive_to(talk, recording_room, state)
     assert talk.callback("stopped", recording_room, actor=ACTOR).status_code == 200
     assert talk.room_state(recording_room) == 0
-    messages = talk.system_messages(recording_room)
+    messages = talk.recording_messages(recording_room)
     if state in (1, 2):
         assert messages[-1] == ("recording_stopped" if state == 1 else "audio_recording_stopped")
     else:
@@ -63,7 +63,7 @@ def test_stopped_from_any_state(talk, recording_room, state):
 def test_stopped_without_actor_posts_no_message(talk, recording_room):
     drive_to(talk, recording_room, 1)
     assert talk.callback("stopped", recording_room).status_code == 200
-    assert talk.system_messages(recording_room) == ["recording_started"]
+    assert talk.recording_messages(recording_room) == ["recording_started"]
 
 
 @pytest.mark.parametrize("state", [0, 1, 2, 3, 4, 5])
@@ -71,7 +71,7 @@ def test_failed_from_any_state(talk, recording_room, state):
     drive_to(talk, recording_room, state)
     assert talk.callback("failed", recording_room).status_code == 200
     assert talk.room_state(recording_room) == 5
-    messages = talk.system_messages(recording_room)
+    messages = talk.recording_messages(recording_room)
     assert (messages[-1:] == ["recording_failed"]) == (state in (1, 2))
 
 

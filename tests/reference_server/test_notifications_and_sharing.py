@@ -3,7 +3,9 @@
 import json
 
 import pytest
-from reference_helpers import OGG_AUDIO, RECORDING, WEBM
+from reference_helpers import RECORDING, WEBM
+
+DATETIME = "Value provided for dateTime is not valid"
 
 
 def reason(response):
@@ -41,17 +43,24 @@ def test_dismiss_with_the_notification_timestamp(talk, stored):
     assert talk.notifications(token) == []
 
 
-def test_dismiss_zero_removes_all_of_the_room(talk, stored):
+@pytest.mark.parametrize("timestamp", ["0", "abc"])
+def test_dismiss_refuses_the_epoch_and_keeps_every_notification(talk, stored, timestamp):
+    # Talk 22: the notifications app refuses a notification time of 0 ("abc" coerces to 0).
     token, _, _ = stored
-    talk.store(token, OGG_AUDIO, filename="second.ogg")
-    assert len(talk.notifications(token)) == 2
-    assert dismiss(talk, token, timestamp=0).status_code == 200
-    assert talk.notifications(token) == []
+    response = dismiss(talk, token, timestamp=timestamp)
+    assert (response.status_code, reason(response)) == (400, {"error": DATETIME})
+    assert len(talk.notifications(token)) == 1
 
 
-@pytest.mark.parametrize("params", [{}, {"timestamp": "-1"}])
-def test_dismiss_needs_a_non_negative_timestamp(talk, stored, params):
-    response = dismiss(talk, stored[0], **params)
+def test_dismiss_with_a_negative_timestamp_dismisses_nothing(talk, stored):
+    token, _, _ = stored
+    response = dismiss(talk, token, timestamp=-1)
+    assert (response.status_code, reason(response)) == (200, None)
+    assert len(talk.notifications(token)) == 1
+
+
+def test_dismiss_needs_a_timestamp(talk, stored):
+    response = dismiss(talk, stored[0])
     assert (response.status_code, reason(response)) == (400, {"error": "timestamp"})
 
 
@@ -84,8 +93,8 @@ def test_share_posts_the_file_and_dismisses(talk, stored):
         ({"timestamp": "0"}, "fileId"),
         ({"fileId": "-1", "timestamp": "0"}, "fileId"),
         ({"fileId": "FILE"}, "timestamp"),
-        ({"fileId": "FILE", "timestamp": "-5"}, "timestamp"),
-        ({"fileId": "987654321", "timestamp": "0"}, "file"),
+        ({"fileId": "FILE", "timestamp": "0"}, DATETIME),
+        ({"fileId": "987654321", "timestamp": "1"}, "file"),
     ],
 )
 def test_share_errors(talk, stored, data, error):
@@ -93,6 +102,14 @@ def test_share_errors(talk, stored, data, error):
     data = {key: (file_id if value == "FILE" else value) for key, value in data.items()}
     response = share(talk, token, **data)
     assert (response.status_code, reason(response)) == (400, {"error": error})
+
+
+def test_share_with_a_negative_timestamp_shares_and_dismisses_nothing(talk, stored):
+    token, file_id, _ = stored
+    response = share(talk, token, fileId=file_id, timestamp=-1)
+    assert (response.status_code, reason(response)) == (200, None)
+    assert [m["messageType"] for m in talk.chat(token) if m["messageType"] != "system"] == ["record-video"]
+    assert len(talk.notifications(token)) == 1
 
 
 def test_share_only_the_callers_own_files(talk, stored):
@@ -111,7 +128,7 @@ def test_share_only_the_callers_own_files(talk, stored):
         f"ocs/v2.php/apps/spreed/api/v4/room/{token}/moderators",
         data={"attendeeId": attendee["attendeeId"]},
     )
-    response = share(talk, token, user="participant3", fileId=file_id, timestamp=0)
+    response = share(talk, token, user="participant3", fileId=file_id, timestamp=1)
     assert reason(response) == {"error": "file"}
 
 
@@ -132,7 +149,8 @@ def test_welcome(talk, recording_server):
     assert forbidden.status_code == 403
     assert forbidden.json()["ocs"]["meta"]["message"] == "Logged in account must be an admin"
     negative = talk.session("admin").get(f"{talk.url}{RECORDING}/welcome/-1")
-    assert negative.status_code == 400
+    meta = negative.json()["ocs"]["meta"]
+    assert (negative.status_code, meta["statuscode"], reason(negative)) == (404, 998, [])
 
 
 def test_welcome_failures(talk, recording_server):

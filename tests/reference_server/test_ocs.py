@@ -45,24 +45,24 @@ def test_json_escapes_like_php(talk, server):
     assert '"name":"a\\/b \\u003Cc\\u003E \\u00e9"' in response.text
 
 
-def test_route_misses_are_xml_404_unless_format_json(server):
+def test_route_misses_are_404_with_statuscode_998(server):
+    # Talk 22 / Nextcloud 32: the router's answer, negotiated like any other (JSON when asked for).
     headers = {"OCS-APIRequest": "true", "Accept": "application/json"}
     for path in (
         f"{RECORDING}/ABCDEFGH",
         f"{RECORDING}/abc",
         "ocs/v2.php/apps/spreed/api/v2/recording/abcdefgh",
         f"{RECORDING}/{'a' * 31}",
+        f"{RECORDING}/welcome/-1",
         "ocs/v2.php/nothing",
     ):
         response = requests.post(server.url + path, auth=AUTH, headers=headers, timeout=10)
         assert response.status_code == 404, path
-        assert "<statuscode>404</statuscode>" in response.text
-        assert "Invalid query, please check the syntax." in response.text
-    as_json = requests.post(
-        f"{server.url}{RECORDING}/abc?format=json", auth=AUTH, headers=headers, timeout=10
-    )
-    assert as_json.json()["ocs"]["meta"]["statuscode"] == 404
-    assert as_json.json()["ocs"]["data"] == []
+        meta, data = response.json()["ocs"]["meta"], response.json()["ocs"]["data"]
+        assert (meta["statuscode"], data) == (998, []), path
+        assert meta["message"].startswith("Invalid query, please check the syntax.")
+    as_xml = requests.post(f"{server.url}{RECORDING}/abc", auth=AUTH, timeout=10)
+    assert "<statuscode>998</statuscode>" in as_xml.text
 
 
 def test_known_path_wrong_method_is_405_with_empty_body(server):

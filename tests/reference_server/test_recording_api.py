@@ -153,13 +153,19 @@ def test_recording_server_failures_answer_500_and_keep_state(talk, recording_roo
         recording_server.status = status
         response = talk.start(recording_room)
         assert response.status_code == 500
-        assert "<statuscode>500</statuscode>" in response.text  # XML unless format=json
+        assert response.json()["ocs"]["meta"]["statuscode"] == 996
         assert talk.room_state(recording_room) == 0
         assert len(recording_server.requests) == (3 if status == 500 else 1)  # 5xx retried, 4xx not
-    json_500 = talk.session("participant1").post(
-        f"{talk.url}{RECORDING}/{recording_room}?format=json", data={"status": 1}
+    as_xml = talk.session("participant1").post(
+        f"{talk.url}{RECORDING}/{recording_room}", data={"status": 1}, headers={"Accept": "*/*"}
     )
-    assert json_500.status_code == 500 and json_500.json()["ocs"]["meta"]["statuscode"] == 500
+    assert "<statuscode>996</statuscode>" in as_xml.text  # XML unless JSON is asked for
+    json_500 = talk.start(recording_room)
+    assert json_500.status_code == 500
+    # Talk 22: the uncaught exception's envelope, with the HTTP client's error after the first line.
+    meta, data = json_500.json()["ocs"]["meta"], json_500.json()["ocs"]["data"]
+    assert (meta["statuscode"], data) == (996, [])
+    assert meta["message"].startswith("Internal Server Error\n") and "403" in meta["message"]
 
 
 def test_unreachable_recording_server_answers_500(talk, recording_room):
@@ -208,7 +214,7 @@ def test_stop_with_unknown_recording_fails_the_room(talk, recording_room, record
     recording_server.status = 404
     assert talk.stop(recording_room).status_code == 200
     assert talk.room_state(recording_room) == 5
-    assert talk.system_messages(recording_room)[-1] == "recording_failed"
+    assert talk.recording_messages(recording_room)[-1] == "recording_failed"
     messages = talk.ocs("participant1", "GET", f"ocs/v2.php/apps/spreed/api/v1/chat/{recording_room}")
     assert messages[0]["actorId"] == "participant1"
 

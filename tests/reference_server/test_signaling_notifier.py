@@ -40,13 +40,18 @@ def test_room_changes_are_signed_and_sent_as_talk_22_sends_them(talk, recording_
     assert received and all(entry["signature_valid"] for entry in received)
     assert all(signature_valid(SIGNALING_SECRET, *_signature(entry)) for entry in received)
     kinds = [message["type"] for message in messages(token)]
-    assert kinds[:3] == ["invite", "invite", "incall"] and kinds[-1] == "delete"
-    owner, added = messages(token)[:2]
+    # As talk-to-signaling-server.jsonl shows: a chat refresh for conversation_created, user_added and
+    # call_started around the invites and the first incall.
+    assert kinds[:6] == ["message", "invite", "invite", "message", "message", "incall"]
+    assert kinds[-1] == "delete"
+    refresh = {"type": "message", "message": {"data": {"type": "chat", "chat": {"refresh": True}}}}
+    assert [messages(token)[index] for index in (0, 3, 4)] == [refresh] * 3
+    owner, added = [message for message in messages(token) if message["type"] == "invite"]
     assert owner["invite"]["userids"] == owner["invite"]["alluserids"] == ["participant1"]
     assert added["invite"]["userids"] == ["participant2"]
     assert added["invite"]["alluserids"] == ["participant1", "participant2"]
     assert added["invite"]["properties"]["participant-list"] == "refresh"
-    incall = messages(token)[2]["incall"]
+    incall = messages(token)[5]["incall"]
     assert incall["incall"] == 7 and incall["changed"][0]["actorId"] == "participant1"
     recording = {"data": {"type": "recording", "recording": {"status": 3}}}
     assert {"type": "message", "message": recording} in messages(token)

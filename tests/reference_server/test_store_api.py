@@ -19,13 +19,19 @@ def stored_file(server, owner, token, name):
 
 @pytest.mark.parametrize(
     ("content", "name"),
-    [(WEBM, "a.webm"), (MKV, "a.mkv"), (OGG_AUDIO, "a.ogg"), (OGG_VIDEO, "a.ogv"), (MP4, "a.MP4")],
+    [(WEBM, "a.webm"), (MKV, "a.mkv"), (OGG_AUDIO, "a.ogg"), (OGG_VIDEO, "a.ogv"), (WEBM, "a.WEBM")],
 )
 def test_store_accepts_each_format(talk, recording_room, server, content, name):
     response = talk.store(recording_room, content, filename=name)
     assert response.status_code == 200, response.text
     assert reason(response) is None
     assert stored_file(server, "participant1", recording_room, name).read_bytes() == content
+
+
+def test_store_refuses_mp4_like_talk_22(talk, recording_room, server):
+    response = talk.store(recording_room, MP4, filename="a.mp4")
+    assert (response.status_code, reason(response)) == (400, {"error": "file_mimetype"})
+    assert not stored_file(server, "participant1", recording_room, "a.mp4").exists()
 
 
 def test_store_notifies_the_owner_with_file_id(talk, recording_room):

@@ -87,3 +87,26 @@ def test_a_bad_profile_is_one_line_and_exit_2(tmp_path):
         f"talk-conformance recording-server: profile {profile}: "
         "talk_backend_listen must look like HOST:PORT, got 'nowhere'"
     )
+
+
+def test_upstreams_expectations_turn_its_500_for_invalid_json_into_an_expected_failure(tmp_path):
+    from conformance import resources
+
+    expectations = Path(resources.__file__).parent / "expectations" / "nextcloud-talk-recording-upstream.yaml"
+    # The mutant answers invalid JSON as upstream does (500); the faithful server passes, which it must not.
+    like_upstream = recording_server_suite(
+        "--expectations", str(expectations), "--report-dir", str(tmp_path / "upstream"), "--",
+        "--recording-server-mutant", "invalid-json-500", "-k", "not_json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert like_upstream.returncode == 0, like_upstream.stdout[-2000:]
+    (scenario,) = summary(tmp_path / "upstream")["scenarios"]
+    assert scenario["verdict"] == "expected failure" and scenario["expected_failure_reason"].startswith("R1:")
+    faithful = recording_server_suite(
+        "--expectations", str(expectations), "--report-dir", str(tmp_path / "faithful"),
+        "--", "-k", "not_json",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert faithful.returncode == 1
+    (scenario,) = summary(tmp_path / "faithful")["scenarios"]
+    assert scenario["verdict"] == "unexpectedly passed"
