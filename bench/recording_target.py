@@ -12,6 +12,7 @@ from conformance import setup_driver
 from conformance.config import Account
 from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
 from conformance.recording_server_callbacks import RecordingServerClient
+from conformance.signaling_stand_in import SignalingStandIn
 
 SECRET = "bench recording secret"
 ADMIN = Account("admin", "admin")
@@ -65,9 +66,13 @@ class RecordingTarget:
         return setup_driver.get_room(self.moderator, token)["callRecording"]
 
 
-def configure(server: ReferenceProcess, fake: FakeRecordingServer) -> setup_driver.TalkSession:
-    """Point the server's recording config at the fake; return the moderator's session."""
-    setup_driver.configure_recording(server.url, ADMIN, SECRET, fake.url, TIMEOUT)
+def configure(
+    server: ReferenceProcess, fake: FakeRecordingServer, signaling: SignalingStandIn
+) -> setup_driver.TalkSession:
+    """Point the server's recording config at the fake (Talk needs a signaling server for it too)."""
+    setup_driver.configure_recording(
+        server.url, ADMIN, SECRET, fake.url, TIMEOUT, signaling_stand_in=signaling
+    )
     return setup_driver.TalkSession(server.url, MODERATOR, TIMEOUT)
 
 
@@ -77,13 +82,16 @@ def recording_target(work_dir: Path, **server_options) -> Iterator[RecordingTarg
     server = ReferenceProcess(work_dir, **server_options)
     fake = FakeRecordingServer(SECRET)
     fake.start()
+    signaling = SignalingStandIn("bench signaling secret")
+    signaling.start()
     try:
         server.start()
-        moderator = configure(server, fake)
+        moderator = configure(server, fake, signaling)
         try:
             yield RecordingTarget(server, fake, moderator)
         finally:
             moderator.close()
     finally:
         server.stop()
+        signaling.stop()
         fake.stop()
