@@ -66,12 +66,22 @@ class RecordingTarget:
         return setup_driver.get_room(self.moderator, token)["callRecording"]
 
 
-def configure(
-    server: ReferenceProcess, fake: FakeRecordingServer, signaling: SignalingStandIn
-) -> setup_driver.TalkSession:
-    """Point the server's recording config at the fake (Talk needs a signaling server for it too)."""
+_stand_in: list[SignalingStandIn] = []
+
+
+def signaling_stand_in() -> setup_driver.SignalingServer:
+    """This process's signaling stand-in: the reference server notifies it of room changes, as Talk does."""
+    if not _stand_in:
+        stand_in = SignalingStandIn("bench signaling secret")
+        stand_in.start()  # a daemon thread; it outlives server restarts and ends with the process
+        _stand_in.append(stand_in)
+    return setup_driver.SignalingServer(_stand_in[0].url, _stand_in[0].secret)
+
+
+def configure(server: ReferenceProcess, fake: FakeRecordingServer) -> setup_driver.TalkSession:
+    """Point the server's recording config at the fake; return the moderator's session."""
     setup_driver.configure_recording(
-        server.url, ADMIN, SECRET, fake.url, TIMEOUT, signaling_stand_in=signaling
+        server.url, ADMIN, SECRET, fake.url, TIMEOUT, signaling_stand_in=signaling_stand_in()
     )
     return setup_driver.TalkSession(server.url, MODERATOR, TIMEOUT)
 
@@ -82,16 +92,13 @@ def recording_target(work_dir: Path, **server_options) -> Iterator[RecordingTarg
     server = ReferenceProcess(work_dir, **server_options)
     fake = FakeRecordingServer(SECRET)
     fake.start()
-    signaling = SignalingStandIn("bench signaling secret")
-    signaling.start()
     try:
         server.start()
-        moderator = configure(server, fake, signaling)
+        moderator = configure(server, fake)
         try:
             yield RecordingTarget(server, fake, moderator)
         finally:
             moderator.close()
     finally:
         server.stop()
-        signaling.stop()
         fake.stop()

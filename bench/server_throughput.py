@@ -23,12 +23,11 @@ from pathlib import Path
 
 import httpx
 
-from bench.recording_target import ADMIN, MODERATOR, SECRET, TIMEOUT
+from bench.recording_target import ADMIN, MODERATOR, SECRET, TIMEOUT, signaling_stand_in
 from bench.reference_process import ReferenceProcess
 from conformance import setup_driver, signer
 from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
 from conformance.recording_server_callbacks import API_PATH, stopped_message
-from conformance.signaling_stand_in import SignalingStandIn
 
 LISTENING = "listening on "
 SUCCESS = b'{"ocs":{"meta":{"status":"ok","statuscode":200,"message":"OK"},"data":null}}'
@@ -205,12 +204,10 @@ def run(
     fake = ChildServer("--serve-fake", SECRET)
     bare = ChildServer("--serve-bare")
     server = ReferenceProcess(work_dir, config={"bruteforce": {"enabled": False}})
-    signaling = SignalingStandIn("throughput signaling secret")  # Talk records only with a signaling server
-    signaling.start()
     try:
         server.start()
         setup_driver.configure_recording(
-            server.url, ADMIN, SECRET, fake.url, TIMEOUT, signaling_stand_in=signaling
+            server.url, ADMIN, SECRET, fake.url, TIMEOUT, signaling_stand_in=signaling_stand_in()
         )
         moderator = setup_driver.TalkSession(server.url, MODERATOR, TIMEOUT)
         control = FakeRecordingServerControl(fake.url)
@@ -241,7 +238,6 @@ def run(
         moderator.close()
     finally:
         server.stop()
-        signaling.stop()
         bare.stop()
         fake.stop()
     median = {name: statistics.median(values) for name, values in rates.items()}
