@@ -194,9 +194,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.user_properties.append(("tag", tag))
     if not suite_items:
         return
-    # Disruptive scenarios last: should a reset fail, only they and nothing after them see the throttle.
-    disruptive = [item for item in suite_items if item.get_closest_marker("disruptive") is not None]
-    items[:] = [item for item in items if item not in disruptive] + disruptive
+    # Scenarios that run alone after the others, so that they do not stall the parallel ones (under xdist),
+    # and disruptive ones last: should a reset fail, nothing after them sees the throttle.
+    def position(item: pytest.Item) -> int:
+        if not item.stash.get(_IS_SUITE_ITEM, False):
+            return 0
+        if item.get_closest_marker("disruptive") is not None:
+            return 2
+        return 1 if item.get_closest_marker("exclusive") is not None else 0
+
+    items.sort(key=position)  # stable: the order within each group stays the collection order
     state.announce_need()
     profile = state.profile_for_selection()
     if profile is None:

@@ -77,3 +77,13 @@ def test_a_fake_recording_server_port_in_use_is_a_setup_error_and_nothing_stays_
         with pytest.raises(SetupError, match=r"fake recording server cannot listen on 127\.0\.0\.1"):
             run_setup.start(taken)
     assert setup_driver.get_app_config(admin, "recording_servers") == ""
+
+
+def test_the_fuzzer_uses_the_same_set_up_and_a_port_in_use_is_a_setup_error(target):
+    from conformance.fuzz.target import prepared_target
+
+    with SignalingStandIn("occupies a port") as occupant:
+        port = occupant.url.rsplit(":", 1)[1]
+        taken = profile_for(target, fake_recording_server_listen=f"127.0.0.1:{port}")
+        with pytest.raises(SetupError, match=r"fake recording server cannot listen"), prepared_target(taken):
+            pass

@@ -88,3 +88,9 @@ def test_a_port_in_use_is_a_setup_error(stand_in):
     port = int(stand_in.url.rsplit(":", 1)[1])
     with pytest.raises(SetupError, match="signaling stand-in cannot listen on 127.0.0.1"):
         SignalingStandIn(SECRET, port=port).start()
+
+
+def test_a_signed_message_of_any_type_is_welcome_and_a_body_that_is_not_one_is_refused(stand_in):
+    assert post(stand_in.url, "tok1", b'{"type":"dialout","dialout":{}}').status_code == 200
+    assert post(stand_in.url, "tok1", b"not json").status_code == 400
+    assert [entry["answer"] for entry in stand_in.received("tok1")] == [200, 400]
