@@ -12,6 +12,7 @@ from conformance import setup_driver
 from conformance.config import Account
 from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
 from conformance.recording_server_callbacks import RecordingServerClient
+from conformance.signaling_stand_in import SignalingStandIn
 
 SECRET = "bench recording secret"
 ADMIN = Account("admin", "admin")
@@ -65,9 +66,23 @@ class RecordingTarget:
         return setup_driver.get_room(self.moderator, token)["callRecording"]
 
 
+_stand_in: list[SignalingStandIn] = []
+
+
+def signaling_stand_in() -> setup_driver.SignalingServer:
+    """This process's signaling stand-in: the reference server notifies it of room changes, as Talk does."""
+    if not _stand_in:
+        stand_in = SignalingStandIn("bench signaling secret")
+        stand_in.start()  # a daemon thread; it outlives server restarts and ends with the process
+        _stand_in.append(stand_in)
+    return setup_driver.SignalingServer(_stand_in[0].url, _stand_in[0].secret)
+
+
 def configure(server: ReferenceProcess, fake: FakeRecordingServer) -> setup_driver.TalkSession:
     """Point the server's recording config at the fake; return the moderator's session."""
-    setup_driver.configure_recording(server.url, ADMIN, SECRET, fake.url, TIMEOUT)
+    setup_driver.configure_recording(
+        server.url, ADMIN, SECRET, fake.url, TIMEOUT, signaling_stand_in=signaling_stand_in()
+    )
     return setup_driver.TalkSession(server.url, MODERATOR, TIMEOUT)
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.recording_target import ADMIN, MODERATOR, SECRET, TIMEOUT
+from bench.recording_target import ADMIN, MODERATOR, SECRET, TIMEOUT, signaling_stand_in
 from bench.reference_process import ReferenceProcess
 from conformance import setup_driver, signer
 from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
@@ -206,7 +206,9 @@ def run(
     server = ReferenceProcess(work_dir, config={"bruteforce": {"enabled": False}})
     try:
         server.start()
-        setup_driver.configure_recording(server.url, ADMIN, SECRET, fake.url, TIMEOUT)
+        setup_driver.configure_recording(
+            server.url, ADMIN, SECRET, fake.url, TIMEOUT, signaling_stand_in=signaling_stand_in()
+        )
         moderator = setup_driver.TalkSession(server.url, MODERATOR, TIMEOUT)
         control = FakeRecordingServerControl(fake.url)
         tokens = []

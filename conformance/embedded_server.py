@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 
+from conformance.config import EMBEDDED_UPLOAD_LIMIT_BYTES
 from conformance.outcomes import SetupError
 
 READY_LINE = re.compile(r"talk-reference-server listening on (?P<url>https?://\S+)")
@@ -37,7 +38,7 @@ class EmbeddedServer:
     def __init__(
         self,
         work_dir: Path | None = None,
-        upload_max_bytes: int = 1048576,
+        upload_max_bytes: int = EMBEDDED_UPLOAD_LIMIT_BYTES,
         startup_timeout: float = 30.0,
         command: Sequence[str] | None = None,
         mutant: str | None = None,
