@@ -6,6 +6,7 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from conformance.contract import load_contract
@@ -180,16 +181,16 @@ def compare(
             result.not_recorded[scenario] = f"not in {left_name}"
             continue
         left_steps, right_steps = _steps(left_runs[scenario]), _steps(right_runs[scenario])
-        common = _common_prefix(left_steps, right_steps)
-        if not _only_clean_up(left_steps[common:]) and not _only_clean_up(right_steps[common:]):
+        pairs, ended = _align(left_steps, right_steps)
+        if pairs is None:
             result.not_recorded[scenario] = _sequence_change(left_steps, right_steps)
             continue
-        if len(left_steps) != len(right_steps):
+        if ended is not None:
             # One side stopped early (a failed step ends a scenario) and went straight to its clean-up.
-            shorter = left_name if len(left_steps) < len(right_steps) else right_name
-            result.ended_early[scenario] = f"{shorter} ended after request {common}"
+            shorter = left_name if ended == "left" else right_name
+            result.ended_early[scenario] = f"{shorter} ended after its request {len(pairs)} of the other's"
         result.compared.append(scenario)
-        for number, (old, new) in enumerate(zip(left_steps[:common], right_steps[:common], strict=True), 1):
+        for number, old, new in pairs:
             differences = _differ(scenario, number, old, new)
             explained_by = _required_instead(old, new, requirements) if differences else None
             if explained_by:
@@ -247,13 +248,44 @@ def _by_scenario(items: list[Observation]) -> dict[str, list[Observation]]:
     return runs
 
 
-def _common_prefix(left: list[Observation], right: list[Observation]) -> int:
-    count = 0
-    for before, after in zip(left, right, strict=False):
-        if before.alignment != after.alignment:
-            break
-        count += 1
-    return count
+Pairs = list[tuple[int, Observation, Observation]]
+
+
+def _align(left: list[Observation], right: list[Observation]) -> tuple[Pairs | None, str | None]:
+    """Pair the two scenarios' requests: (number in `right`, left step, right step), or None if they differ.
+
+    A read (GET) that only one side sent is left out: it checks state without changing it, and a step that
+    reads the room once more or once less does not make the scenario another one. So is a brute-force reset,
+    which clears the suite's own traces. Everything else must line up, except that one side may stop early
+    and go straight to its clean-up.
+    """
+    matcher = SequenceMatcher(
+        None, [step.alignment for step in left], [step.alignment for step in right], autojunk=False
+    )
+    pairs: Pairs = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs += [(j1 + k + 1, left[i1 + k], right[j1 + k]) for k in range(i2 - i1)]
+        elif not all(_is_read(step) or _is_harness(step) for step in (*left[i1:i2], *right[j1:j2])):
+            if _winding_up(left[i1:]):
+                return pairs, "left"
+            if _winding_up(right[j1:]):
+                return pairs, "right"
+            return None, None
+    return pairs, None
+
+
+def _is_read(step: Observation) -> bool:
+    return step.request.startswith("GET ")
+
+
+def _is_harness(step: Observation) -> bool:
+    return step.request == "DELETE /ocs/v2.php/apps/talk_reference/api/v1/bruteforce"
+
+
+def _winding_up(steps: list[Observation]) -> bool:
+    """Nothing but reads and clean-up: what a scenario does after its failed step."""
+    return all(_is_read(step) or _CLEAN_UP.match(step.request) for step in steps)
 
 
 def _only_clean_up(steps: list[Observation]) -> bool:

@@ -96,11 +96,40 @@ def test_each_kind_of_difference_is_named():
 
 def test_a_changed_request_sequence_is_not_recorded_never_agreeing():
     other = run("zzzz9999", "tc2")
-    other.insert(1, exchange(other[0]["_scenario"], "GET", f"{API}/v4/room/zzzz9999", 200, ocs(200, {})))
+    other.insert(
+        1, exchange(other[0]["_scenario"], "POST", f"{API}/v4/room/zzzz9999/participants", 200, ocs(200, []))
+    )
     result = compare(run("abcd1234", "tc1"), other)
     assert result.compared == [] and result.agreeing == []
     (why,) = result.not_recorded.values()
     assert "request sequence changed at request 2" in why
+
+
+def test_a_read_only_one_side_sent_does_not_change_the_scenario():
+    other = run("zzzz9999", "tc2", 400)
+    other.insert(1, exchange(other[0]["_scenario"], "GET", f"{API}/v4/room/zzzz9999", 200, ocs(200, {})))
+    result = compare(run("abcd1234", "tc1"), other)
+    assert result.compared == ["A moderator starts a recording [video]"]
+    # The start is this run's request 3 now; it is still compared with the recorded start.
+    assert {(item.step, item.kind) for item in result.differences} >= {(3, "status")}
+
+
+def test_a_side_that_stopped_early_is_compared_up_to_there():
+    recorded = run("abcd1234", "tc1")[:3] + [
+        exchange(
+            "A moderator starts a recording [state=video]",
+            "DELETE",
+            f"{API}/v4/room/abcd1234",
+            200,
+            ocs(200, None),
+            at=4,
+        )
+    ]
+    result = compare(recorded, run("zzzz9999", "tc2"), "real", "run")
+    assert result.compared == ["A moderator starts a recording [video]"] and result.differences == []
+    assert result.ended_early == {
+        "A moderator starts a recording [video]": "real ended after its request 2 of the other's"
+    }
 
 
 def test_a_new_scenario_is_not_recorded():
