@@ -6,13 +6,14 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
 from conformance import signer
+from conformance.loopback_http import BackgroundHTTPServer
 from conformance.outcomes import SetupError
 from conformance.traffic import capture, har
 
@@ -228,40 +229,17 @@ class FakeRecordingServer:
 
     def __init__(self, secret: str, host: str = "127.0.0.1", port: int = 0) -> None:
         self._secret = secret
-        self._host = host
-        self._port = port
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._server = BackgroundHTTPServer("fake recording server", host, port)
         self.url = ""
 
     def start(self) -> None:
         """Bind the socket and serve in a daemon thread."""
         handler = type("_BoundHandler", (_Handler,), {"recorder": _Recorder(), "secret": self._secret})
-        try:
-            self._httpd = ThreadingHTTPServer((self._host, self._port), handler)
-        except OSError as error:
-            raise SetupError(
-                f"the fake recording server cannot listen on {self._host}:{self._port}: {error.strerror}"
-            ) from None
-        self._httpd.daemon_threads = True
-        host, port = self._httpd.server_address[:2]
-        self.url = f"http://{host}:{port}"
-        # A short poll interval keeps stop() fast; the scenarios stop and start it often in tests.
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-recording-server"
-        )
-        self._thread.daemon = True
-        self._thread.start()
+        self.url = self._server.start(handler)
 
     def stop(self) -> None:
         """Stop serving and release the socket."""
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._server.stop()
 
     def __enter__(self) -> FakeRecordingServer:
         self.start()

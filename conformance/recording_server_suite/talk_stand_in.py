@@ -11,11 +11,11 @@ import time
 from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.outcomes import SetupError
+from conformance.loopback_http import BackgroundHTTPServer
 
 API_PATH = "/ocs/v2.php/apps/spreed/api/v1/recording"
 MINIMUM_RANDOM_LENGTH = 32  # Talk: strlen(random) >= 32
@@ -217,11 +217,9 @@ class TalkStandIn:
 
     def __init__(self, secret: str, host: str = "127.0.0.1", port: int = 0, public_url: str | None = None):
         self._secret = secret
-        self._address = (host, port)
+        self._server = BackgroundHTTPServer("Talk stand-in", host, port)
         self._public_url = public_url
         self._journal = _Journal()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.url = ""  # where it listens
         self.backend_url = ""  # what Talk-Recording-Backend carries: the public URL, with a trailing slash
 
@@ -233,36 +231,14 @@ class TalkStandIn:
             (_Handler,),
             {"journal": self._journal, "secret": self._secret, "webroot": webroot},
         )
-        try:
-            self._httpd = ThreadingHTTPServer(self._address, handler)
-        except OSError as exc:
-            host, port = self._address
-            raise SetupError(
-                f"the Talk stand-in cannot listen on {host}:{port}: {exc.strerror or exc}"
-            ) from None
-        self._httpd.daemon_threads = True
-        host, port = self._httpd.server_address[:2]
-        self.url = f"http://{host}:{port}"
+        self.url = self._server.start(handler)
         self.backend_url = self._public_url or self.url + "/"
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="talk-stand-in",
-            daemon=True,
-        )
-        self._thread.start()
 
     def stop(self) -> None:
         """Release every held report, stop serving and free the socket."""
         for hold in list(self._journal.holds.values()):
             hold.set()
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+        self._server.stop()
 
     # --- what the scenarios arrange -------------------------------------------------------------
 
