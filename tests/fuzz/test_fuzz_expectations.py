@@ -85,8 +85,7 @@ def test_a_record_without_a_status_takes_it_from_its_request_and_the_model_names
 
 
 def expectations_file() -> Path:
-    measured = EXPECTATIONS_DIR / "nextcloud-32.yaml"
-    return measured if measured.is_file() else EXPECTATIONS_DIR / "nextcloud-upstream.yaml"
+    return EXPECTATIONS_DIR / "nextcloud-32.yaml"
 
 
 def test_the_recorded_findings_of_nextcloud_32_are_all_explained():
