@@ -6,6 +6,7 @@ from pytest_bdd import given, parsers
 
 from conformance import setup_driver
 from conformance.outcomes import SetupError
+from conformance.scenario_lock import steps_need_it_alone
 from conformance.setup_driver import RECORDING, RECORDING_STATES
 from steps.calls import ensure_call
 from steps.world import World
@@ -44,11 +45,17 @@ def recording_is(world: World, state: str) -> None:
     drive_to(world, state)
 
 
-@given("call recording is disabled on the target")
+RECORDING_DISABLED = "call recording is disabled on the target"
+# Every other scenario would see recording disabled: the scenario runs alone from this step on.
+steps_need_it_alone(RECORDING_DISABLED)
+
+
+@given(RECORDING_DISABLED)
 def recording_disabled(world: World) -> None:
     """Switch the app config `call_recording` off for this scenario (needs admin, runs exclusively)."""
     if world.profile.admin is None:
         raise SetupError("disabling recording needs the administrator account")
+    world.run_alone()
     restore = setup_driver.recording_enabled(
         world.run.base_url, world.profile.admin, False, world.timeout, world.profile.tls_verify
     )
