@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
@@ -167,10 +169,15 @@ def run_command(args: list[str]) -> int:
             missing_ok=True
         )  # a report from an earlier run must not pass for this one
     if profile.url is not None:
-        problem = _preflight(profile, report_dir, redactor, style_for(options.annotations, os.environ))
+        traffic = bool(options.record_traffic or profile.record_traffic)
+        annotations = style_for(options.annotations, os.environ)
+        problem = _preflight(profile, report_dir, redactor, annotations, traffic)
         if problem is not None:
             return problem
-    code = _run_pytest(binding, options, report_dir, pytest_args)
+    try:
+        code = _run_pytest(binding, options, report_dir, pytest_args)
+    finally:
+        _stop_unadopted(redactor)
     return _exit_status(code, report_dir, redactor)
 
 
@@ -182,16 +189,27 @@ def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _preflight(
-    profile: TargetProfile, report_dir: Path, redactor: Redactor, annotations: str
+    profile: TargetProfile, report_dir: Path, redactor: Redactor, annotations: str, traffic: bool
 ) -> int | None:
     # A target the suite cannot use would turn every scenario into the same error; say it once instead.
-    from conformance.run_setup import preflight_run
+    # A run that passes it is handed to the plugin as it is, not set up a second time.
+    from conformance import preflight, run_setup
+    from conformance.traffic import capture
 
+    run_dir = Path(tempfile.gettempdir()) / f"talk-conformance-{os.getpid()}-{secrets.token_hex(4)}"
     try:
-        preflight_run(profile, lambda line: None)
+        if traffic:
+            capture.start(run_dir, redactor)  # the plugin records on into the same part file
+        with capture.outside_scenario():
+            prepared, stop = run_setup.start(profile, checks=preflight.Preflight(profile, lambda line: None))
+        run_setup.hand_over(profile, prepared, stop, run_dir)
     except Unsupported:
+        capture.stop()
+        shutil.rmtree(run_dir, ignore_errors=True)
         return None  # the run reports every scenario as skipped (unsupported)
     except SetupError as exc:
+        capture.stop()
+        shutil.rmtree(run_dir, ignore_errors=True)
         summary = RunSummary(target_url=profile.url, profile=redacted_profile(profile.to_dict()))
         summary.setup_error = redactor.text(str(exc))
         report_dir.mkdir(parents=True, exist_ok=True)
@@ -200,6 +218,14 @@ def _preflight(
         report_stopped_run(summary, report_dir, annotations, os.environ)
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None
+
+
+def _stop_unadopted(redactor: Redactor) -> None:
+    """Undo the preflight's set-up if pytest stopped before its plugin took it over."""
+    from conformance import run_setup
+
+    for problem in run_setup.stop_unadopted():
+        print(f"{PROG}: cleanup: {redactor.text(problem)}", file=sys.stderr)
 
 
 def _check_command(args: list[str]) -> int:
@@ -231,6 +257,11 @@ def _check_command(args: list[str]) -> int:
     return EXIT_CLEAN
 
 
+# pytest plugins of libraries installed beside the suite that a run never uses. Each process of a run (every
+# xdist worker too) would spend about 1.5 s of CPU importing them: schemathesis, hypothesis and anyio.
+UNUSED_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio")
+
+
 def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, extra: list[str]) -> int:
     import pytest
 
@@ -245,7 +276,7 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
         )
         args = [
             str(binding), "-c", str(ini), "--rootdir", str(binding.parent.parent),
-            "-p", "no:cacheprovider", "-q", "--tb=short",
+            "-p", "no:cacheprovider", *UNUSED_PLUGINS, "-q", "--tb=short",
             "--conformance-report-dir", str(report_dir),
         ]  # fmt: skip
         if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
