@@ -14,6 +14,21 @@ def scenario_template(item: pytest.Item) -> Any | None:
     return scenario_wrapper_template_registry.get(getattr(item, "obj", None))
 
 
+def example_row(item: pytest.Item) -> dict[str, str]:
+    """The Examples row a Scenario Outline item was generated for ({} for a plain scenario)."""
+    callspec = getattr(item, "callspec", None)
+    row = callspec.params.get("_pytest_bdd_example") if callspec is not None else None
+    return dict(row) if isinstance(row, dict) else {}
+
+
+def scenario_steps(item: pytest.Item) -> list[tuple[str, str]] | None:
+    """(type, text) of every step the item runs, background first, outline placeholders filled in."""
+    template = scenario_template(item)
+    if template is None:
+        return None
+    return [(step.type, step.name) for step in template.render(example_row(item)).steps]
+
+
 def scenario_report(item: pytest.Item) -> Any | None:
     """pytest-bdd's running report of the item's scenario (rendered name, step reports), if any."""
     return scenario_reports_registry.get(item)

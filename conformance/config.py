@@ -68,6 +68,8 @@ class TargetProfile:
     ca_bundle: Path | None = None
     # who records for the end-to-end group: "reference" (the bundled one), a URL, or None (group skipped)
     recording_server: str | None = None
+    # setup and cleanup requests while scenarios run (the next conversation made ahead, rooms deleted after)
+    background_setup: bool = True
 
     @property
     def tls_verify(self) -> bool | str:
@@ -215,6 +217,7 @@ _YAML_KEYS = {
     "verify_tls",
     "ca_bundle",
     "recording_server",
+    "background_setup",
 }
 
 
@@ -285,6 +288,7 @@ def _from_env(env: Mapping[str, str]) -> dict[str, Any]:
         "VERIFY_TLS": "verify_tls",
         "CA_BUNDLE": "ca_bundle",
         "RECORDING_SERVER": "recording_server",
+        "BACKGROUND_SETUP": "background_setup",
     }
     for name, key in simple.items():
         if get(name) is not None:
@@ -368,6 +372,7 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         recording_server=_recording_server(
             values.get("recording_server", "reference" if url is None else None), source
         ),
+        background_setup=_bool(values.get("background_setup", True), f"{source}: background_setup"),
     )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import secrets
@@ -41,6 +40,7 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
+from conformance.scenario_lock import ScenarioLock, first_alone_step
 from conformance.setup_driver import TalkSession, transport_reason
 from conformance.tls import INSECURE_WARNING_FILTER, announce_unverified
 from conformance.traffic import capture as traffic_capture
@@ -75,6 +75,8 @@ _IS_SUITE_ITEM = pytest.StashKey[bool]()
 _EXPECTED = pytest.StashKey[str]()
 _SESSION = pytest.StashKey[pytest.Session]()
 _ASSERTIONS = pytest.StashKey[assertion_records.AssertionLog]()
+_NEXT_ITEM = pytest.StashKey["pytest.Item | None"]()  # what pytest_runtest_protocol runs after the item
+_LOCK = pytest.StashKey[ScenarioLock]()
 # pytest-bdd's scenario data of a report: added by a worker (pytest_report_to_serializable), restored by
 # the controller (pytest_report_from_serializable) for cucumber.json.
 _REPORT_CONTEXT_KEY = "talk_conformance_bdd_context"
@@ -182,6 +184,11 @@ def scenario_title(item: pytest.Item) -> str:
     return template.name if template is not None else item.name
 
 
+def scenario_steps(item: pytest.Item) -> list[tuple[str, str]] | None:
+    """(type, text) of every step a scenario runs, background first; None for a plain test."""
+    return _bdd_compat.scenario_steps(item)
+
+
 def item_tags(item: pytest.Item) -> list[str]:
     """All scenario tags of an item: plain markers we registered plus the key:value tags."""
     tags = [mark.args[0] for mark in item.iter_markers(TAG_MARKER) if mark.args]
@@ -209,7 +216,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             return 2
         return 1 if item.get_closest_marker("exclusive") is not None else 0
 
-    items.sort(key=position)  # stable: the order within each group stays the collection order
+    if _parallel(config):
+        # Longest first, so no worker is left with a long scenario while the others idle (the step count
+        # stands in for the requests a scenario sends). Serial runs keep the order of the feature files.
+        items.sort(key=lambda item: -len(_bdd_compat.scenario_steps(item) or ()))
+    items.sort(key=position)  # stable: the order within each group stays as it was
     state.announce_need()
     profile = state.profile_for_selection()
     if profile is None:
@@ -226,6 +237,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if expected is not None:
                 item.stash[_EXPECTED] = expected
         state.record_matched(expectations.matched(keys.values()))
+
+
+def _parallel(config: pytest.Config) -> bool:
+    """Whether the run is shared among xdist workers (each worker and the controller see the same)."""
+    return bool(getattr(config.option, "numprocesses", None)) or hasattr(config, "workerinput")
 
 
 def scenario_key(item: pytest.Item) -> ScenarioKey:
@@ -316,22 +332,19 @@ def conformance_assertions(request: pytest.FixtureRequest) -> assertion_records.
     return request.node.stash.setdefault(_ASSERTIONS, assertion_records.AssertionLog())
 
 
-@contextlib.contextmanager
-def scenario_lock(lock_path: Path, exclusive: bool) -> Iterator[None]:
-    """Hold the run-wide scenario lock: exclusive for @exclusive scenarios, shared for all others."""
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
-    turnstile_path = lock_path.with_name(lock_path.name + ".turnstile")
-    with open(turnstile_path, "a+b") as turnstile, open(lock_path, "a+b") as lock:
-        # The turnstile keeps a waiting exclusive scenario from being starved by a stream of shared ones.
-        fcntl.flock(turnstile, fcntl.LOCK_EX)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
-        finally:
-            fcntl.flock(turnstile, fcntl.LOCK_UN)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
+def next_scenario(item: pytest.Item) -> pytest.Item | None:
+    """The scenario this process runs after `item` (an xdist worker knows its own); None: none or skipped."""
+    following = item.stash.get(_NEXT_ITEM, None)
+    if following is None or not following.stash.get(_IS_SUITE_ITEM, False):
+        return None
+    return None if following.get_closest_marker("skip") is not None else following
+
+
+def run_alone(item: pytest.Item) -> None:
+    """Called by a step that changes the target's global state: hold the run-wide lock alone from here on."""
+    lock = item.stash.get(_LOCK, None)
+    if lock is not None:
+        lock.alone()
 
 
 @pytest.hookimpl(wrapper=True)
@@ -339,15 +352,24 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     if not item.stash.get(_IS_SUITE_ITEM, False):
         return (yield)
     state: SuiteState = item.config.stash[_STATE]
-    # Brute-force throttling counts per client address, so a @disruptive scenario would make its
-    # neighbours see 429s: it runs alone like an @exclusive one.
-    alone = any(item.get_closest_marker(name) is not None for name in ("exclusive", "disruptive"))
-    with scenario_lock(state.lock_path, alone):
-        traffic_capture.set_scenario(traffic_capture.scenario_label(item))
+    item.stash[_NEXT_ITEM] = nextitem
+    lock = ScenarioLock(state.lock_path, traffic_capture.scenario_label(item))
+    # Brute-force throttling counts per client address, so a @disruptive scenario would make its neighbours
+    # see 429s: it runs alone from its first request. An @exclusive one runs alone from the step that changes
+    # the target's global state (all of it, when no registered step does).
+    exclusive = item.get_closest_marker("exclusive") is not None
+    disruptive = item.get_closest_marker("disruptive") is not None
+    later = exclusive and not disruptive and first_alone_step(_bdd_compat.scenario_steps(item)) is not None
+    lock.acquire(alone=(exclusive or disruptive) and not later, may_go_alone=later)
+    item.stash[_LOCK] = lock
+    try:
+        traffic_capture.set_scenario(lock.scenario)
         try:
             return (yield)
         finally:
             traffic_capture.set_scenario(None)
+    finally:
+        lock.release()
 
 
 # --- verdicts -----------------------------------------------------------------------------------
@@ -538,7 +560,8 @@ def start_run(
     profile: TargetProfile, run_dir: Path
 ) -> tuple[RunContext, Callable[[], list[str]], tuple[str, ...]]:
     """Start what the run needs (conformance.run_setup); return its context, stop function and secrets."""
-    prepared, stop = run_setup.start(profile, run_dir)
+    adopted = run_setup.adopt(profile)
+    prepared, stop = adopted if adopted is not None else run_setup.start(profile, run_dir)
     return prepared.context(run_dir / "scenario.lock"), stop, prepared.secrets()
 
 
@@ -552,6 +575,8 @@ class SuiteState:
         self.is_controller = not self.is_worker
         if self.is_worker and WORKER_INPUT_KEY in workerinput:
             self.run_dir = Path(workerinput[WORKER_INPUT_KEY])
+        elif run_setup.handed_over_run_dir() is not None:
+            self.run_dir = run_setup.handed_over_run_dir()
         else:
             self.run_dir = (
                 Path(tempfile.gettempdir()) / f"talk-conformance-{os.getpid()}-{secrets.token_hex(4)}"

@@ -21,7 +21,15 @@ from steps.recording_server import (
     php_json,
     recording_notifications,
 )
-from steps.world import EFFECT_TIMEOUT, REQUEST, Exchange, World, poll
+from steps.world import (
+    EFFECT_TIMEOUT,
+    NO_RECORDING_MESSAGE_SINCE,
+    REQUEST,
+    STATUS_IS,
+    Exchange,
+    World,
+    poll,
+)
 
 SETTLE_INTERVAL = 0.2
 
@@ -229,7 +237,7 @@ def unknown_type_message(world: World) -> None:
 # --- state of the room ----------------------------------------------------------------------------
 
 
-@then(parsers.re(r"the room's recording status is \"(?P<state>[a-z ]+)\""))
+@then(parsers.re(STATUS_IS))
 def recording_status_is(world: World, state: str) -> None:
     """callRecording as read through the Talk room API."""
     # The target changes the status within the request that caused it, so one read suffices.
@@ -335,12 +343,14 @@ def chat_system_messages_are(world: World, datatable: list[list[str]]) -> None:
     )
 
 
-@then("the chat shows no recording system message since then")
+@then(NO_RECORDING_MESSAGE_SINCE)
 def chat_shows_no_recording_message(world: World) -> None:
     """No recording system message of any kind was posted since the latest action, read once it settled."""
     latest = world.latest_exchange()
     if latest is None:
         raise SetupError("no action was taken before checking what it posted")
+    if latest.chat_mark is None:
+        raise SetupError("the chat was not read before the action, so what it posted since is unknown")
     settled_status(world)
     posted = [
         [message.get("systemMessage"), message.get("actorType"), message.get("actorId")]

@@ -1,4 +1,4 @@
-"""Fixtures shared by every step module: the scenario's world."""
+"""Fixtures shared by every step module: the scenario's world, and conversations made ahead."""
 
 from __future__ import annotations
 
@@ -8,24 +8,39 @@ import pytest
 
 from conformance.assertion_records import AssertionLog
 from conformance.config import RunContext
-from conformance.plugin import scenario_title
+from conformance.outcomes import SetupError
+from conformance.plugin import run_alone, scenario_steps
+from conformance.traffic import capture
+from steps.conversations_ahead import ConversationsAhead, starts_with_conversation
 from steps.world import World
 
 
-def _scenario_name(request: pytest.FixtureRequest) -> str:
-    name = scenario_title(request.node)
-    example = request.getfixturevalue("_pytest_bdd_example")
-    if example:
-        name += " [" + ", ".join(f"{key}={value}" for key, value in example.items()) + "]"
-    return name
+@pytest.fixture(scope="session")
+def conversations_ahead(conformance_run: RunContext) -> Iterator[ConversationsAhead]:
+    """Makes the next scenario's conversation while one runs; deletes what no scenario claimed."""
+    ahead = ConversationsAhead(conformance_run)
+    yield ahead
+    problems = ahead.close()
+    if problems:
+        raise SetupError("cleaning up conversations made ahead failed: " + "; ".join(problems))
 
 
 @pytest.fixture
 def world(
-    conformance_run: RunContext, conformance_assertions: AssertionLog, request: pytest.FixtureRequest
+    conformance_run: RunContext,
+    conformance_assertions: AssertionLog,
+    conversations_ahead: ConversationsAhead,
+    request: pytest.FixtureRequest,
 ) -> Iterator[World]:
     """A fresh scenario state; its rooms, config changes and brute-force counts are undone afterwards."""
-    state = World(conformance_run, _scenario_name(request), conformance_assertions)
+    item = request.node
+    steps = scenario_steps(item)
+    state = World(
+        conformance_run, capture.scenario_label(item), conformance_assertions, steps, lambda: run_alone(item)
+    )
+    state.reset_around_it = item.get_closest_marker("disruptive") is not None
+    if not starts_with_conversation(item):
+        conversations_ahead.prepare_after(item)  # else once its own conversation is there: it comes first
     try:
         yield state
     finally:

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import pytest
 from pytest_bdd import given
 
 from conformance import setup_driver
+from steps.conversations_ahead import CONVERSATION, ConversationsAhead, create_conversation
 from steps.world import World
 
 
-@given("a conversation with a moderator and a participant")
-def conversation(world: World) -> None:
+@given(CONVERSATION)
+def conversation(
+    world: World, conversations_ahead: ConversationsAhead, request: pytest.FixtureRequest
+) -> None:
     """A group conversation owned by the moderator, with the participant as plain member."""
-    moderator = world.session("moderator")
-    token = setup_driver.create_room(moderator, world.room_name())
+    made = conversations_ahead.claim(request.node)
+    if made is not None:
+        world.use_session("moderator", made.moderator)
+        token = made.token
+    else:
+        moderator, participant = world.session("moderator"), world.user_id("participant")
+        token = create_conversation(moderator, world.room_name(), participant)
     world.token = token
     world.on_teardown(lambda: world.delete_room_later(token))
     world.on_teardown(lambda: world.fake.forget(token))
-    setup_driver.add_participant(moderator, token, world.user_id("participant"))
+    conversations_ahead.prepare_after(request.node)
 
 
 @given("the participant is a moderator of the conversation")

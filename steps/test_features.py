@@ -19,9 +19,10 @@ from steps import (
 # pytest-bdd registers each step as a fixture in the module that defines it; re-export them here
 # so the scenarios generated in this module can see every step and the shared fixtures.
 _MODULES = (fixtures, rooms, calls, recording_states, recording_requests, recording_server, assertions)
+_FIXTURES = ("world", "conversations_ahead", "real_recording_servers")
 for _module in (*_MODULES, recorder_end_to_end):
     for _name, _value in vars(_module).items():
-        if _name.startswith("pytestbdd_") or _name in ("world", "real_recording_servers"):
+        if _name.startswith("pytestbdd_") or _name in _FIXTURES:
             globals()[_name] = _value
 
 # Only the Talk features: features/recording_server/ is bound by test_recording_server_features.py.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,6 +39,23 @@ REQUEST_NAMES = {
 }
 REQUEST = r"the (?P<request>request|" + "|".join(REQUEST_NAMES) + ")"
 
+# The Then steps that compare the room with the room as it was just before an action. Only a scenario with
+# such a step pays for reading the room before each of its actions (two requests each on a slow target).
+STATUS_IS = r"the room's recording status is \"(?P<state>[a-z ]+)\""
+NO_RECORDING_MESSAGE_SINCE = "the chat shows no recording system message since then"
+BEFORE_READS = {"status": re.compile(STATUS_IS), "chat": re.compile(re.escape(NO_RECORDING_MESSAGE_SINCE))}
+
+
+def before_reads(steps: list[tuple[str, str]] | None) -> frozenset[str]:
+    """What a scenario with these (type, text) steps reads before each action; everything when unknown."""
+    if steps is None:
+        return frozenset(BEFORE_READS)
+    return frozenset(
+        what
+        for what, pattern in BEFORE_READS.items()
+        if any(kind == "then" and pattern.fullmatch(text) for kind, text in steps)
+    )
+
 
 @dataclass
 class Exchange:
@@ -48,14 +66,28 @@ class Exchange:
     sent_body: bytes | None = None
     status_before: int | None = None  # the room's recording status read just before the request
     trigger: str | None = None  # the type of a report (started, stopped, failed)
-    chat_mark: int = 0  # the newest chat message id before the request
+    chat_mark: int | None = None  # the newest chat message id before the request (None: not read)
+
+
+def room_name(run: RunContext, scenario: str) -> str:
+    """A room name carrying the run prefix, so leftovers can be traced to a run."""
+    return f"{run.profile.run_id} {scenario}"[:200]
 
 
 class World:
     """Everything one scenario knows; created fresh per scenario, torn down even after failures."""
 
-    def __init__(self, run: RunContext, scenario: str, assertions: AssertionLog | None = None) -> None:
+    def __init__(
+        self,
+        run: RunContext,
+        scenario: str,
+        assertions: AssertionLog | None = None,
+        steps: list[tuple[str, str]] | None = None,
+        alone: Callable[[], None] | None = None,
+    ) -> None:
         self.run = run
+        self._alone = alone
+        self.before_reads = before_reads(steps)
         self.assertions = assertions if assertions is not None else AssertionLog()
         self.profile = run.profile
         self.scenario = scenario
@@ -77,6 +109,7 @@ class World:
         self.stored_files: dict[str, dict[str, Any]] = {}  # the same, per owner role
         self.scripted_answers: dict[str, str] = {}  # how the fake answers start/stop requests for the room
         self.brute_force_reset_planned = False
+        self.reset_around_it = False  # @disruptive: the plugin clears brute-force attempts before and after
 
     # --- actors -------------------------------------------------------------------------------------
 
@@ -105,6 +138,17 @@ class World:
             )
         return self._sessions[role]
 
+    def run_alone(self) -> None:
+        """Hold the target alone from here on: the step changes its global state (needs @exclusive)."""
+        if self._alone is not None:
+            self._alone()
+
+    def use_session(self, role: str, session: TalkSession) -> None:
+        """Let an actor act through a session made before the scenario (a conversation made ahead)."""
+        if role in self._sessions:
+            self._sessions[role].close()
+        self._sessions[role] = session
+
     def user_id(self, role: str) -> str:
         """The user id behind a role."""
         return self.account(role).user_id
@@ -119,8 +163,8 @@ class World:
         return self.token
 
     def room_name(self) -> str:
-        """A room name carrying the run prefix, so leftovers can be traced to a run."""
-        return f"{self.profile.run_id} {self.scenario}"[:200]
+        """The name of the scenario's conversation."""
+        return room_name(self.run, self.scenario)
 
     def recording_status(self) -> int:
         """The room's `callRecording` as the moderator reads it through the Talk API."""
@@ -134,6 +178,9 @@ class World:
 
     def delete_room_later(self, token: str) -> None:
         """Delete the room in the background, on a session of its own: the next scenario need not wait."""
+        if not self.profile.background_setup:
+            setup_driver.delete_room(self.session("moderator"), token)
+            return
         moderator = self.account("moderator")
         base_url, timeout, verify = self.run.base_url, self.timeout, self.profile.tls_verify
         scenario = capture.current_scenario()
@@ -185,7 +232,7 @@ class World:
     ) -> requests.Response | None:
         """Perform one action of a When step, noting the room's status and chat just before it."""
         self.snapshot_fake()
-        before, mark = (None, 0) if self._preparing else self._room_before()
+        before, mark = (None, None) if self._preparing else self._room_before()
         response = send()
         if not self._preparing:
             operation = None
@@ -195,15 +242,19 @@ class World:
             self.exchanges.append(Exchange(operation, response, sent_body, before, trigger, mark))
         return response
 
-    def _room_before(self) -> tuple[int | None, int]:
+    def _room_before(self) -> tuple[int | None, int | None]:
         if self.token is None:
-            return None, 0
+            return None, None
+        status = mark = None
         try:
-            status = self.recording_status()
-            messages = setup_driver.chat_messages(self.session("moderator"), self.room)
+            if "status" in self.before_reads:
+                status = self.recording_status()
+            if "chat" in self.before_reads:
+                messages = setup_driver.chat_messages(self.session("moderator"), self.room)
+                mark = max((int(message.get("id", 0)) for message in messages), default=0)
         except (AssertionError, SetupError):
-            return None, 0  # an unreadable room: the Then steps that need it say so
-        return status, max((int(message.get("id", 0)) for message in messages), default=0)
+            pass  # an unreadable room: the Then steps that need it say so
+        return status, mark
 
     def exchange(self, request: str = "request") -> Exchange:
         """The action a Then step names: "the start", "the report", ...; "the request" if there is one."""

@@ -203,8 +203,7 @@ def scenario_label(item: Any) -> str:
     """A scenario's name as its conversation carries it: the title and `[key=value, ...]` of its example."""
     template = _bdd_compat.scenario_template(item)
     name = template.name if template is not None else item.name
-    callspec = getattr(item, "callspec", None)
-    example = callspec.params.get("_pytest_bdd_example") if callspec is not None else None
-    if isinstance(example, dict) and example:
+    example = _bdd_compat.example_row(item)
+    if example:
         name += " [" + ", ".join(f"{key}={value}" for key, value in example.items()) + "]"
     return name
