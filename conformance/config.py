@@ -68,8 +68,9 @@ class TargetProfile:
     ca_bundle: Path | None = None
     # who records for the end-to-end group: "reference" (the bundled one), a URL, or None (group skipped)
     recording_server: str | None = None
-    # setup and cleanup requests while scenarios run (the next conversation made ahead, rooms deleted after)
-    background_setup: bool = True
+    # setup and cleanup requests while scenarios run (the next conversation made ahead, rooms deleted after);
+    # None is "auto", which the run set-up decides (conformance.run_setup: off for a SQLite-backed target)
+    background_setup: bool | None = None
 
     @property
     def tls_verify(self) -> bool | str:
@@ -372,7 +373,7 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         recording_server=_recording_server(
             values.get("recording_server", "reference" if url is None else None), source
         ),
-        background_setup=_bool(values.get("background_setup", True), f"{source}: background_setup"),
+        background_setup=_auto_bool(values.get("background_setup"), f"{source}: background_setup"),
     )
 
 
@@ -412,6 +413,15 @@ def _url(raw: Any, where: str) -> str | None:
     if not isinstance(raw, str) or not re.match(r"^https?://[^/\s]+", raw):
         raise ProfileError(f"{where} must be an http:// or https:// URL, got {raw!r}")
     return raw.rstrip("/")
+
+
+def _auto_bool(raw: Any, where: str) -> bool | None:
+    if raw is None or (isinstance(raw, str) and raw.strip().lower() in ("", "auto")):
+        return None
+    try:
+        return _bool(raw, where)
+    except ProfileError:
+        raise ProfileError(f"{where} must be auto, true or false, got {raw!r}") from None
 
 
 def _bool(raw: Any, where: str) -> bool:

@@ -15,6 +15,9 @@ CAPABILITIES = f"{setup_driver.OCS}/cloud/capabilities"
 RECORDING_WELCOME = f"{setup_driver.RECORDING}/welcome/0"
 SIGNALING_WELCOME = f"{setup_driver.OCS}/apps/spreed/api/v3/signaling/welcome/0"
 PROVISIONING = f"{setup_driver.APP_CONFIG}/call_recording"
+# Nextcloud's serverinfo app (shipped and enabled by default) tells the admin which database the server uses.
+SERVER_INFO = f"{setup_driver.OCS}/apps/serverinfo/api/v1/info"
+SQLITE = "sqlite3"
 
 LOCAL_ADDRESSES_HINT = (
     "Nextcloud refuses local and private addresses unless config.php has 'allow_local_remote_servers' => true"
@@ -137,6 +140,28 @@ class Preflight:
         finally:
             session.close()
 
+    def database(self, base_url: str) -> str | None:
+        """The target's database type, if its serverinfo app tells the admin (None: it does not)."""
+        if self.profile.admin is None:
+            return None
+        session = self._session(base_url, admin=True)
+        try:
+            response = session.request("GET", SERVER_INFO, params={"skipApps": "true", "skipUpdate": "true"})
+        except setup_driver.NoAnswer:
+            return None  # an optional app: the run goes on without knowing
+        finally:
+            session.close()
+        kind = _database_type(_ocs_data(response)) if response.status_code == 200 else None
+        if kind == SQLITE:
+            self._passed(
+                "database",
+                "SQLite: the suite sends its setup and cleanup requests one at a time (background_setup:"
+                " auto); SQLite answers concurrent writes with 'database is locked', so run without -n",
+            )
+        elif kind:
+            self._passed("database", kind)
+        return kind
+
     def reachability(self, base_url: str, fake_url: str, stand_in_url: str | None) -> None:
         """Talk reaches the fake recording server and the signaling server (asked through the target)."""
         session = self._session(base_url, admin=True)
@@ -180,6 +205,19 @@ def _ocs_data(response: Any) -> Any:
         return response.json()["ocs"]["data"]
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _database_type(data: Any) -> str | None:
+    # serverinfo puts it at server.database.type; look for it anywhere, versions move things around.
+    pending = [data]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, dict):
+            database = current.get("database")
+            if isinstance(database, dict) and isinstance(database.get("type"), str):
+                return database["type"]
+            pending += list(current.values())
+    return None
 
 
 def _capabilities(response: Any) -> tuple[dict[str, Any] | None, str | None]:

@@ -75,6 +75,7 @@ def start(
             base_url = server.start()
         checks.target(base_url)
         checks.administration(base_url)
+        profile = _resolve_background_setup(profile, checks.database(base_url))
         host, port = profile.listen_address
         fake = FakeRecordingServer(secret=profile.recording_secret, host=host, port=port)
         _start_server(fake.start, "the fake recording server", profile.fake_recording_server_listen)
@@ -105,6 +106,13 @@ def start(
         stop()
         raise
     return prepared, stop
+
+
+def _resolve_background_setup(profile: TargetProfile, database: str | None) -> TargetProfile:
+    """`background_setup: auto` decided: one request at a time against a SQLite-backed target."""
+    if profile.background_setup is not None:
+        return profile
+    return dataclasses.replace(profile, background_setup=database != preflight.SQLITE)
 
 
 def _start_server(start_server: Callable[[], None], what: str, listen: str) -> None:
@@ -163,7 +171,9 @@ def adopt(profile: TargetProfile) -> tuple[PreparedRun, Callable[[], list[str]]]
     if {**waiting.profile.to_dict(), "run_id": ""} != {**profile.to_dict(), "run_id": ""}:
         waiting.stop()  # set up for another profile: undo it, the caller starts afresh
         return None
-    return dataclasses.replace(waiting.run, profile=profile), waiting.stop
+    # The plugin's own profile (its run id), with what the set-up decided.
+    decided = dataclasses.replace(profile, background_setup=waiting.run.profile.background_setup)
+    return dataclasses.replace(waiting.run, profile=decided), waiting.stop
 
 
 def stop_unadopted() -> list[str]:
