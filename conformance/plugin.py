@@ -40,7 +40,7 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
-from conformance.scenario_lock import ScenarioLock, first_alone_step
+from conformance.scenario_lock import FinishedScenarios, ScenarioLock, first_alone_step
 from conformance.setup_driver import TalkSession, transport_reason
 from conformance.tls import INSECURE_WARNING_FILTER, announce_unverified
 from conformance.traffic import capture as traffic_capture
@@ -77,6 +77,7 @@ _SESSION = pytest.StashKey[pytest.Session]()
 _ASSERTIONS = pytest.StashKey[assertion_records.AssertionLog]()
 _NEXT_ITEM = pytest.StashKey["pytest.Item | None"]()  # what pytest_runtest_protocol runs after the item
 _LOCK = pytest.StashKey[ScenarioLock]()
+DISRUPTIVE_WAIT_STALL_SECONDS = 60.0
 # pytest-bdd's scenario data of a report: added by a worker (pytest_report_to_serializable), restored by
 # the controller (pytest_report_from_serializable) for cucumber.json.
 _REPORT_CONTEXT_KEY = "talk_conformance_bdd_context"
@@ -360,6 +361,8 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     exclusive = item.get_closest_marker("exclusive") is not None
     disruptive = item.get_closest_marker("disruptive") is not None
     later = exclusive and not disruptive and first_alone_step(_bdd_compat.scenario_steps(item)) is not None
+    if disruptive:
+        state.wait_for_the_others(lock.scenario)
     lock.acquire(alone=(exclusive or disruptive) and not later, may_go_alone=later)
     item.stash[_LOCK] = lock
     try:
@@ -370,6 +373,18 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             traffic_capture.set_scenario(None)
     finally:
         lock.release()
+        if not disruptive:
+            state.finished.add(item.nodeid)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # After deselection: the scenarios a @disruptive one waits for (every process collects the same).
+    state: SuiteState = session.config.stash[_STATE]
+    state.not_disruptive = {
+        item.nodeid
+        for item in session.items
+        if item.stash.get(_IS_SUITE_ITEM, False) and item.get_closest_marker("disruptive") is None
+    }
 
 
 # --- verdicts -----------------------------------------------------------------------------------
@@ -593,6 +608,7 @@ class SuiteState:
         self._selection_profile: TargetProfile | None = None
         self._selection_expectations: Expectations | None = None
         self.traffic_written: tuple[Path, int] | None = None
+        self.not_disruptive: set[str] = set()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Controller: fold each phase report of a scenario into its result."""
@@ -624,6 +640,24 @@ class SuiteState:
             return
         with capture.global_and_fixture_disabled():
             reporter.write_line(f"talk-conformance: {line}")
+
+    @property
+    def finished(self) -> FinishedScenarios:
+        """The run's finished scenarios, shared by the xdist workers."""
+        return FinishedScenarios(self.run_dir / "finished-scenarios.txt")
+
+    def wait_for_the_others(self, scenario: str) -> None:
+        """Before a @disruptive scenario: every other scenario must be done, on every worker."""
+        profile = self.profile_for_selection()
+        # Long enough for any scenario that is still making progress; a run stopped early (-x) has some
+        # scenarios that will never finish, and then waiting longer helps nobody.
+        stall = max(DISRUPTIVE_WAIT_STALL_SECONDS, 2 * (profile.request_timeout if profile else 0))
+        missing = self.finished.wait_for(self.not_disruptive, stall)
+        if missing:
+            self._write_line(
+                f"{len(missing)} other scenario(s) did not finish within {stall:g} s without progress;"
+                f" the @disruptive scenario {scenario!r} starts anyway"
+            )
 
     @property
     def lock_path(self) -> Path:

@@ -1,5 +1,7 @@
 """The run-wide scenario lock: scenarios share it, one that changes the target's global state holds it alone.
 
+With the run's list of finished scenarios: a @disruptive one starts only after all others, xdist included.
+
 A file lock, so that it holds across xdist workers. A scenario tagged @exclusive may take it shared first and
 alone only from the step that changes global state (disabling recording, say): its room set-up then runs
 beside the other scenarios, and only the part that could disturb them runs alone.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import re
+import time
 from pathlib import Path
 from typing import IO
 
@@ -82,3 +85,35 @@ class ScenarioLock:
                 handle.close()
         self._lock = self._turnstile = None
         self.is_alone = False
+
+
+class FinishedScenarios:
+    """Which scenarios of the run have finished, in every xdist worker: a file, one node id a line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def add(self, nodeid: str) -> None:
+        """Note a finished scenario (one short append: atomic next to the other workers' appends)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a", encoding="utf-8") as ledger:
+            ledger.write(nodeid + "\n")
+
+    def read(self) -> set[str]:
+        """Every scenario noted so far."""
+        try:
+            return set(self.path.read_text(encoding="utf-8").splitlines())
+        except FileNotFoundError:
+            return set()
+
+    def wait_for(self, nodeids: set[str], stall: float, poll: float = 0.05) -> set[str]:
+        """Wait until all these finished; give up after `stall` s without progress. Return the unfinished."""
+        missing = nodeids - self.read()
+        last_progress = time.monotonic()
+        while missing and time.monotonic() - last_progress < stall:
+            time.sleep(poll)
+            still = missing - self.read()
+            if len(still) < len(missing):
+                last_progress = time.monotonic()
+            missing = still
+        return missing

@@ -345,6 +345,50 @@ def test_under_xdist_exclusive_scenarios_run_alone_and_reports_are_complete(
     assert {"shared 1", "shared 4", "exclusive 2", "disruptive 1"} <= names and len(names) == 7
 
 
+LATE_FEATURE = """\
+Feature: Disruptive last
+  @exclusive
+  Scenario: late exclusive
+    Given I hold the lock as "late exclusive, shared part"
+    And I change the target as "late exclusive, alone part"
+
+  @disruptive
+  Scenario: disruptive 1
+    Given I hold the lock as "disruptive 1"
+"""
+
+LATE_STEPS = LOCK_STEPS + """
+from conformance.plugin import run_alone
+from conformance.scenario_lock import steps_need_it_alone
+
+steps_need_it_alone('I change the target as "[^"]+"')
+
+@given(parsers.parse('I change the target as "{who}"'))
+def change(who, request):
+    run_alone(request.node)
+    hold(who)
+"""
+
+
+def test_under_xdist_a_disruptive_scenario_waits_for_every_other_one_to_finish(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, stand_in_target: str
+) -> None:
+    monkeypatch.setenv("TALK_CONFORMANCE_URL", stand_in_target)
+    monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
+    monkeypatch.setenv("TALK_CONFORMANCE_BRUTEFORCE_RESET_COMMAND", f"{sys.executable} -c pass")
+    (pytester.path / "features").mkdir()
+    (pytester.path / "features" / "late.feature").write_text(LATE_FEATURE, encoding="utf-8")
+    pytester.makepyfile(test_late=LATE_STEPS)
+    # Two scenarios, two workers: each gets one. The exclusive one shares the lock first, so the disruptive
+    # one could take it the moment the exclusive one lets go of its share to hold it alone.
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    rows = [line.split("|") for line in (pytester.path / "intervals.log").read_text().splitlines()]
+    intervals = {who: (float(start), float(end), pid) for who, start, end, pid in rows}
+    assert intervals["late exclusive, alone part"][2] != intervals["disruptive 1"][2], "one worker ran both"
+    assert intervals["disruptive 1"][0] >= intervals["late exclusive, alone part"][1], intervals
+
+
 def test_without_a_url_the_bundled_reference_server_is_the_target(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
