@@ -65,12 +65,14 @@ class ConversationsAhead:
 
     def prepare(self, item: pytest.Item | None) -> None:
         """Start making the conversation of a scenario that will run next, if it opens with one."""
-        if item is None or item.nodeid in self._pending or not starts_with_conversation(item):
+        if item is None or not starts_with_conversation(item):
             return
         if any(item.get_closest_marker(name) is not None for name in ("skip", "skipif")):
             return  # a skipped scenario would leave it unclaimed (the end of the run would delete it)
         label = capture.scenario_label(item)
         with self._lock:
+            if item.nodeid in self._pending:
+                return
             if self._executor is None:
                 self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ahead")
             self._pending[item.nodeid] = self._executor.submit(self._make, label)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from ocs_stand_in import capabilities_only, ocs_stand_in
 
 from conformance.assertion_records import (
     AssertionLog,
@@ -53,29 +52,10 @@ def breaks():
 """
 
 
-class _Capabilities(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        spreed = {"features": ["recording-v1"]}
-        body = json.dumps({"ocs": {"meta": {}, "data": {"capabilities": {"spreed": spreed}}}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
 @pytest.fixture
 def stand_in_target() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Capabilities)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with ocs_stand_in(capabilities_only) as url:
+        yield url
 
 
 @pytest.fixture

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from threading import Thread
 
 import pytest
+from ocs_stand_in import ocs, ocs_stand_in
 
 from conformance import run_setup
 from conformance.config import ProfileError, load_profile
@@ -15,39 +13,22 @@ from conformance.embedded_server import EmbeddedServer
 from conformance.preflight import SERVER_INFO, Preflight
 
 # What Nextcloud 32's serverinfo app answers, cut to what matters here.
-SERVER_INFO_SQLITE = {
-    "ocs": {
-        "meta": {"status": "ok", "statuscode": 200},
-        "data": {
-            "nextcloud": {"system": {"version": "32.0.1.2"}},
-            "server": {"webserver": "PHP cli-server", "database": {"type": "sqlite3", "version": "3.40.1"}},
-        },
+SERVER_INFO_SQLITE = ocs(
+    {
+        "nextcloud": {"system": {"version": "32.0.1.2"}},
+        "server": {"webserver": "PHP cli-server", "database": {"type": "sqlite3", "version": "3.40.1"}},
     }
-}
+)
 
 
-class _ServerInfo(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        body = json.dumps(SERVER_INFO_SQLITE).encode() if self.path.startswith(SERVER_INFO) else b"{}"
-        self.send_response(200 if self.path.startswith(SERVER_INFO) else 404)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
+def _server_info(path: str) -> tuple[int, object]:
+    return (200, SERVER_INFO_SQLITE) if path.startswith(SERVER_INFO) else (404, {})
 
 
 @pytest.fixture
 def sqlite_nextcloud() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ServerInfo)
-    Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with ocs_stand_in(_server_info) as url:
+        yield url
 
 
 def test_the_profile_takes_auto_true_and_false_and_names_anything_else() -> None:

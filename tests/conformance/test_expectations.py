@@ -6,14 +6,13 @@ import json
 import os
 import re
 import subprocess
-import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
+from ocs_stand_in import capabilities_only, ocs_stand_in
 
 from conformance import resources
 from conformance.cli import main
@@ -67,36 +66,18 @@ def row(kind):
 """
 
 
-class _Capabilities(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        body = json.dumps(
-            {"ocs": {"meta": {}, "data": {"capabilities": {"spreed": {"features": ["recording-v1"]}}}}}
-        ).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
 @pytest.fixture
 def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.Pytester]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Capabilities)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     for name in list(os.environ):
         if name.startswith("TALK_CONFORMANCE_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("TALK_CONFORMANCE_URL", f"http://127.0.0.1:{server.server_address[1]}")
-    monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
-    (pytester.path / "features").mkdir()
-    (pytester.path / "features" / "inline.feature").write_text(FEATURE, encoding="utf-8")
-    pytester.makepyfile(test_inline=STEPS)
-    yield pytester
-    server.shutdown()
-    server.server_close()
+    with ocs_stand_in(capabilities_only) as url:
+        monkeypatch.setenv("TALK_CONFORMANCE_URL", url)
+        monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
+        (pytester.path / "features").mkdir()
+        (pytester.path / "features" / "inline.feature").write_text(FEATURE, encoding="utf-8")
+        pytester.makepyfile(test_inline=STEPS)
+        yield pytester
 
 
 def write_expectations(pytester: pytest.Pytester, entries: list[dict], name: str = "expected.yaml") -> Path:

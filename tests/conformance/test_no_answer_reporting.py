@@ -5,11 +5,10 @@ from __future__ import annotations
 import json
 import os
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from ocs_stand_in import capabilities_only, ocs_stand_in
 
 pytest_plugins = ["pytester"]
 
@@ -41,27 +40,10 @@ def locked():
 """
 
 
-class _Capabilities(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        spreed = {"features": ["recording-v1"]}
-        body = json.dumps({"ocs": {"meta": {}, "data": {"capabilities": {"spreed": spreed}}}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
 @pytest.fixture
 def target() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Capabilities)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with ocs_stand_in(capabilities_only) as url:
+        yield url
 
 
 def test_a_timeout_is_an_error_of_one_line(pytester: pytest.Pytester, monkeypatch, target: str) -> None:

@@ -7,12 +7,11 @@ import json
 import os
 import socket
 import sys
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from ocs_stand_in import ocs, ocs_stand_in
 
 pytest_plugins = ["pytester"]
 
@@ -72,37 +71,22 @@ def unsupported():
 """
 
 
-class _Capabilities(BaseHTTPRequestHandler):
+class _Capabilities:
+    """The capabilities the stand-in target advertises (a test may take recording-v1 away)."""
+
     features: list[str] = ["recording-v1"]
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        spreed = {"features": self.features} if self.features else {}
-        body = json.dumps({"ocs": {"meta": {}, "data": {"capabilities": {"spreed": spreed}}}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-
-def _serve(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    @classmethod
+    def answer(cls, path: str) -> tuple[int, object]:
+        spreed = {"features": cls.features} if cls.features else {}
+        return 200, ocs({"capabilities": {"spreed": spreed}})
 
 
 @pytest.fixture
 def stand_in_target() -> Iterator[str]:
     """A tiny Nextcloud look-alike that only answers the capabilities request."""
-    yield from _serve(_Capabilities)
+    with ocs_stand_in(_Capabilities.answer) as url:
+        yield url
 
 
 @pytest.fixture

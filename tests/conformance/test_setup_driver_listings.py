@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from ocs_stand_in import ocs, ocs_stand_in
 
 from conformance import setup_driver
 from conformance.config import Account
@@ -15,32 +13,24 @@ from conformance.outcomes import SetupError
 from conformance.setup_driver import TalkSession
 
 
-class _MalformedListings(BaseHTTPRequestHandler):
+class _MalformedListings:
+    """What the stand-in answers every GET with (OCS data set by each test)."""
+
     data: object = {}
 
-    def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-        body = json.dumps({"ocs": {"meta": {"status": "ok", "statuscode": 200}, "data": self.data}}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
+    @classmethod
+    def answer(cls, path: str) -> tuple[int, object]:
+        return 200, ocs(cls.data)
 
 
 @pytest.fixture
 def session() -> Iterator[TalkSession]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _MalformedListings)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    talk = TalkSession(f"http://127.0.0.1:{server.server_address[1]}", Account("participant1", "x"), 5.0)
-    try:
-        yield talk
-    finally:
-        talk.close()
-        server.shutdown()
-        server.server_close()
+    with ocs_stand_in(_MalformedListings.answer) as url:
+        talk = TalkSession(url, Account("participant1", "x"), 5.0)
+        try:
+            yield talk
+        finally:
+            talk.close()
 
 
 @pytest.mark.parametrize("data", [{}, None, "messages", [1, 2]])
