@@ -297,16 +297,23 @@ def hold(who):
 """
 
 
-def test_under_xdist_exclusive_scenarios_run_alone_and_reports_are_complete(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, stand_in_target: str
+def lock_suite(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, target: str, feature: str, steps: str
 ) -> None:
-    monkeypatch.setenv("TALK_CONFORMANCE_URL", stand_in_target)
+    """An inline suite of scenarios that note when they held the lock (intervals.log)."""
+    monkeypatch.setenv("TALK_CONFORMANCE_URL", target)
     monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
     # The stand-in has no brute-force reset: a command that clears nothing lets the disruptive one run.
     monkeypatch.setenv("TALK_CONFORMANCE_BRUTEFORCE_RESET_COMMAND", f"{sys.executable} -c pass")
     (pytester.path / "features").mkdir()
-    (pytester.path / "features" / "lock.feature").write_text(EXCLUSIVE_FEATURE, encoding="utf-8")
-    pytester.makepyfile(test_lock=LOCK_STEPS)
+    (pytester.path / "features" / "lock.feature").write_text(feature, encoding="utf-8")
+    pytester.makepyfile(test_lock=steps)
+
+
+def test_under_xdist_exclusive_scenarios_run_alone_and_reports_are_complete(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, stand_in_target: str
+) -> None:
+    lock_suite(pytester, monkeypatch, stand_in_target, EXCLUSIVE_FEATURE, LOCK_STEPS)
     result = pytester.runpytest_subprocess(
         "-n", "2", "-p", "no:cacheprovider", "--conformance-report-dir", "reports"
     )
@@ -357,12 +364,7 @@ def change(who, request):
 def test_under_xdist_a_disruptive_scenario_waits_for_every_other_one_to_finish(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, stand_in_target: str
 ) -> None:
-    monkeypatch.setenv("TALK_CONFORMANCE_URL", stand_in_target)
-    monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
-    monkeypatch.setenv("TALK_CONFORMANCE_BRUTEFORCE_RESET_COMMAND", f"{sys.executable} -c pass")
-    (pytester.path / "features").mkdir()
-    (pytester.path / "features" / "late.feature").write_text(LATE_FEATURE, encoding="utf-8")
-    pytester.makepyfile(test_late=LATE_STEPS)
+    lock_suite(pytester, monkeypatch, stand_in_target, LATE_FEATURE, LATE_STEPS)
     # Two scenarios, two workers: each gets one. The exclusive one shares the lock first, so the disruptive
     # one could take it the moment the exclusive one lets go of its share to hold it alone.
     result = pytester.runpytest_subprocess("-n", "2", "-p", "no:cacheprovider")
