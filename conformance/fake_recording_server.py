@@ -10,11 +10,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote
 
-import requests
-
 from conformance import signer
-from conformance.loopback_http import BackgroundHTTPServer
-from conformance.outcomes import SetupError
+from conformance.loopback_http import BackgroundHTTPServer, ControlClient
 from conformance.traffic import capture, har
 
 WELCOME = {"version": "0.2.1-conformance-fake"}
@@ -249,28 +246,13 @@ class FakeRecordingServer:
         self.stop()
 
 
-class FakeRecordingServerControl:
+class FakeRecordingServerControl(ControlClient):
     """Client of the fake's control API, usable from any process (e.g. an xdist worker)."""
 
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
-        self.url = url.rstrip("/")
-        self.timeout = timeout
-        self._session = requests.Session()
+    what = "the fake recording server"
 
     def _room_url(self, token: str, rest: str = "") -> str:
-        return f"{self.url}/control/v1/rooms/{quote(token, safe='')}{rest}"
-
-    def _call(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        try:
-            response = self._session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.RequestException as error:
-            raise SetupError(f"the fake recording server at {self.url} cannot be reached: {error}") from None
-        if response.status_code != 200:
-            raise SetupError(
-                f"the fake recording server refused {method} {url}: "
-                f"{response.status_code} {response.text[:200]}"
-            )
-        return response
+        return f"/control/v1/rooms/{quote(token, safe='')}{rest}"
 
     def answer(self, token: str, kind: str, answer: int | str) -> None:
         """Script the answer to the target's next start/stop requests for this room."""
@@ -295,4 +277,4 @@ class FakeRecordingServerControl:
 
     def answer_welcome(self, answer: int | str) -> None:
         """Script the welcome endpoint (shared by every scenario: use it from exclusive ones only)."""
-        self._call("PUT", f"{self.url}/control/v1/welcome", json={"answer": answer})
+        self._call("PUT", "/control/v1/welcome", json={"answer": answer})

@@ -1,9 +1,15 @@
-"""A stdlib HTTP server on a loopback socket, served from a background thread (the suite's stand-ins)."""
+"""A stdlib HTTP server on a loopback socket, served from a background thread (the suite's stand-ins).
+
+And the client of such a server's control API, which scenarios use from any process (an xdist worker too).
+"""
 
 from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import requests
 
 from conformance.outcomes import SetupError
 
@@ -44,3 +50,29 @@ class BackgroundHTTPServer:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+
+
+class ControlClient:
+    """JSON requests to a stand-in's control API; no answer or an answer other than 200 is a SetupError."""
+
+    what = "the stand-in"  # how the messages name the server
+
+    def __init__(self, url: str, timeout: float = 10.0) -> None:
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self._session = requests.Session()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        try:
+            response = self._session.request(method, self.url + path, timeout=self.timeout, **kwargs)
+        except requests.RequestException as error:
+            raise SetupError(f"{self.what} at {self.url} cannot be reached: {error}") from None
+        if response.status_code != 200:
+            raise SetupError(
+                f"{self.what} refused {method} {path}: {response.status_code} {response.text[:200]}".rstrip()
+            )
+        return response
+
+    def close(self) -> None:
+        """Release the connection pool."""
+        self._session.close()

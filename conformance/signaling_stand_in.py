@@ -12,10 +12,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote
 
-import requests
-
-from conformance.loopback_http import BackgroundHTTPServer
-from conformance.outcomes import SetupError
+from conformance.loopback_http import BackgroundHTTPServer, ControlClient
 from conformance.traffic import capture, har
 
 RANDOM_HEADER = "Spreed-Signaling-Random"
@@ -229,22 +226,10 @@ class SignalingStandIn:
         self.stop()
 
 
-class SignalingStandInControl:
+class SignalingStandInControl(ControlClient):
     """Client of the stand-in's control API, usable from any process (e.g. an xdist worker)."""
 
-    def __init__(self, url: str, timeout: float = 10.0) -> None:
-        self.url = url.rstrip("/")
-        self.timeout = timeout
-        self._session = requests.Session()
-
-    def _call(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        try:
-            response = self._session.request(method, self.url + path, timeout=self.timeout, **kwargs)
-        except requests.RequestException as error:
-            raise SetupError(f"the signaling stand-in at {self.url} cannot be reached: {error}") from None
-        if response.status_code != 200:
-            raise SetupError(f"the signaling stand-in refused {method} {path}: {response.status_code}")
-        return response
+    what = "the signaling stand-in"
 
     def received(self, token: str) -> list[dict[str, Any]]:
         """Every exchange about this room, oldest first."""
@@ -261,7 +246,3 @@ class SignalingStandInControl:
     def set_features(self, features: str | None) -> None:
         """The features header of later answers; None leaves it out (a stand-in Talk must refuse)."""
         self._call("PUT", "/control/v1/features", json={"features": features})
-
-    def close(self) -> None:
-        """Release the connection pool."""
-        self._session.close()
