@@ -76,6 +76,39 @@ def test_end_to_end_with_target_url_against_a_separate_reference_server_passes(
     assert summary["verdict"] == "passed" and summary["target_url"] == separate_reference_server
 
 
+def test_the_preflight_set_up_is_the_runs_own_and_undone_when_no_scenario_takes_it(
+    tmp_path: Path, separate_reference_server: str
+) -> None:
+    from conformance import setup_driver
+    from conformance.config import Account
+    from conformance.setup_driver import TalkSession
+
+    result = talk_conformance(
+        "--target-url", separate_reference_server, "--record-traffic", "run.har", "--report-dir", "reports",
+        "--", "-k", "a_moderator_starts_a_video_recording", cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    entries = json.loads((tmp_path / "run.har").read_text(encoding="utf-8"))["log"]["entries"]
+    configuring = [
+        entry["request"]["method"]
+        for entry in entries
+        if entry["request"]["url"].endswith("/config/apps/spreed/recording_servers")
+    ]
+    assert configuring == ["GET", "POST", "DELETE"], "set up once (in the preflight), recorded, restored"
+    # A selection that matches nothing: pytest never starts the suite, and the preflight's set-up is undone.
+    result = talk_conformance(
+        "--target-url", separate_reference_server, "--report-dir", "none", "--", "-k", "no_such_scenario",
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert "pytest did not run the suite" in result.stderr
+    admin = TalkSession(separate_reference_server, Account("admin", "admin"), 10)
+    try:
+        assert setup_driver.get_app_config(admin, "recording_servers") == ""
+        assert setup_driver.get_app_config(admin, "signaling_servers") == ""
+    finally:
+        admin.close()
+
+
 @pytest.fixture
 def server_with_its_own_secret(tmp_path: Path) -> Iterator[tuple[str, int]]:
     """A reference server whose recording configuration names a secret the suite does not know."""
