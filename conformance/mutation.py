@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,11 +171,15 @@ def _run_scenarios(run: MutantRun, url: str, binding: Path, work_dir: Path, exit
     except subprocess.TimeoutExpired:
         run.problem = f"the scenarios did not finish within {RUN_TIMEOUT_SECONDS:g}s"
         return
-    summary_path = reports / SUMMARY_FILE
-    if not summary_path.is_file():
+    read_summary(run, reports / SUMMARY_FILE)
+
+
+def read_summary(run: MutantRun, path: Path) -> None:
+    """Fold a run's summary.json into what the mutant's run says (failed, errors, every scenario)."""
+    if not path.is_file():
         run.problem = "the scenarios wrote no summary.json"
         return
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary = json.loads(path.read_text(encoding="utf-8"))
     if summary.get("setup_error"):
         run.problem = f"setup error: {summary['setup_error']}"
     for scenario in summary.get("scenarios", []):
@@ -187,24 +191,38 @@ def _run_scenarios(run: MutantRun, url: str, binding: Path, work_dir: Path, exit
         run.scenarios.append(label)
 
 
-def run_self_test(
-    names: Sequence[str] | None = None, workers: int = 2, exit_first: bool = False
+# How one mutant (None: the faithful server) with its rule is run: (name, rule, binding, exit_first).
+RunOne = Callable[[str | None, str, Path, bool], MutantRun]
+
+
+def run_mutants(
+    known: dict[str, str],
+    names: Sequence[str] | None,
+    workers: int,
+    exit_first: bool,
+    run: RunOne,
+    binding: Path,
 ) -> SelfTestResult:
-    """Run the faithful server and each mutant (all when ``names`` is empty), ``workers`` at a time."""
-    known = list_mutants()
+    """The faithful server, then each mutant (all when ``names`` is empty), ``workers`` at a time."""
     chosen = list(names) if names else list(known)
     unknown = [name for name in chosen if name not in known]
     if unknown:
         raise ValueError(f"unknown mutant(s) {', '.join(unknown)}; known mutants: {', '.join(sorted(known))}")
-    binding = binding_module()
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         # The faithful server runs in full (never -x): its failures are excluded from every mutant's killers.
-        baseline_future = pool.submit(run_one, None, "every rule kept", binding, False)
-        futures = [pool.submit(run_one, name, known[name], binding, exit_first) for name in chosen]
+        baseline_future = pool.submit(run, None, "every rule kept", binding, False)
+        futures = [pool.submit(run, name, known[name], binding, exit_first) for name in chosen]
         baseline = baseline_future.result()
         runs = [future.result() for future in futures]
     return SelfTestResult(baseline, runs, baseline.scenarios, time.monotonic() - started)
+
+
+def run_self_test(
+    names: Sequence[str] | None = None, workers: int = 2, exit_first: bool = False
+) -> SelfTestResult:
+    """Run the faithful server and each mutant (all when ``names`` is empty), ``workers`` at a time."""
+    return run_mutants(list_mutants(), names, workers, exit_first, run_one, binding_module())
 
 
 def report_lines(result: SelfTestResult, exit_first: bool) -> list[str]:
@@ -241,11 +259,12 @@ def report_lines(result: SelfTestResult, exit_first: bool) -> list[str]:
     return lines
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Options of `talk-conformance self-test`."""
+def build_parser(prog: str = PROG, description: str | None = None) -> argparse.ArgumentParser:
+    """Options of a self-test command (`talk-conformance self-test` unless told otherwise)."""
     parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Run the scenarios against every mutant of the bundled reference server (each breaks "
+        prog=prog,
+        description=description
+        or "Run the scenarios against every mutant of the bundled reference server (each breaks "
         "one documented rule); exit 1 unless every mutant is killed by at least one scenario.",
     )
     parser.add_argument(
@@ -261,22 +280,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def self_test_command(args: Sequence[str]) -> int:
-    """`talk-conformance self-test`: print the mutation score and the killers; 0 only at 100%."""
+def self_test_command(
+    args: Sequence[str],
+    parser: argparse.ArgumentParser | None = None,
+    run: Callable[[Sequence[str], int, bool], SelfTestResult] = run_self_test,
+) -> int:
+    """Print the mutation score and the killers; exit 0 only when every mutant is killed."""
+    parser = parser or build_parser()
     try:
-        options = build_parser().parse_args(list(args))
+        options = parser.parse_args(list(args))
     except SystemExit as exit_:
         return EXIT_KILLED_ALL if exit_.code == 0 else EXIT_USAGE
     if options.workers < 1:
-        print(f"{PROG}: -n must be at least 1", file=sys.stderr)
+        print(f"{parser.prog}: -n must be at least 1", file=sys.stderr)
         return EXIT_USAGE
     try:
-        result = run_self_test(options.mutant, options.workers, options.exitfirst)
+        result = run(options.mutant, options.workers, options.exitfirst)
     except ValueError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except SetupError as exc:
-        print(f"{PROG}: setup error: {exc}", file=sys.stderr)
+        print(f"{parser.prog}: setup error: {exc}", file=sys.stderr)
         return EXIT_SETUP
     for line in report_lines(result, options.exitfirst):
         print(line)

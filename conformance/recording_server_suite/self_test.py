@@ -2,28 +2,24 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
 
-from conformance import resources
+from conformance import mutation, resources
 from conformance.config import ENV_PREFIX
-from conformance.mutation import BASELINE, MutantRun, SelfTestResult, report_lines
+from conformance.mutation import BASELINE, MutantRun, SelfTestResult
 from conformance.outcomes import SetupError
 from conformance.recording_server_suite.plugin import BINDING_FILE
 from conformance.reports import SUMMARY_FILE
 
 PROG = "talk-conformance recording-server self-test"
-EXIT_KILLED_ALL, EXIT_SURVIVORS, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 RUN_TIMEOUT_SECONDS = 300.0
 # The faithful server reports within milliseconds; a mutant that never reports is killed sooner this way.
 REPORT_TIMEOUT_SECONDS = 3.0
@@ -85,74 +81,22 @@ def run_one(name: str | None, rule: str, binding: Path, exit_first: bool) -> Mut
         except subprocess.TimeoutExpired:
             run.problem = f"the scenarios did not finish within {RUN_TIMEOUT_SECONDS:g}s"
             return run
-        _read_summary(run, reports / SUMMARY_FILE)
+        mutation.read_summary(run, reports / SUMMARY_FILE)
     run.duration = time.monotonic() - started
     return run
 
 
-def _read_summary(run: MutantRun, path: Path) -> None:
-    if not path.is_file():
-        run.problem = "the scenarios wrote no summary.json"
-        return
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    if summary.get("setup_error"):
-        run.problem = f"setup error: {summary['setup_error']}"
-    for scenario in summary.get("scenarios", []):
-        label = f"{scenario['feature']}: {scenario['name']}"
-        if scenario["verdict"] == "failed":
-            run.failed.append(label)
-        elif scenario["verdict"] == "error":
-            run.errors.append(label)
-        run.scenarios.append(label)
-
-
 def run_self_test(names: Sequence[str] = (), workers: int = 2, exit_first: bool = False) -> SelfTestResult:
     """The faithful server in full, then each mutant (all when ``names`` is empty), ``workers`` at a time."""
-    known = list_mutants()
-    chosen = list(names) or list(known)
-    unknown = [name for name in chosen if name not in known]
-    if unknown:
-        raise ValueError(f"unknown mutant(s) {', '.join(unknown)}; known mutants: {', '.join(sorted(known))}")
-    binding = resources.binding_module(BINDING_FILE)
-    started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        baseline_future = pool.submit(run_one, None, "every rule kept", binding, False)
-        futures = [pool.submit(run_one, name, known[name], binding, exit_first) for name in chosen]
-        baseline = baseline_future.result()
-        runs = [future.result() for future in futures]
-    return SelfTestResult(baseline, runs, baseline.scenarios, time.monotonic() - started)
+    return mutation.run_mutants(
+        list_mutants(), names, workers, exit_first, run_one, resources.binding_module(BINDING_FILE)
+    )
 
 
 def self_test_command(args: Sequence[str]) -> int:
     """Print the mutation score and the killers; exit 0 only when every mutant is killed."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Run the recording-server scenarios against every mutant of the bundled reference "
-        "recording server (each breaks one rule); exit 1 unless every mutant is killed.",
+    description = (
+        "Run the recording-server scenarios against every mutant of the bundled reference recording server"
+        " (each breaks one rule); exit 1 unless every mutant is killed."
     )
-    parser.add_argument("--mutant", action="append", default=[], metavar="NAME", help="only this mutant")
-    parser.add_argument(
-        "-n", "--workers", type=int, default=2, metavar="N", help="runs in parallel (default 2)"
-    )
-    parser.add_argument("-x", "--exitfirst", action="store_true", help="stop each mutant at its first killer")
-    parser.add_argument("--report", metavar="FILE", help="also write the result as JSON to FILE")
-    try:
-        options = parser.parse_args(list(args))
-    except SystemExit as exit_:
-        return EXIT_KILLED_ALL if exit_.code == 0 else EXIT_USAGE
-    if options.workers < 1:
-        print(f"{PROG}: -n must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        result = run_self_test(options.mutant, options.workers, options.exitfirst)
-    except ValueError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except SetupError as exc:
-        print(f"{PROG}: setup error: {exc}", file=sys.stderr)
-        return EXIT_SETUP
-    for line in report_lines(result, options.exitfirst):
-        print(line)
-    if options.report:
-        Path(options.report).write_text(json.dumps(result.to_dict(), indent=2) + "\n", encoding="utf-8")
-    return EXIT_KILLED_ALL if result.clean() else EXIT_SURVIVORS
+    return mutation.self_test_command(args, mutation.build_parser(PROG, description), run_self_test)
