@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from conformance import signer
-from conformance.loopback_http import BackgroundHTTPServer, ControlClient
+from conformance.loopback_http import BackgroundHTTPServer, ControlClient, read_body
 from conformance.traffic import capture, har
 
 WELCOME = {"version": "0.2.1-conformance-fake"}
@@ -28,7 +28,6 @@ WELCOME_ANSWERS = (UNREACHABLE, NOT_JSON, SIGNALING_SERVER)
 
 _ROOM_PATH = re.compile(r"^/api/v1/room/(?P<token>[^/?]+)$")
 _CONTROL_PATH = re.compile(r"^/control/v1/rooms/(?P<token>[^/?]+)(?P<rest>/.*)?$")
-_MAX_BODY = 1024 * 1024
 
 
 class _Recorder:
@@ -83,10 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- plumbing -------------------------------------------------------------------------------
 
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0 or length > _MAX_BODY:
-            raise ValueError("body too large")
-        return self.rfile.read(length) if length else b""
+        return read_body(self)
 
     def _send(
         self, status: int, content_type: str, data: bytes, extra: tuple[tuple[str, str], ...] = ()

@@ -13,6 +13,16 @@ import requests
 
 from conformance.outcomes import SetupError
 
+MAX_BODY_BYTES = 1024 * 1024  # what a stand-in reads of a request body; Talk sends a few hundred bytes
+
+
+def read_body(handler: BaseHTTPRequestHandler) -> bytes:
+    """The request body as Content-Length gives it; ValueError when it is negative or too large."""
+    length = int(handler.headers.get("Content-Length") or 0)
+    if length < 0 or length > MAX_BODY_BYTES:
+        raise ValueError("body too large")
+    return handler.rfile.read(length) if length else b""
+
 
 class BackgroundHTTPServer:
     """Binds on start (a taken address is a SetupError naming `what`), serves until stop."""

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote
 
-from conformance.loopback_http import BackgroundHTTPServer, ControlClient
+from conformance.loopback_http import BackgroundHTTPServer, ControlClient, read_body
 from conformance.traffic import capture, har
 
 RANDOM_HEADER = "Spreed-Signaling-Random"
@@ -26,7 +26,6 @@ VERSION = "2.0.0-conformance-stand-in"
 
 _ROOM_PATH = re.compile(r"^/api/v1/room/(?P<token>[^/?]+)$")
 _CONTROL_ROOM = re.compile(r"^/control/v1/rooms/(?P<token>[^/?]+)(?P<rest>/requests)?$")
-_MAX_BODY = 1024 * 1024
 
 
 def checksum(secret: str, random: str, body: bytes) -> str:
@@ -79,10 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0 or length > _MAX_BODY:
-            raise ValueError("body too large")
-        return self.rfile.read(length) if length else b""
+        return read_body(self)
 
     def _send(self, status: int, payload: Any, features: bool) -> None:
         data = json.dumps(payload).encode()
