@@ -17,6 +17,8 @@ CREATOR = "talk-conformance"
 _ROOM_CREATION = re.compile(r"/ocs/v2\.php/apps/spreed/api/v4/room(?:\?|$)")
 # Where the stand-ins see the room: /api/v1/room/{token} (recording server and signaling server alike).
 _INBOUND_ROOM = re.compile(r"/api/v1/room/(?P<token>[^/?#]+)")
+# A welcome check: the suite's (…/recording/welcome/0, …/signaling/welcome/0) and the one Talk sends on.
+_WELCOME = re.compile(r"/welcome(?:[/?#]|$)")
 
 
 def suite_version() -> str:
@@ -58,6 +60,7 @@ def label_by_room(entries: list[dict[str, Any]]) -> None:
             _seconds(item["startedDateTime"]),
             _seconds(item["startedDateTime"]) + item.get("time", 0) / 1000,
             item["_scenario"],
+            _WELCOME.search(str(item.get("request", {}).get("url", ""))) is not None,
         )
         for item in entries
         if item.get("_leg") == har.SUITE_TO_TARGET and item.get("_scenario") is not None
@@ -69,10 +72,13 @@ def label_by_room(entries: list[dict[str, Any]]) -> None:
         if match and match["token"] in rooms:
             item["_scenario"] = rooms[match["token"]]
             continue
-        # Not about a room (the welcome check): it happened while the suite waited for an answer; of two
-        # such requests at once (xdist workers), the one sent last is the one that asked.
+        # Not about a room (the welcome check): it happened while the suite waited for an answer. Of several
+        # requests in flight (xdist workers, a conversation made ahead), a welcome check asked of the target
+        # is the one that caused it; else the one sent last.
         started = _seconds(item["startedDateTime"])
-        during = [(begin, scenario) for begin, end, scenario in windows if begin <= started <= end]
+        during = [(begin, name, asks) for begin, end, name, asks in windows if begin <= started <= end]
+        if _WELCOME.search(str(item.get("request", {}).get("url", ""))):
+            during = [window for window in during if window[2]] or during
         if during:
             item["_scenario"] = max(during)[1]
 
