@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import secrets
 import shutil
 import sys
 import tempfile
@@ -196,20 +195,18 @@ def _preflight(
     from conformance import preflight, run_setup
     from conformance.traffic import capture
 
-    run_dir = Path(tempfile.gettempdir()) / f"talk-conformance-{os.getpid()}-{secrets.token_hex(4)}"
+    run_dir = run_setup.new_run_dir()
     try:
         if traffic:
             capture.start(run_dir, redactor)  # the plugin records on into the same part file
         with capture.outside_scenario():
             prepared, stop = run_setup.start(profile, checks=preflight.Preflight(profile, lambda line: None))
         run_setup.hand_over(profile, prepared, stop, run_dir)
-    except Unsupported:
-        capture.stop()
+    except (SetupError, Unsupported) as exc:
+        capture.stop()  # nothing is handed over: the set-up undid itself
         shutil.rmtree(run_dir, ignore_errors=True)
-        return None  # the run reports every scenario as skipped (unsupported)
-    except SetupError as exc:
-        capture.stop()
-        shutil.rmtree(run_dir, ignore_errors=True)
+        if isinstance(exc, Unsupported):
+            return None  # the run reports every scenario as skipped (unsupported)
         summary = RunSummary(target_url=profile.url, profile=redacted_profile(profile.to_dict()))
         summary.setup_error = redactor.text(str(exc))
         report_dir.mkdir(parents=True, exist_ok=True)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -338,7 +336,9 @@ def next_scenario(item: pytest.Item) -> pytest.Item | None:
     following = item.stash.get(_NEXT_ITEM, None)
     if following is None or not following.stash.get(_IS_SUITE_ITEM, False):
         return None
-    return None if following.get_closest_marker("skip") is not None else following
+    # A skipif is not evaluated yet at this point: it counts as skipped.
+    skipped = any(following.get_closest_marker(name) is not None for name in ("skip", "skipif"))
+    return None if skipped else following
 
 
 def run_alone(item: pytest.Item) -> None:
@@ -593,9 +593,7 @@ class SuiteState:
         elif run_setup.handed_over_run_dir() is not None:
             self.run_dir = run_setup.handed_over_run_dir()
         else:
-            self.run_dir = (
-                Path(tempfile.gettempdir()) / f"talk-conformance-{os.getpid()}-{secrets.token_hex(4)}"
-            )
+            self.run_dir = run_setup.new_run_dir()
         report_dir = config.getoption("--conformance-report-dir", None)
         self.report_dir = Path(report_dir).resolve() if report_dir else None
         self.cucumber_path: Path | None = None

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,6 +138,11 @@ def prepared(
     problems = stop()
     if problems:
         raise SetupError("cleanup after the run failed: " + "; ".join(problems))
+
+
+def new_run_dir() -> Path:
+    """A fresh, unique place for one run's lock, traffic parts and hand-over files (created when used)."""
+    return Path(tempfile.gettempdir()) / f"talk-conformance-{os.getpid()}-{secrets.token_hex(4)}"
 
 
 @dataclass
