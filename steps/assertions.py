@@ -108,13 +108,18 @@ def expect_data(world: World, exchange: Exchange, body: dict[str, Any], expected
     assert body["data"] == expected, world.explain(f"data is {body['data']!r}", shown, exchange)
 
 
+def expect_answer(world: World, request: str, status: int, data: Any, error: str | None = None) -> None:
+    """The status, a consistent OCS envelope and exactly this `data`; recorded for the coverage matrix."""
+    exchange = expect_status(world, status, request)
+    body = expect_envelope(world, exchange)
+    expect_data(world, exchange, body, data, json.dumps(data))
+    asserted(world, exchange, status, error)
+
+
 @then(parsers.re(REQUEST + " succeeds"))
 def request_succeeds(world: World, request: str) -> None:
     """200 with `data: null`."""
-    exchange = expect_status(world, 200, request)
-    body = expect_envelope(world, exchange)
-    expect_data(world, exchange, body, None, "null")
-    asserted(world, exchange, 200)
+    expect_answer(world, request, 200, None)
 
 
 @then(parsers.re(REQUEST + " succeeds with the recording server's welcome message"))
@@ -134,10 +139,7 @@ def request_succeeds_with_welcome(world: World, request: str) -> None:
 @then(parsers.re(REQUEST + r' is refused with status (?P<status>\d+) and error "(?P<error>[^"]+)"'))
 def refused_with_error(world: World, request: str, status: str, error: str) -> None:
     """An OCS error with `data: {"error": <reason>}`."""
-    exchange = expect_status(world, int(status), request)
-    body = expect_envelope(world, exchange)
-    expect_data(world, exchange, body, {"error": error}, json.dumps({"error": error}))
-    asserted(world, exchange, int(status), error)
+    expect_answer(world, request, int(status), {"error": error}, error)
 
 
 @then(parsers.re(REQUEST + r' is refused with status (?P<status>\d+) and error code "(?P<code>[^"]+)"'))
@@ -157,19 +159,13 @@ def refused_with_error_code(world: World, request: str, status: str, code: str) 
 @then(parsers.re(REQUEST + r" is refused with status (?P<status>\d+)"))
 def refused_by_middleware(world: World, request: str, status: str) -> None:
     """A middleware error: the OCS envelope with `data: []`."""
-    exchange = expect_status(world, int(status), request)
-    body = expect_envelope(world, exchange)
-    expect_data(world, exchange, body, [], "[]")
-    asserted(world, exchange, int(status))
+    expect_answer(world, request, int(status), [])
 
 
 @then(parsers.re(REQUEST + " is refused with status 404 and no data"))
 def refused_without_data(world: World, request: str) -> None:
     """404 with `data: null` (unknown recording server index)."""
-    exchange = expect_status(world, 404, request)
-    body = expect_envelope(world, exchange)
-    expect_data(world, exchange, body, None, "null")
-    asserted(world, exchange, 404)
+    expect_answer(world, request, 404, None)
 
 
 @then(parsers.re(REQUEST + " is refused because the caller is not logged in"))

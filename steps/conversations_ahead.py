@@ -64,11 +64,9 @@ class ConversationsAhead:
             self.prepare(next_scenario(item))
 
     def prepare(self, item: pytest.Item | None) -> None:
-        """Start making the conversation of a scenario that will run next, if it opens with one."""
+        """Start making the conversation of the next scenario (never a skipped one) if it opens with one."""
         if item is None or not starts_with_conversation(item):
             return
-        if any(item.get_closest_marker(name) is not None for name in ("skip", "skipif")):
-            return  # a skipped scenario would leave it unclaimed (the end of the run would delete it)
         label = capture.scenario_label(item)
         with self._lock:
             if item.nodeid in self._pending:
