@@ -12,11 +12,11 @@ import requests
 
 from conformance import signer
 from conformance.media_samples import Sample
-from conformance.traffic import capture
+from conformance.traffic import capture, har
 
 USER_AGENT = "Nextcloud-Talk-Recording/0.2.1"
 API_PATH = "/ocs/v2.php/apps/spreed/api/v1/recording"
-ACTOR = "recording-server"  # who sends these requests, as recorded traffic names it
+ACTOR = har.RECORDING_SERVER_ACTOR  # who sends these requests, as recorded traffic names it
 
 # Produces the signature headers for the signed data (raw body, or room token for store).
 SignatureFactory = Callable[[str, bytes], signer.Signature]

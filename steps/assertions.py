@@ -276,7 +276,10 @@ def _actor_of(world: World, who: str) -> tuple[str, str, str] | tuple[str, str]:
     """(actor type, id[, display name]) of a message author named in a step."""
     if who == "a guest without a session":
         return GUEST_WITHOUT_SESSION
-    return ("users", world.user_id("moderator"))
+    if who == "the moderator":
+        return ("users", world.user_id("moderator"))
+    # A misspelt author must not silently become the moderator and let the row pass.
+    raise SetupError(f"unknown author {who!r}: write 'the moderator' or 'a guest without a session'")
 
 
 def _posted_by(message: dict[str, Any], actor: tuple[str, ...]) -> bool:

@@ -22,6 +22,8 @@ SUITE_TO_TARGET = "suite-to-target"
 TARGET_TO_RECORDING_SERVER = "target-to-recording-server"
 TARGET_TO_SIGNALING_SERVER = "target-to-signaling-server"
 LEGS = (SUITE_TO_TARGET, TARGET_TO_RECORDING_SERVER, TARGET_TO_SIGNALING_SERVER)
+# The `_actor` of the suite's requests made as the recording server (callbacks, uploads).
+RECORDING_SERVER_ACTOR = "recording-server"
 
 _SECRET_HEADERS = {"authorization", "proxy-authorization"}
 _SECRET_FIELD = re.compile(r"pass(word)?|secret", re.IGNORECASE)

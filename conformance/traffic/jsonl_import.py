@@ -8,9 +8,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from conformance.recording_server_callbacks import ACTOR as RECORDING_SERVER_ACTOR
 from conformance.redaction import Redactor
 from conformance.traffic import har
+from conformance.traffic.har import RECORDING_SERVER_ACTOR
 from conformance.traffic.merge import room_scenarios, suite_version
 
 SUITE_FILES = ("talk-api.jsonl", "talk-api-disruptive.jsonl")
