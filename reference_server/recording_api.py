@@ -108,11 +108,9 @@ async def start(call: Call):
     try:
         await ask_to_start(call, room, server, body)
     except recording_server_client.RecordingServerError as exc:
-        call.database.run(
-            "UPDATE rooms SET call_recording = ? WHERE id = ? AND call_recording = ?",
-            previous,
-            room["id"],
-            claimed,
+        # Talk changes the state only after the recording server accepted, so the undo is silent.
+        rooms.set_call_recording(
+            call.state, room, previous, frozenset({claimed}), check_enabled=False, announce=False
         )
         log.warning("start for %s failed: %s", room["token"], exc)
         raise

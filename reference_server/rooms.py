@@ -112,11 +112,13 @@ def set_call_recording(
     actor: tuple[str, str] | None = None,
     fallback_user: str | None = None,
     check_enabled: bool = True,
+    announce: bool = True,
 ) -> int | None:
-    """RoomService::setCallRecording as one compare-and-set transaction.
+    """RoomService::setCallRecording as one compare-and-set transaction, the only writer of the state.
 
     Returns the previous state, or None when the room's state was not in ``allowed_from`` (nothing changed).
-    Raises RecordingDisabled for a non-zero status while recording is disabled.
+    Raises RecordingDisabled for a non-zero status while recording is disabled. ``announce=False`` writes
+    without a system message or signaling notification (undoing a claim Talk never made visible).
     """
     if check_enabled and new != state_machine.NONE and not talk_config.is_recording_enabled(state.database):
         raise RecordingDisabled()
@@ -133,13 +135,14 @@ def set_call_recording(
         )
         if cursor.rowcount != 1:
             return None
-        message = state_machine.system_message(old, new, actor is not None)
+        message = state_machine.system_message(old, new, actor is not None) if announce else None
         if message:
             message_actor = actor or (
                 ("users", fallback_user) if fallback_user else chat.GUEST_WITHOUT_SESSION
             )
             chat.post_system_message(tx, room["id"], message, message_actor)
-    signaling_notifier.recording_changed(state.database, room["token"], new)
+    if announce:
+        signaling_notifier.recording_changed(state.database, room["token"], new)
     if message:
         signaling_notifier.chat_refreshed(state.database, room["token"])
     return old
