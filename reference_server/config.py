@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from reference_server import talk_release
 from reference_server.mutants import UnknownMutant, check_name
 
 DEFAULT_ACCOUNTS = (
@@ -18,7 +19,7 @@ DEFAULT_UPLOAD_MAX_BYTES = 512 * 1024 * 1024
 # Nextcloud's rule for user ids; they also name directories under files/.
 USER_ID = re.compile(r"^[a-zA-Z0-9 _.@\-']{1,64}$")
 # The Talk releases the server can model; the newest is the default.
-TALK_VERSIONS = (22, 23)
+TALK_VERSIONS = tuple(sorted(talk_release.RELEASES))
 _KNOWN_KEYS = {
     "accounts",
     "app_config",
