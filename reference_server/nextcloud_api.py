@@ -127,7 +127,7 @@ async def capabilities(call: Call):
 
 async def list_notifications(call: Call):
     """GET /apps/notifications/api/v2/notifications."""
-    return call.ok(notifications.list_for(call.database, call.user, call.state.base_url))
+    return call.ok(notifications.list_for(call.database, call.user, call.state.absolute_url()))
 
 
 async def delete_notification(call: Call):

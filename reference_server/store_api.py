@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from reference_server import (
+    absolute_url,
     backend_auth,
     brute_force,
     media_types,
@@ -194,5 +195,5 @@ def file_parameter(call: Call, file_id: int, relative: str, mimetype: str) -> di
         "name": relative.rsplit("/", 1)[-1],
         "path": relative,
         "mimetype": mimetype,
-        "link": f"{call.state.base_url}f/{file_id}",
+        "link": absolute_url.file_link(call.state.absolute_url(), file_id),
     }
