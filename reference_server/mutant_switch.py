@@ -118,9 +118,9 @@ def _unknown_type_as_invalid_body(_faithful: Rule) -> Rule:
     return lambda call, _decoded_ok, _message: backend_api.invalid_body(call, "unknown report")
 
 
-def _notified_without_mimetype(faithful: Rule) -> Rule:
+def _notified_outside_the_room_folder(faithful: Rule) -> Rule:
     def notify(call: Any, owner: str, room: Any, parameters: dict) -> None:
-        file = {key: value for key, value in parameters["file"].items() if key != "mimetype"}
+        file = {**parameters["file"], "path": "/Talk/Recording/" + parameters["file"]["name"]}
         faithful(call, owner, room, {**parameters, "file": file})
 
     return notify
@@ -229,8 +229,8 @@ REPLACEMENTS: dict[str, Replacement] = {
     "store-mimetype-reason": Replacement("store_api.unsupported_type_reason", _always("file_extension")),
     "store-extension-unchecked": Replacement("media_types.extension_matches", _always(True)),
     "store-not-notified": Replacement("store_api.notify_stored", _always(None)),
-    "stored-notification-without-mimetype": Replacement(
-        "store_api.notify_stored", _notified_without_mimetype
+    "stored-notification-outside-room-folder": Replacement(
+        "store_api.notify_stored", _notified_outside_the_room_folder
     ),
     # dismiss and share to chat
     "dismiss-timestamp-unchecked": Replacement("recording_api.dismiss_timestamp_missing", _always(False)),
