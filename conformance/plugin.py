@@ -15,7 +15,14 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from conformance import _bdd_compat, assertion_records, background_cleanup, brute_force_reset, run_setup
+from conformance import (
+    _bdd_compat,
+    assertion_records,
+    background_cleanup,
+    brute_force_reset,
+    key_reads,
+    run_setup,
+)
 from conformance.annotations import STYLES, CiReporting
 from conformance.config import (
     ProfileError,
@@ -154,6 +161,37 @@ def pytest_configure(config: pytest.Config) -> None:
             state.cucumber_path = Path(config.option.cucumber_json_path)
 
 
+def pytest_bdd_before_step(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Callable[..., object]
+) -> None:
+    """Key reads during a Then step are that step's (conformance/key_reads.py, when it records)."""
+    if key_reads.enabled():
+        key_reads.step_started(step.type, step.name, step_func.__name__)
+
+
+def pytest_bdd_after_step(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Callable[..., object],
+    step_func_args: dict[str, Any],
+) -> None:
+    key_reads.step_finished()
+
+
+def pytest_bdd_step_error(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Callable[..., object],
+    step_func_args: dict[str, Any],
+    exception: Exception,
+) -> None:
+    key_reads.step_finished()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[_SESSION] = session
 
@@ -206,6 +244,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.user_properties.append(("tag", tag))
     if not suite_items:
         return
+
     # Scenarios that run alone after the others, so that they do not stall the parallel ones (under xdist),
     # and disruptive ones last: should a reset fail, nothing after them sees the throttle.
     def position(item: pytest.Item) -> int:

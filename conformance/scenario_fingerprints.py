@@ -71,7 +71,9 @@ def _digest(lines: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def _units(children: list[dict[str, Any]], background: list[dict[str, Any]]) -> Iterator[tuple[dict, list, dict]]:  # noqa: E501
+def _units(
+    children: list[dict[str, Any]], background: list[dict[str, Any]]
+) -> Iterator[tuple[dict, list, dict]]:  # noqa: E501
     """(scenario, background steps, example values) for every collected scenario, rules included."""
     for child in children:
         if "background" in child:
@@ -127,7 +129,10 @@ def fingerprints_at_commit(commit: str, repository: Path) -> dict[str, Fingerpri
 
     def git(*args: str) -> str:
         return subprocess.run(  # noqa: S603 - fixed git invocation, no shell
-            ["git", "-C", str(repository), *args], check=True, capture_output=True, text=True  # noqa: S607
+            ["git", "-C", str(repository), *args],
+            check=True,
+            capture_output=True,
+            text=True,  # noqa: S607
         ).stdout
 
     found = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -17,12 +18,14 @@ import yaml
 from conformance.resources import deviations_path
 from conformance.traffic import har, recordings
 from conformance.traffic.compare import accepted_differences, compare, sane_status_requirements
+from conformance.traffic.normalise import THEN_READS
 
 RECORDING = "nextcloud-32"
 
 
 @pytest.fixture(scope="module")
-def comparison(tmp_path_factory: pytest.TempPathFactory):
+def our_traffic(tmp_path_factory: pytest.TempPathFactory) -> list[dict]:
+    """The HAR entries of one whole run against the bundled reference server."""
     tmp_path = tmp_path_factory.mktemp("gate")
     env = {name: value for name, value in os.environ.items() if not name.startswith("TALK_CONFORMANCE_")}
     run = subprocess.run(
@@ -34,12 +37,20 @@ def comparison(tmp_path_factory: pytest.TempPathFactory):
         timeout=600,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    register = yaml.safe_load(deviations_path().read_text(encoding="utf-8"))
+    return har.read(tmp_path / "run.har")["log"]["entries"]
+
+
+def _register() -> dict:
+    return yaml.safe_load(deviations_path().read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def comparison(our_traffic):
+    register = _register()
     recorded = har.read(recordings.traffic_path(RECORDING))["log"]["entries"]
-    ours = har.read(tmp_path / "run.har")["log"]["entries"]
     return compare(
         recorded,
-        ours,
+        our_traffic,
         RECORDING,
         "reference server",
         accepted_differences(register),
@@ -57,7 +68,7 @@ def test_every_difference_from_the_real_recording_is_fixed_or_registered(compari
     for name, why in comparison.not_recorded.items():
         print(f"not recorded: {name} ({why})")
     unexplained = [
-        f"{item.scenario} #{item.step} {item.request} {item.kind}: {RECORDING} {item.left}, ours {item.right}"
+        f"{item.scenario} #{item.step} {item.request} {item.what}: {RECORDING} {item.left}, ours {item.right}"
         for item in comparison.unexplained
     ]
     assert not unexplained, "unexplained differences from the real Talk 22 recording:\n" + "\n".join(
@@ -79,3 +90,32 @@ def test_every_accepted_difference_entry_is_well_formed_and_names_its_explanatio
         assert entry["id"].startswith("A") and entry["why"].strip() and entry["observed"].strip()
         assert set(entry["see"]) <= ids, entry["id"]
     assert accepted_differences(register)
+
+
+# The newest real release the reference server models by default: its shipped recording once there is one,
+# else the run of 2026-12-06 in the shared reference data.
+TALK_23 = ("nextcloud-33", Path("/work/shared/reference/real-talk-23/run-2026-12-06.har"))
+
+
+def _talk_23_recording() -> Path:
+    name, shared = TALK_23
+    try:
+        return recordings.traffic_path(name)
+    except LookupError:
+        if not shared.is_file():
+            pytest.skip(f"no recording of a real Talk 23 (neither {name} nor {shared})")
+        return shared
+
+
+def test_the_answers_then_steps_read_have_real_talks_shape(our_traffic):
+    """Room, chat and notifications: every key and JSON type as real Talk 23 sends them, or registered."""
+    register = _register()
+    recorded = har.read(_talk_23_recording())["log"]["entries"]
+    result = compare(recorded, our_traffic, "Talk 23", "reference server", accepted_differences(register))
+    unexplained = result.unexplained
+    shaped = [item for item in unexplained if item.kind == "envelope" and THEN_READS.match(item.request)]
+    assert len(result.compared) >= 100
+    assert not shaped, "answers a Then step reads differ in shape from real Talk 23:\n" + "\n".join(
+        f"{item.scenario} #{item.step} {item.request} {item.key}: Talk 23 {item.left}, ours {item.right}"
+        for item in shaped
+    )
