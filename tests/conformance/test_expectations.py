@@ -17,6 +17,7 @@ from ocs_stand_in import capabilities_only, ocs_stand_in
 from conformance import resources
 from conformance.cli import main
 from conformance.expectations import ExpectationsError, ScenarioKey, load_expectations
+from conformance.judged_answers import Answer
 from conformance.scenario_fingerprints import (
     current_fingerprints,
     fingerprints_at_commit,
@@ -49,6 +50,8 @@ STEPS = """\
 import pytest
 from pytest_bdd import given, parsers, scenarios, then
 
+from conformance.judged_answers import Answer
+
 pytestmark = pytest.mark.usefixtures("conformance_run")
 scenarios("features")
 
@@ -57,13 +60,18 @@ def nothing():
     pass
 
 @then("the target is wrong")
-def wrong():
+def wrong(conformance_assertions):
+    conformance_assertions.judging(Answer(500, 996))
     assert False, "expected 400, got 500"
 
 @then(parsers.parse("row {kind} holds"))
-def row(kind):
+def row(kind, conformance_assertions):
+    conformance_assertions.judging(Answer(500 if kind == "bad" else 200, 996 if kind == "bad" else 200))
     assert kind == "good", "row bad answered 500"
 """
+
+# What the inline steps judge when they fail: HTTP 500 with OCS statuscode 996.
+CRASH = {"status": 500, "statuscode": 996}
 
 
 @pytest.fixture
@@ -81,8 +89,10 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 def write_expectations(pytester: pytest.Pytester, entries: list[dict], name: str = "expected.yaml") -> Path:
+    """An expectations file; entries without `observed` pin the answer the inline steps judge (500/996)."""
     path = pytester.path / name
-    path.write_text(yaml.safe_dump({"expectations": entries}), encoding="utf-8")
+    pinned = [{"observed": CRASH, **entry} for entry in entries]
+    path.write_text(yaml.safe_dump({"expectations": pinned}), encoding="utf-8")
     return path
 
 
@@ -120,7 +130,7 @@ def test_expected_failures_do_not_fail_the_run(suite: pytest.Pytester) -> None:
     reasons = {s["name"]: s.get("expected_failure_reason") for s in summary["scenarios"]}
     assert reasons["it deviates"] == "R1: answers 500" and reasons["rows [good]"] is None
     result.stdout.fnmatch_lines(
-        ["*expectations *expected.yaml: 2 expected failure(s), 0 unexpectedly passed*",
+        ["*expectations *expected.yaml: 2 expected failure(s), 0 failed differently, 0 unexpectedly passed*",
          "*EXPECTED FAILURE Inline expectations: it deviates: R1: answers 500*"]
     )  # fmt: skip
     cases = {c.get("name"): c for c in ET.parse(suite.path / "reports" / "junit.xml").iter("testcase")}  # noqa: S314
@@ -149,6 +159,68 @@ def test_an_expected_failure_that_passes_fails_the_run(suite: pytest.Pytester) -
     assert summary["totals"]["unexpectedly_passed"] == 1
     assert summary["verdict"] == "failed"
     result.stdout.fnmatch_lines(["*unexpectedly passed: the expectations say it fails (R3: thought broken)*"])
+
+
+def test_a_failure_with_another_answer_is_failed_differently_and_fails_the_run(
+    suite: pytest.Pytester,
+) -> None:
+    pinned = {"status": 400, "statuscode": 400, "error": "unknown_type"}
+    path = write_expectations(
+        suite,
+        [
+            {"feature": "inline.feature", "scenario": "it deviates", "register": "D16", "reason": "D16: x",
+             "observed": pinned},
+            {"feature": "inline.feature", "scenario": "rows", "example": "bad", "reason": "R2: row bad"},
+        ],
+    )  # fmt: skip
+    result = suite.runpytest("--expectations", str(path), "--conformance-report-dir", "reports")
+    assert result.ret == 1
+    result.assert_outcomes(passed=2, failed=1, xfailed=1)
+    summary = summary_of(suite)
+    assert summary["verdict"] == "failed"
+    assert verdicts(summary)["it deviates"] == "failed differently"
+    assert verdicts(summary)["rows [bad]"] == "expected failure"
+    assert summary["totals"]["failed_differently"] == 1 and summary["totals"]["failed"] == 0
+    expected = (
+        "failed differently: expected (per expected.yaml entry 1, register D16): HTTP 400 / OCS 400 /"
+        " unknown_type; actual: HTTP 500 / OCS 996"
+    )
+    deviates = next(s for s in summary["scenarios"] if s["name"] == "it deviates")
+    assert deviates["message"].startswith(expected + "\n") and "expected 400, got 500" in deviates["message"]
+    assert deviates["judged_answer"] == {"status": 500, "statuscode": 996}
+    result.stdout.fnmatch_lines(
+        ["*expectations *expected.yaml: 1 expected failure(s), 1 failed differently, 0 unexpectedly passed*",
+         f"*FAILED DIFFERENTLY Inline expectations: it deviates: {expected}*"]
+    )  # fmt: skip
+    cases = {c.get("name"): c for c in ET.parse(suite.path / "reports" / "junit.xml").iter("testcase")}  # noqa: S314
+    failure = cases["it deviates"].find("failure")
+    assert failure is not None and failure.get("message") == expected
+    properties = {p.get("name"): p.get("value") for p in cases["it deviates"].iter("property")}
+    assert properties["verdict"] == "failed differently"
+
+
+def test_a_failing_step_that_judged_no_answer_fails_differently(suite: pytest.Pytester) -> None:
+    (suite.path / "features" / "inline.feature").write_text(
+        FEATURE.replace("Then the target is wrong", "Then the room is wrong"), encoding="utf-8"
+    )
+    suite.makepyfile(
+        test_more="""
+from pytest_bdd import then
+
+@then("the room is wrong")
+def room_wrong(conformance_assertions):
+    assert False, "the room's callRecording is 0"
+"""
+    )
+    entry = {"feature": "inline.feature", "scenario": "it deviates", "reason": "R1"}
+    path = write_expectations(suite, [entry])
+    result = suite.runpytest(
+        "--expectations", str(path), "--conformance-report-dir", "reports", "-k", "deviates"
+    )
+    assert result.ret == 1
+    deviates = summary_of(suite)["scenarios"][0]
+    assert deviates["verdict"] == "failed differently"
+    assert "actual: no answer (the failing step judged no request's answer)" in deviates["message"]
 
 
 def test_an_entry_matching_no_scenario_fails_the_run_and_is_named(suite: pytest.Pytester) -> None:
@@ -244,13 +316,25 @@ def test_a_broken_expectations_file_stops_the_command_with_a_clear_message(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("- a\n", "must be a mapping with the single key 'expectations'"),
+        ("- a\n", "must be a mapping with the key 'expectations'"),
         ("expectations: [1]\n", "entry 1 must be a mapping"),
         ("expectations:\n  - {feature: f, scenario: s, reason: r, why: x}\n", "entry 1: unknown key(s) why"),
         ("expectations:\n  - {feature: f, scenario: s, reason: r, example: [1]}\n", "example must be the id"),
         ("expectations: [{feature: f, scenario: s, reason: r}, {feature: f, scenario: s, reason: q}]\n",
          "entry 2 (f: s) repeats entry 1"),
         ("expectations: [\n", "not valid YAML at line"),
+        ("expectations: [{feature: f, scenario: s, reason: r}]\n", "entry 1 (f: s) has no observed answer"),
+        ("expectations: [{feature: f, scenario: s, reason: r, observed: {status: 500}}]\n",
+         "entry 1: observed must be {status: <HTTP status>, statuscode: <OCS statuscode or null>"),
+        ("expectations: [{feature: f, scenario: s, reason: r, observed: {status: 5, statuscode: 996}}]\n",
+         "entry 1: observed must be"),
+        ("expectations: [{feature: f, scenario: s, reason: r, observed: {status: 400, statuscode: x}}]\n",
+         "entry 1: observed must be"),
+        ("expectations: [{feature: f, scenario: s, reason: r,"
+         " observed: {status: 400, statuscode: 400, error: ''}}]\n", "entry 1: observed must be"),
+        ("talk_release: twenty-three\nexpectations: []\n", "talk_release must be a Talk major release"),
+        ("implementation: 33\nexpectations: []\n", "implementation must be words"),
+        ("talk_release: 23\n", "must be a mapping with the key 'expectations'"),
     ],
 )  # fmt: skip
 def test_malformed_files_are_rejected_with_the_entry_named(tmp_path: Path, text: str, message: str) -> None:
@@ -274,12 +358,25 @@ def test_matching_uses_file_name_or_trailing_path_title_and_row() -> None:
     assert path.name == "e.yaml"
 
 
-def _loaded(entries: list[dict]):
+def test_an_entry_for_a_row_beats_one_for_the_whole_outline_and_the_header_is_read() -> None:
+    outline = {"feature": "store.feature", "scenario": "O", "reason": "whole"}
+    row = {"feature": "store.feature", "scenario": "O", "example": "b", "reason": "row b",
+           "observed": {"status": 400, "statuscode": None}}  # fmt: skip
+    loaded = _loaded([outline, row], implementation="Nextcloud 33.0.1 / Talk 23.0.6", talk_release=23)
+    assert loaded.reason_for(ScenarioKey("/x/store.feature", "O", "b")) == "row b"
+    assert loaded.reason_for(ScenarioKey("/x/store.feature", "O", "a")) == "whole"
+    pinned = loaded.entry_for(ScenarioKey("/x/store.feature", "O", "b")).observed
+    assert pinned == Answer(400, None) and pinned.describe() == "HTTP 400 / no OCS envelope"
+    assert (loaded.implementation, loaded.talk_release) == ("Nextcloud 33.0.1 / Talk 23.0.6", 23)
+
+
+def _loaded(entries: list[dict], **header: object):
     import tempfile
 
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "e.yaml"
-        path.write_text(yaml.safe_dump({"expectations": entries}), encoding="utf-8")
+        pinned = [{"observed": CRASH, **entry} for entry in entries]
+        path.write_text(yaml.safe_dump({**header, "expectations": pinned}), encoding="utf-8")
         return load_expectations(path)
 
 
@@ -334,7 +431,7 @@ def test_nextcloud_32_expectations_match_the_recorded_real_run(capsys: pytest.Ca
         elif verdict not in ("failed", "error") and entries:
             problems.append(f"{key}: listed, but the real server's verdict was {verdict}")
         for entry in entries:
-            status, statuscode = entry.observed
+            status, statuscode = entry.observed.status, entry.observed.statuscode
             message = recorded[key]["message"]
             if f"HTTP {status}" not in message or f'"statuscode":{statuscode}' not in message:
                 said = f"{entry.describe()} says {status}/{statuscode}"
@@ -387,6 +484,38 @@ def test_the_nextcloud_32_file_ships_inside_the_conformance_package() -> None:
     # hatchling packs everything inside conformance/, so the data travels with the wheel.
     assert NEXTCLOUD_32.is_file() and NEXTCLOUD_32.parent.parent == Path(resources.__file__).parent
     assert {path.name for path in RECORDING.iterdir()} >= {"summary.json", "scenarios.json"}
+
+
+def test_a_real_server_failing_an_expected_scenario_with_another_answer_fails_differently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reference server with a mutant answers 500/996 where the file pins Talk 23's empty-body 400."""
+    from conformance.embedded_server import EmbeddedServer
+
+    for name in list(os.environ):
+        if name.startswith("TALK_CONFORMANCE_"):
+            monkeypatch.delenv(name)
+    entry = {"feature": "store_recording.feature", "scenario": "An upload without a file is refused",
+             "register": "D7", "reason": "D7: pinned to an answer this server does not give",
+             "observed": {"status": 400, "statuscode": None}}  # fmt: skip
+    path = tmp_path / "pinned.yaml"
+    path.write_text(yaml.safe_dump({"talk_release": 23, "expectations": [entry]}), encoding="utf-8")
+    with EmbeddedServer(tmp_path / "server", mutant="store-missing-file-500") as server:
+        code = main(
+            ["run", "--target-url", server.url, "--expectations", str(path),
+             "--report-dir", str(tmp_path / "reports"), "--", "-k", "without_a_file"]
+        )  # fmt: skip
+    out = capsys.readouterr().out
+    summary = json.loads((tmp_path / "reports" / "summary.json").read_text(encoding="utf-8"))
+    assert code == 1, out
+    scenario = next(s for s in summary["scenarios"] if s["name"] == "An upload without a file is refused")
+    assert scenario["verdict"] == "failed differently"
+    assert scenario["message"].startswith(
+        "failed differently: expected (per pinned.yaml entry 1, register D7): HTTP 400 / no OCS envelope;"
+        " actual: HTTP 500 / OCS 996"
+    )
+    assert summary["verdict"] == "failed" and summary["totals"]["failed_differently"] == 1
+    assert "expectations: pinned.yaml (as given; the target is" in out
 
 
 def test_the_nextcloud_32_file_against_a_server_that_fails_like_upstream_on_d7(
