@@ -72,13 +72,15 @@ TALK_23_ROOM_KEYS = {"hasScheduledMessages": 0, "hiddenPinnedId": 0, "lastPinned
 OWNER_PERMISSIONS = 254
 
 
-def render_room(database: Database, room, attendee=None, session=None, talk_version: int = 23) -> dict:
+def render_room(
+    database: Database, room, base_url: str, attendee=None, session=None, talk_version: int = 23
+) -> dict:
     """The v4 room object with every key real Talk of that release sends (values the suite never reads are
     Talk's defaults for a plain group conversation)."""
     in_call = database.one(
         "SELECT COUNT(*) AS n FROM sessions WHERE room_id = ? AND in_call > 0", room["id"]
     )["n"]
-    newest = chat.list_messages(database, room["id"], room["token"], 1, False, 0)
+    newest = chat.list_messages(database, room["id"], room["token"], 1, False, 0, base_url)
     last_message = newest[0] if newest else []  # PHP's empty array when the room has no message
     last_id = newest[0]["id"] if newest else 0
     last_activity = newest[0]["timestamp"] if newest else 0

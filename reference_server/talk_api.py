@@ -40,7 +40,9 @@ def _require_moderator(call: Call, room):
 
 def _room_object(call: Call, room, attendee=None, session=None) -> dict:
     """The room object as the modelled Talk release renders it."""
-    return rooms.render_room(call.database, room, attendee, session, call.state.config.talk_version)
+    return rooms.render_room(
+        call.database, room, call.state.absolute_url(), attendee, session, call.state.config.talk_version
+    )
 
 
 def _truthy(value) -> bool:
