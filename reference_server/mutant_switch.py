@@ -7,13 +7,28 @@ module (``state_machine.can_start(...)``), so one ``setattr`` reaches them all.
 
 from __future__ import annotations
 
-import importlib
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reference_server import app, mutants, notifications, rooms, state_machine
+from reference_server import (
+    app,
+    backend_api,
+    brute_force,
+    chat,
+    media_types,
+    mutants,
+    notifications,
+    ocs,
+    recording_api,
+    recording_server_client,
+    rooms,
+    signature,
+    state_machine,
+    store_api,
+)
 from reference_server.php_values import json_decode
 
 Rule = Callable[..., Any]
@@ -21,15 +36,19 @@ Rule = Callable[..., Any]
 
 @dataclass(frozen=True)
 class Replacement:
-    """Which rule function a mutant replaces (``module.function`` below reference_server) and with what."""
+    """Which rule function a mutant replaces (the faithful function itself) and with what."""
 
-    target: str
+    target: Rule  # named by reference, so a rename breaks the import here, not the self-test at run time
     broken: Callable[[Rule], Rule]  # the faithful rule -> the broken one
 
     def location(self) -> tuple[Any, str]:
         """The module object and the attribute name of the rule."""
-        module_name, function = self.target.rsplit(".", 1)
-        return importlib.import_module(f"reference_server.{module_name}"), function
+        return sys.modules[self.target.__module__], self.target.__name__
+
+    @property
+    def dotted(self) -> str:
+        """``module.function`` below reference_server, for messages."""
+        return f"{self.target.__module__.removeprefix('reference_server.')}.{self.target.__name__}"
 
 
 def _always(value: Any) -> Callable[[Rule], Rule]:
@@ -213,85 +232,85 @@ def _shared_by_someone_else(faithful: Rule) -> Rule:
 
 REPLACEMENTS: dict[str, Replacement] = {
     # start
-    "start-status-unchecked": Replacement("recording_api.valid_start_status", _always(True)),
+    "start-status-unchecked": Replacement(recording_api.valid_start_status, _always(True)),
     "start-recording-unchecked": Replacement(
-        "state_machine.start_allowed_from", _always(state_machine.ALL_STATES)
+        state_machine.start_allowed_from, _always(state_machine.ALL_STATES)
     ),
-    "start-call-unchecked": Replacement("recording_api.call_is_active", _always(True)),
-    "start-config-unchecked": Replacement("recording_api.start_needs_recording_enabled", _always(False)),
-    "start-config-before-call": Replacement("recording_api.start_refusal", _config_before_call),
-    "start-from-failed-always-video": Replacement("state_machine.starting_state", _start_from_failed_video),
+    "start-call-unchecked": Replacement(recording_api.call_is_active, _always(True)),
+    "start-config-unchecked": Replacement(recording_api.start_needs_recording_enabled, _always(False)),
+    "start-config-before-call": Replacement(recording_api.start_refusal, _config_before_call),
+    "start-from-failed-always-video": Replacement(state_machine.starting_state, _start_from_failed_video),
     # store
-    "store-size-reason": Replacement("store_api.missing_owner_reason", _always("owner_participant")),
-    "store-owner-unchecked": Replacement("store_api.owner_may_own", _always(True)),
-    "store-upload-error-ignored": Replacement("store_api.upload_failed", _always(False)),
-    "store-missing-file-500": Replacement("store_api.missing_file", _missing_file_raises),
-    "store-empty-file-accepted": Replacement("store_api.is_empty", _always(False)),
-    "store-mimetype-reason": Replacement("store_api.unsupported_type_reason", _always("file_extension")),
-    "store-extension-unchecked": Replacement("media_types.extension_matches", _always(True)),
-    "store-not-notified": Replacement("store_api.notify_stored", _always(None)),
+    "store-size-reason": Replacement(store_api.missing_owner_reason, _always("owner_participant")),
+    "store-owner-unchecked": Replacement(store_api.owner_may_own, _always(True)),
+    "store-upload-error-ignored": Replacement(store_api.upload_failed, _always(False)),
+    "store-missing-file-500": Replacement(store_api.missing_file, _missing_file_raises),
+    "store-empty-file-accepted": Replacement(store_api.is_empty, _always(False)),
+    "store-mimetype-reason": Replacement(store_api.unsupported_type_reason, _always("file_extension")),
+    "store-extension-unchecked": Replacement(media_types.extension_matches, _always(True)),
+    "store-not-notified": Replacement(store_api.notify_stored, _always(None)),
     "stored-notification-outside-room-folder": Replacement(
-        "store_api.notify_stored", _notified_outside_the_room_folder
+        store_api.notify_stored, _notified_outside_the_room_folder
     ),
     # dismiss and share to chat
-    "dismiss-timestamp-unchecked": Replacement("recording_api.dismiss_timestamp_missing", _always(False)),
-    "dismiss-ignores-timestamp": Replacement("notifications.dismiss", _dismiss_all_timestamps),
-    "dismiss-deletes-everyones": Replacement("notifications.dismiss", _dismiss_everyones),
-    "share-chat-file-unchecked": Replacement("recording_api.unknown_file", lambda _f: _ok),
-    "share-chat-fileid-unchecked": Replacement("recording_api.share_file_id_missing", _always(False)),
-    "share-chat-posts-nothing": Replacement("chat.post_file_share", _always(None)),
-    "share-chat-posted-by-other-user": Replacement("chat.post_file_share", _shared_by_someone_else),
+    "dismiss-timestamp-unchecked": Replacement(recording_api.dismiss_timestamp_missing, _always(False)),
+    "dismiss-ignores-timestamp": Replacement(notifications.dismiss, _dismiss_all_timestamps),
+    "dismiss-deletes-everyones": Replacement(notifications.dismiss, _dismiss_everyones),
+    "share-chat-file-unchecked": Replacement(recording_api.unknown_file, lambda _f: _ok),
+    "share-chat-fileid-unchecked": Replacement(recording_api.share_file_id_missing, _always(False)),
+    "share-chat-posts-nothing": Replacement(chat.post_file_share, _always(None)),
+    "share-chat-posted-by-other-user": Replacement(chat.post_file_share, _shared_by_someone_else),
     # backend callbacks
-    "backend-unknown-type-reason": Replacement("backend_api.unknown_type", _unknown_type_with_own_code),
-    "backend-no-such-room-ignored": Replacement("backend_api.unknown_room", lambda _f: _ok),
-    "backend-malformed-report-accepted": Replacement("backend_api.malformed_report", lambda _f: _ok),
-    "backend-config-unchecked": Replacement("backend_api.reports_need_recording_enabled", _always(False)),
+    "backend-unknown-type-reason": Replacement(backend_api.unknown_type, _unknown_type_with_own_code),
+    "backend-no-such-room-ignored": Replacement(backend_api.unknown_room, lambda _f: _ok),
+    "backend-malformed-report-accepted": Replacement(backend_api.malformed_report, lambda _f: _ok),
+    "backend-config-unchecked": Replacement(backend_api.reports_need_recording_enabled, _always(False)),
     # the failed status
-    "failed-ignored": Replacement("backend_api.report_failed", lambda _f: _ok),
-    "start-refused-from-failed": Replacement("state_machine.start_allowed_from", _minus_failed),
-    "stop-404-not-failed": Replacement("recording_api.recording_lost_on_stop", lambda _f: _ok),
-    "started-accepted-in-failed": Replacement("state_machine.started_accepted_from", _plus_failed),
-    "failed-message-missing": Replacement("state_machine.system_message", _without({"recording_failed"})),
+    "failed-ignored": Replacement(backend_api.report_failed, lambda _f: _ok),
+    "start-refused-from-failed": Replacement(state_machine.start_allowed_from, _minus_failed),
+    "stop-404-not-failed": Replacement(recording_api.recording_lost_on_stop, lambda _f: _ok),
+    "started-accepted-in-failed": Replacement(state_machine.started_accepted_from, _plus_failed),
+    "failed-message-missing": Replacement(state_machine.system_message, _without({"recording_failed"})),
     "failed-message-extra": Replacement(
-        "state_machine.system_message", _when_starting_fails("recording_failed")
+        state_machine.system_message, _when_starting_fails("recording_failed")
     ),
     "failed-while-starting-posts-stopped": Replacement(
-        "state_machine.system_message", _when_starting_fails("recording_stopped")
+        state_machine.system_message, _when_starting_fails("recording_stopped")
     ),
     # HMAC
-    "hmac-short-random-accepted": Replacement("signature.random_long_enough", _always(True)),
-    "hmac-uppercase-refused": Replacement("signature.comparable_checksum", lambda _f: lambda given: given),
-    "hmac-store-wrong-data": Replacement("store_api.signed_part", _store_path_signed),
-    "hmac-backend-wrong-data": Replacement("backend_api.signed_part", _backend_token_signed),
+    "hmac-short-random-accepted": Replacement(signature.random_long_enough, _always(True)),
+    "hmac-uppercase-refused": Replacement(signature.comparable_checksum, lambda _f: lambda given: given),
+    "hmac-store-wrong-data": Replacement(store_api.signed_part, _store_path_signed),
+    "hmac-backend-wrong-data": Replacement(backend_api.signed_part, _backend_token_signed),
     # the OCS envelope of the recording errors
-    "envelope-statuscode": Replacement("ocs.error_statuscode", _always(100)),  # 100: OCS v1 success
-    "envelope-status": Replacement("ocs.error_meta_status", _always("ok")),
-    "envelope-data-shape": Replacement("ocs.error_data", lambda _f: lambda reason: reason),
+    "envelope-statuscode": Replacement(ocs.error_statuscode, _always(100)),  # 100: OCS v1 success
+    "envelope-status": Replacement(ocs.error_meta_status, _always("ok")),
+    "envelope-data-shape": Replacement(ocs.error_data, lambda _f: lambda reason: reason),
     # middleware order, state read-back, call end
-    "csrf-after-controller": Replacement("app.run_controller", _csrf_after_controller),
-    "callrecording-readback": Replacement("rooms.reported_recording", _failed_as_none),
-    "call-end-no-stop": Replacement("state_machine.call_end_sends_stop", _always(False)),
+    "csrf-after-controller": Replacement(app.run_controller, _csrf_after_controller),
+    "callrecording-readback": Replacement(rooms.reported_recording, _failed_as_none),
+    "call-end-no-stop": Replacement(state_machine.call_end_sends_stop, _always(False)),
     # middleware: login, admin, CSRF, room injection, brute force
-    "login-not-required": Replacement("app.require_login", _always(None)),
-    "welcome-admin-not-required": Replacement("app.require_admin", _always(None)),
-    "csrf-not-checked": Replacement("app.csrf_required", _always(False)),
-    "moderator-not-required": Replacement("recording_api.injected_participant", _without_moderator_check),
-    "participant-not-required": Replacement("recording_api.injected_participant", _without_participant_check),
-    "bruteforce-never-throttles": Replacement("brute_force.over_attempt_limit", _always(False)),
+    "login-not-required": Replacement(app.require_login, _always(None)),
+    "welcome-admin-not-required": Replacement(app.require_admin, _always(None)),
+    "csrf-not-checked": Replacement(app.csrf_required, _always(False)),
+    "moderator-not-required": Replacement(recording_api.injected_participant, _without_moderator_check),
+    "participant-not-required": Replacement(recording_api.injected_participant, _without_participant_check),
+    "bruteforce-never-throttles": Replacement(brute_force.over_attempt_limit, _always(False)),
     # effects: start, stop, dismiss, share to chat, system messages, the recording server's requests
-    "start-sends-nothing": Replacement("recording_api.ask_to_start", lambda _f: _nothing),
-    "stop-sends-nothing": Replacement("state_machine.stop_sends_request", _always(False)),
-    "backend-header-wrong": Replacement("recording_server_client.send", _wrong_backend(only_stop=False)),
+    "start-sends-nothing": Replacement(recording_api.ask_to_start, lambda _f: _nothing),
+    "stop-sends-nothing": Replacement(state_machine.stop_sends_request, _always(False)),
+    "backend-header-wrong": Replacement(recording_server_client.send, _wrong_backend(only_stop=False)),
     "backend-header-wrong-on-stop": Replacement(
-        "recording_server_client.send", _wrong_backend(only_stop=True)
+        recording_server_client.send, _wrong_backend(only_stop=True)
     ),
     "started-message-missing": Replacement(
-        "state_machine.system_message", _without({"recording_started", "audio_recording_started"})
+        state_machine.system_message, _without({"recording_started", "audio_recording_started"})
     ),
     "stopped-message-missing": Replacement(
-        "state_machine.system_message", _without({"recording_stopped", "audio_recording_stopped"})
+        state_machine.system_message, _without({"recording_stopped", "audio_recording_stopped"})
     ),
-    "stopped-message-without-actor": Replacement("state_machine.system_message", _stopped_without_actor),
+    "stopped-message-without-actor": Replacement(state_machine.system_message, _stopped_without_actor),
 }
 
 _active: str | None = None

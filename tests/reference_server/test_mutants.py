@@ -36,7 +36,7 @@ def test_the_catalogue_names_each_rule_once_and_every_mutant_replaces_one_rule_f
     assert set(mutant_switch.REPLACEMENTS) == set(mutants.MUTANTS), "every mutant has a replacement"
     for name, replacement in mutant_switch.REPLACEMENTS.items():
         module, function = replacement.location()
-        assert callable(getattr(module, function, None)), f"{name}: no rule function {replacement.target}"
+        assert callable(getattr(module, function, None)), f"{name}: no rule function {replacement.dotted}"
 
 
 def test_no_rule_module_knows_about_mutants() -> None:
@@ -51,7 +51,7 @@ def test_no_rule_module_knows_about_mutants() -> None:
 
 def test_every_rule_a_mutant_replaces_is_reached_through_its_module() -> None:
     # `from module import rule` would keep the faithful function in the importer: the mutant would not bite.
-    targets = {tuple(r.target.rsplit(".", 1)) for r in mutant_switch.REPLACEMENTS.values()}
+    targets = {tuple(r.dotted.rsplit(".", 1)) for r in mutant_switch.REPLACEMENTS.values()}
     for path in sorted(PACKAGE.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
