@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 RECORDINGS_DIR = Path(__file__).resolve().parent.parent / "recordings"
 TRAFFIC_FILE = "traffic.har"
+METADATA_FILE = "recording.json"  # implementation, talk_release, suite_commit, recorded, note
 
 
 def names() -> list[str]:
@@ -22,3 +25,14 @@ def traffic_path(name: str) -> Path:
         known = ", ".join(names()) or "none"
         raise LookupError(f"no shipped recording named {name!r} (shipped: {known})")
     return path
+
+
+def directory(name: str) -> Path:
+    """The directory of a shipped recording (its HAR must exist)."""
+    return traffic_path(name).parent
+
+
+def metadata(name: str) -> dict[str, Any]:
+    """What a shipped recording is a recording of (recording.json; empty when it has none)."""
+    path = directory(name) / METADATA_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
