@@ -12,6 +12,8 @@ from conformance.yaml_documents import read_yaml_document
 
 _ENTRY_KEYS = {"feature", "scenario", "example", "reason", "register", "observed"}
 _OBSERVED_KEYS = {"status", "statuscode"}
+_OPTIONAL_OBSERVED_KEYS = {"error"}
+_TOP_LEVEL_KEYS = {"expectations", "implementation", "talk_release"}
 
 
 class ExpectationsError(ProfileError):
@@ -28,6 +30,15 @@ class ScenarioKey:
 
 
 @dataclass(frozen=True)
+class ObservedAnswer:
+    """The answer an implementation gave: HTTP status, OCS statuscode (None: no envelope), error code."""
+
+    status: int
+    statuscode: int | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class Expectation:
     """One entry: the scenario (or outline rows) expected to fail, and why."""
 
@@ -37,7 +48,7 @@ class Expectation:
     example: str | None
     reason: str
     register: str | None = None  # the deviation-register id that explains the failure
-    observed: tuple[int, int] | None = None  # what the implementation answered: (HTTP status, OCS statuscode)
+    observed: ObservedAnswer | None = None  # what the implementation answered
 
     def matches(self, key: ScenarioKey) -> bool:
         """Same feature file (by name or trailing path), same title, and the row when one is named."""
@@ -58,6 +69,8 @@ class Expectations:
 
     path: Path
     entries: tuple[Expectation, ...]
+    implementation: str | None = None  # in words, e.g. "Nextcloud 33.0.1 / Talk 23.0.6"
+    talk_release: int | None = None  # the Talk major release the file was measured on
 
     def reason_for(self, key: ScenarioKey) -> str | None:
         """The reason of the first entry matching the scenario, or None when it must pass."""
@@ -84,8 +97,15 @@ def load_expectations(path: Path) -> Expectations:
     """Read and validate an expectations file (see docs/expectations.md)."""
     source = f"expectations {path}"
     raw = read_yaml_document(path, source, ExpectationsError)
-    if not isinstance(raw, dict) or set(raw) - {"expectations"}:
-        raise ExpectationsError(f"{source}: must be a mapping with the single key 'expectations'")
+    if not isinstance(raw, dict) or set(raw) - _TOP_LEVEL_KEYS:
+        raise ExpectationsError(
+            f"{source}: must be a mapping with the key 'expectations' (and implementation, talk_release)"
+        )
+    implementation, talk_release = raw.get("implementation"), raw.get("talk_release")
+    if implementation is not None and (not isinstance(implementation, str) or not implementation.strip()):
+        raise ExpectationsError(f"{source}: implementation must say in words what was measured")
+    if talk_release is not None and type(talk_release) is not int:
+        raise ExpectationsError(f"{source}: talk_release must be the Talk major release, e.g. 23")
     items = raw.get("expectations") or []
     if not isinstance(items, list):
         raise ExpectationsError(f"{source}: 'expectations' must be a list of entries")
@@ -96,7 +116,7 @@ def load_expectations(path: Path) -> Expectations:
         if key in seen:
             raise ExpectationsError(f"{source}: {entry.describe()} repeats entry {seen[key]}")
         seen[key] = entry.index
-    return Expectations(path, entries)
+    return Expectations(path, entries, implementation, talk_release)
 
 
 def _entry(item: Any, index: int, source: str) -> Expectation:
@@ -128,11 +148,15 @@ def _entry(item: Any, index: int, source: str) -> Expectation:
     )
 
 
-def _observed(value: Any, where: str) -> tuple[int, int] | None:
+def _observed(value: Any, where: str) -> ObservedAnswer | None:
     if value is None:
         return None
-    valid = isinstance(value, dict) and set(value) == _OBSERVED_KEYS
-    if not valid or not all(type(value[key]) is int for key in _OBSERVED_KEYS):
-        shape = "{status: <HTTP status>, statuscode: <OCS statuscode>}"
+    known = _OBSERVED_KEYS | _OPTIONAL_OBSERVED_KEYS
+    valid = isinstance(value, dict) and _OBSERVED_KEYS <= set(value) <= known and type(value["status"]) is int
+    valid = valid and (value["statuscode"] is None or type(value["statuscode"]) is int)
+    error = value.get("error") if valid else None
+    valid = valid and (error is None or isinstance(error, str) and bool(error.strip()))
+    if not valid:
+        shape = "{status: <HTTP status>, statuscode: <OCS statuscode or null>, error: <code, optional>}"
         raise ExpectationsError(f"{where}: observed must be {shape}")
-    return value["status"], value["statuscode"]
+    return ObservedAnswer(value["status"], value["statuscode"], value.get("error"))

@@ -241,7 +241,7 @@ def test_the_command_applies_a_register(tmp_path, capsys):
         (["missing.har", "missing.har"], "no such file"),
         (
             ["--against", "nextcloud-1", "x.har"],
-            "no shipped recording named 'nextcloud-1' (shipped: nextcloud-32)",
+            "no shipped recording named 'nextcloud-1' (shipped: nextcloud-32, nextcloud-33)",
         ),
     ],
 )
