@@ -9,6 +9,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from reference_server import (
+    absolute_url,
     backend_api,
     nextcloud_api,
     ocs,
@@ -131,6 +132,7 @@ class TalkApp:
             return
         request = Request(scope, receive)
         started = time.monotonic()
+        serving = absolute_url.serve(request, self.state.config.base_url)
         try:
             response = await self.handle(request)
         except ClientDisconnect:
@@ -139,6 +141,8 @@ class TalkApp:
         except Exception:
             errors.exception("unhandled error for %s %s", request.method, request.url.path)
             response = ocs.internal_error(request)
+        finally:
+            absolute_url.done(serving)
         await response(scope, receive, send)
         log.info(
             "%s %s %s %s %.1fms",

@@ -3,6 +3,7 @@
 import json
 import time
 
+from reference_server import absolute_url
 from reference_server.database import Database
 from reference_server.state_machine import SYSTEM_MESSAGE_TEXT
 
@@ -63,7 +64,13 @@ def post_file_share(
 
 
 def list_messages(
-    database: Database, room_id: int, token: str, limit: int, look_into_future: bool, last_known: int
+    database: Database,
+    room_id: int,
+    token: str,
+    limit: int,
+    look_into_future: bool,
+    last_known: int,
+    base_url: str,
 ) -> list[dict]:
     """Messages newest first (or oldest first after ``lastKnownMessageId`` when looking into the future)."""
     if look_into_future:
@@ -81,11 +88,11 @@ def list_messages(
             bound,
             limit,
         )
-    return [_render(row, token) for row in rows]
+    return [_render(row, token, base_url) for row in rows]
 
 
-def _render(row, token: str) -> dict:
-    params = json.loads(row["parameters"])
+def _render(row, token: str, base_url: str) -> dict:
+    params = absolute_url.with_file_link(json.loads(row["parameters"]), base_url)
     return {
         "id": row["id"],
         "token": token,

@@ -147,9 +147,8 @@ def _serve(args, config, data_dir: Path) -> int:
     shown_host = f"[{host}]" if ":" in host else host
     scheme = "https" if args.tls_cert else "http"
     listening_url = f"{scheme}://{shown_host}:{port}{args.web_root}/"
-    base_url = config.base_url or listening_url
     try:
-        state = open_state(data_dir, config, base_url)
+        state = open_state(data_dir, config, config.base_url or listening_url)
     except (OSError, sqlite3.Error) as exc:
         sock.close()
         print(f"talk-reference-server: cannot use data dir {data_dir}: {exc}", file=sys.stderr)
@@ -160,6 +159,8 @@ def _serve(args, config, data_dir: Path) -> int:
             log_config=None,
             access_log=False,
             lifespan="on",
+            # Nextcloud trusts no proxy by default: X-Forwarded-* change neither the client nor the scheme.
+            proxy_headers=False,
             timeout_graceful_shutdown=5,
             ssl_certfile=args.tls_cert,
             ssl_keyfile=args.tls_key,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from reference_server import talk_release
 from reference_server.mutants import UnknownMutant, check_name
 
 DEFAULT_ACCOUNTS = (
@@ -17,7 +18,18 @@ DEFAULT_ACCOUNTS = (
 DEFAULT_UPLOAD_MAX_BYTES = 512 * 1024 * 1024
 # Nextcloud's rule for user ids; they also name directories under files/.
 USER_ID = re.compile(r"^[a-zA-Z0-9 _.@\-']{1,64}$")
-_KNOWN_KEYS = {"accounts", "app_config", "bruteforce", "upload_max_bytes", "base_url", "mutant", "latency_ms"}
+# The Talk releases the server can model; the newest is the default.
+TALK_VERSIONS = tuple(sorted(talk_release.RELEASES))
+_KNOWN_KEYS = {
+    "accounts",
+    "app_config",
+    "bruteforce",
+    "upload_max_bytes",
+    "base_url",
+    "mutant",
+    "latency_ms",
+    "talk_version",
+}
 
 
 class ConfigError(Exception):
@@ -55,6 +67,7 @@ class ServerConfig:
     base_url: str | None = None
     mutant: str | None = None  # one rule broken on purpose, for the self-test (reference_server.mutants)
     latency_ms: int = 0  # every request waits this long first: simulates a slow target (benchmarks)
+    talk_version: int = TALK_VERSIONS[-1]  # the Talk major release whose rules the server follows
 
 
 def _require(condition: bool, message: str) -> None:
@@ -145,6 +158,13 @@ def parse_config(raw) -> ServerConfig:
         latency = raw["latency_ms"]
         _require(type(latency) is int and 0 <= latency <= 60_000, "latency_ms must be an integer 0-60000")
         kwargs["latency_ms"] = latency
+    if raw.get("talk_version") is not None:
+        version = raw["talk_version"]
+        _require(
+            type(version) is int and version in TALK_VERSIONS,
+            f"talk_version must be one of {', '.join(map(str, TALK_VERSIONS))}",
+        )
+        kwargs["talk_version"] = version
     if raw.get("mutant") is not None:
         _require(isinstance(raw["mutant"], str), "mutant must be the name of a mutant")
         try:

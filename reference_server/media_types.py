@@ -1,7 +1,7 @@
 """Content sniffing for recordings, mimicking what libmagic reports, and upstream's extension rules."""
 
-# Talk 22 stores exactly these types; an MP4 (video/mp4) is refused with file_mimetype like any other file.
-ALLOWED_EXTENSION = {
+# The recording formats Talk 22 stores, each with the one extension its file name must have.
+TALK_22_FORMATS = {
     "audio/ogg": "ogg",
     "video/ogg": "ogv",
     "video/webm": "webm",
@@ -96,6 +96,13 @@ def extension_of(name: str) -> str:
     return base.rsplit(".", 1)[1].lower()
 
 
-def extension_matches(mimetype: str, name: str) -> bool:
+def recording_formats(talk_version: int) -> dict[str, str]:
+    """The types store accepts, each with its extension; since Talk 23 MP4 is one (Talk 22: file_mimetype)."""
+    if talk_version >= 23:
+        return {**TALK_22_FORMATS, "video/mp4": "mp4"}
+    return TALK_22_FORMATS
+
+
+def extension_matches(formats: dict[str, str], mimetype: str, name: str) -> bool:
     """Upstream's rule: the extension must be the one allowed for the sniffed type."""
-    return ALLOWED_EXTENSION.get(mimetype) == extension_of(name)
+    return formats.get(mimetype) == extension_of(name)

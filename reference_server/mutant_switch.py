@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reference_server import app, backend_api, mutants, notifications, rooms, state_machine
+from reference_server import app, mutants, notifications, rooms, state_machine
 from reference_server.php_values import json_decode
 
 Rule = Callable[..., Any]
@@ -114,8 +114,9 @@ def _missing_file_raises(_faithful: Rule) -> Rule:
     return missing
 
 
-def _unknown_type_as_invalid_body(_faithful: Rule) -> Rule:
-    return lambda call, _decoded_ok, _message: backend_api.invalid_body(call, "unknown report")
+def _unknown_type_with_own_code(_faithful: Rule) -> Rule:
+    # A server that invents its own error code for a report it cannot map.
+    return lambda call, _decoded_ok, _message: call.typed_error(400, "unsupported_type", "Unknown report.")
 
 
 def _notified_without_mimetype(faithful: Rule) -> Rule:
@@ -241,9 +242,9 @@ REPLACEMENTS: dict[str, Replacement] = {
     "share-chat-posts-nothing": Replacement("chat.post_file_share", _always(None)),
     "share-chat-posted-by-other-user": Replacement("chat.post_file_share", _shared_by_someone_else),
     # backend callbacks
-    "backend-unknown-type-reason": Replacement("backend_api.unknown_type", _unknown_type_as_invalid_body),
+    "backend-unknown-type-reason": Replacement("backend_api.unknown_type", _unknown_type_with_own_code),
     "backend-no-such-room-ignored": Replacement("backend_api.unknown_room", lambda _f: _ok),
-    "backend-invalid-body-accepted": Replacement("backend_api.invalid_body", lambda _f: _ok),
+    "backend-malformed-report-accepted": Replacement("backend_api.malformed_report", lambda _f: _ok),
     "backend-config-unchecked": Replacement("backend_api.reports_need_recording_enabled", _always(False)),
     # the failed status
     "failed-ignored": Replacement("backend_api.report_failed", lambda _f: _ok),

@@ -72,8 +72,8 @@ MUTANTS = {
             "backend refuses a report about an unknown room with 404 no_such_room",
         ),
         Mutant(
-            "backend-invalid-body-accepted",
-            "backend refuses a known type with bad fields with 400 invalid_body",
+            "backend-malformed-report-accepted",
+            "backend refuses a known type with missing or mistyped fields with 400 unknown_type",
         ),
         Mutant(
             "backend-config-unchecked",

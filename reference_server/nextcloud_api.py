@@ -1,6 +1,6 @@
 """Nextcloud (non-Talk) APIs the suite uses: users, app config, capabilities, notifications, throttling."""
 
-from reference_server import notifications, talk_config
+from reference_server import notifications, talk_config, talk_release
 from reference_server.config import USER_ID
 from reference_server.ocs import OcsError
 from reference_server.pipeline import Call
@@ -97,8 +97,9 @@ async def delete_user(call: Call):
 
 
 async def capabilities(call: Call):
-    """GET /cloud/capabilities: ``spreed.features`` and ``spreed.config.call.recording``."""
+    """GET /cloud/capabilities: the modelled release, ``spreed.features`` and ``spreed.config.call``."""
     database = call.database
+    release = talk_release.of(call.talk_version)
     spreed = {
         "features": ["audio", "video", "chat-v2", "conversation-v4", "recording-v1", "recording-consent"],
         "config": {
@@ -109,18 +110,24 @@ async def capabilities(call: Call):
             },
             "attachments": {"allowed": True, "folder": "/Talk"},
         },
-        "version": "21.0.0",
+        "version": release.talk,
     }
-    data = {
-        "version": {"major": 31, "minor": 0, "micro": 0, "string": "31.0.0", "edition": ""},
-        "capabilities": {"spreed": spreed},
+    major, minor, micro = release.nextcloud
+    version = {
+        "major": major,
+        "minor": minor,
+        "micro": micro,
+        "string": f"{major}.{minor}.{micro}",
+        "edition": "",
+        "extendedSupport": False,
     }
-    return call.ok(data)
+    reference = talk_release.reference_capability(call.talk_version)
+    return call.ok({"version": version, "capabilities": {"spreed": spreed, "talk_reference": reference}})
 
 
 async def list_notifications(call: Call):
     """GET /apps/notifications/api/v2/notifications."""
-    return call.ok(notifications.list_for(call.database, call.user, call.state.base_url))
+    return call.ok(notifications.list_for(call.database, call.user, call.state.absolute_url()))
 
 
 async def delete_notification(call: Call):

@@ -4,6 +4,7 @@ import json
 import time
 from datetime import UTC, datetime
 
+from reference_server import absolute_url
 from reference_server.database import Database
 
 STORED_SUBJECTS = ("record_file_stored", "transcript_file_stored", "summary_file_stored")
@@ -67,7 +68,7 @@ def _render(row, base_url: str) -> dict:
     call = {"type": "call", "id": token, "name": params.get("roomName", token), "call-type": "group"}
     rich = {"call": call}
     if "file" in params:
-        rich["file"] = params["file"]
+        rich["file"] = absolute_url.with_file_link(params, base_url)["file"]
     actions = []
     if row["subject"] == "record_file_stored":
         base = f"{base_url}{API_PREFIX}{token}"

@@ -45,6 +45,11 @@ class Call:
         return self.state.database
 
     @property
+    def talk_version(self) -> int:
+        """The Talk major release whose rules answer this request (config ``talk_version``)."""
+        return self.state.config.talk_version
+
+    @property
     def client_ip(self) -> str:
         """The peer address brute-force attempts are keyed by."""
         return self.request.client.host if self.request.client else "unknown"

@@ -79,7 +79,7 @@ def start_refusal(call: Call, room, status: int | None, enabled: bool) -> str | 
 async def ask_to_start(call: Call, room, server: dict, body: bytes) -> None:
     """Ask the first recording server to start (before the state becomes starting for good)."""
     await recording_server_client.send(
-        server, talk_config.recording_secret(call.database), call.state.base_url, room["token"], body
+        server, talk_config.recording_secret(call.database), call.state.absolute_url(), room["token"], body
     )
 
 
@@ -134,9 +134,8 @@ async def stop(call: Call):
         return call.ok()
     body = recording_server_client.stop_body(("users", call.user))
     try:
-        await recording_server_client.send(
-            servers[0], talk_config.recording_secret(call.database), call.state.base_url, room["token"], body
-        )
+        secret = talk_config.recording_secret(call.database)
+        await recording_server_client.send(servers[0], secret, call.state.absolute_url(), room["token"], body)
     except recording_server_client.RecordingNotFound:
         return recording_lost_on_stop(call, room)
     return call.ok()

@@ -164,7 +164,7 @@ async def end_call(
     body = recording_server_client.stop_body(None)
     try:
         await recording_server_client.send(
-            servers[0], talk_config.recording_secret(database), state.base_url, room["token"], body
+            servers[0], talk_config.recording_secret(database), state.absolute_url(), room["token"], body
         )
     except recording_server_client.RecordingServerError as exc:
         # Upstream's call-end listener does not fail the request that ended the call.

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from reference_server import absolute_url
 from reference_server.brute_force import Throttler
 from reference_server.config import ServerConfig
 from reference_server.database import Database
@@ -16,7 +17,11 @@ class ServerState:
     config: ServerConfig
     throttler: Throttler
     data_dir: Path
-    base_url: str
+    cli_url: str  # Nextcloud's overwrite.cli.url: config base_url, else the URL the server listens on
+
+    def absolute_url(self) -> str:
+        """IURLGenerator::getAbsoluteURL(''): derived from the request being served (module absolute_url)."""
+        return absolute_url.base(self.cli_url)
 
     @property
     def files_dir(self) -> Path:
@@ -29,7 +34,7 @@ class ServerState:
         return self.data_dir / "uploads"
 
 
-def open_state(data_dir: Path, config: ServerConfig, base_url: str) -> ServerState:
+def open_state(data_dir: Path, config: ServerConfig, cli_url: str) -> ServerState:
     """Open (or create) the data dir; accounts and app config are seeded only into a fresh database."""
     data_dir.mkdir(parents=True, exist_ok=True)
     database = Database(data_dir / "talk.sqlite3")
@@ -46,7 +51,7 @@ def open_state(data_dir: Path, config: ServerConfig, base_url: str) -> ServerSta
                     "INSERT OR REPLACE INTO app_config (app, key, value) VALUES ('spreed', ?, ?)",
                     (key, value),
                 )
-    state = ServerState(database, config, Throttler(database, config.bruteforce), data_dir, base_url)
+    state = ServerState(database, config, Throttler(database, config.bruteforce), data_dir, cli_url)
     state.files_dir.mkdir(exist_ok=True)
     state.upload_dir.mkdir(exist_ok=True)
     for leftover in state.upload_dir.iterdir():  # spool files of uploads interrupted by a crash

@@ -95,7 +95,7 @@ async def deliver(state, reset: contextvars.Token) -> None:
             "Content-Type": "application/json",
             "Spreed-Signaling-Random": random,
             "Spreed-Signaling-Checksum": checksum(server["secret"], random, body),
-            "Spreed-Signaling-Backend": state.base_url,
+            "Spreed-Signaling-Backend": state.absolute_url(),
         }
         try:
             response = await client.post(f"{base}/api/v1/room/{token}", content=body, headers=headers)

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from reference_server import (
+    absolute_url,
     backend_auth,
     brute_force,
     media_types,
@@ -147,11 +148,12 @@ def _store_checked(call: Call, room, form: uploads.StreamedForm):
         return call.reason("empty_file")
     name = _stored_name(upload.filename)
     mimetype = media_types.sniff(upload.head)
-    if mimetype not in media_types.ALLOWED_EXTENSION:
+    formats = media_types.recording_formats(call.talk_version)
+    if mimetype not in formats:
         return call.reason(unsupported_type_reason())
     if name is None:
         return call.reason("file_name")
-    if not media_types.extension_matches(mimetype, name):
+    if not media_types.extension_matches(formats, mimetype, name):
         return call.reason("file_extension")
     user_root = (call.state.files_dir / owner).resolve()
     relative = f"{RECORDING_FOLDER}/{room['token']}/{name}"
@@ -193,5 +195,5 @@ def file_parameter(call: Call, file_id: int, relative: str, mimetype: str) -> di
         "name": relative.rsplit("/", 1)[-1],
         "path": relative,
         "mimetype": mimetype,
-        "link": f"{call.state.base_url}f/{file_id}",
+        "link": absolute_url.file_link(call.state.absolute_url(), file_id),
     }

@@ -360,4 +360,7 @@ async def list_chat(call: Call):
     limit = min(max(to_int(call.params.get("limit", 100)), 1), 200)
     future = to_int(call.params.get("lookIntoFuture", 0)) == 1
     last_known = max(to_int(call.params.get("lastKnownMessageId", 0)), 0)
-    return call.ok(chat.list_messages(call.database, room["id"], room["token"], limit, future, last_known))
+    messages = chat.list_messages(
+        call.database, room["id"], room["token"], limit, future, last_known, call.state.absolute_url()
+    )
+    return call.ok(messages)

@@ -40,9 +40,36 @@ def server(tmp_path_factory):
     assert SECRET not in running.log_path.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="session")
+def server_22(tmp_path_factory):
+    """A second shared reference server, modelling Talk 22 (``talk_version: 22``)."""
+    config = {**SERVER_CONFIG, "talk_version": 22}
+    running = RunningServer(tmp_path_factory.mktemp("reference-22") / "data", config).start()
+    yield running
+    assert running.stop() == 0
+    assert running.errors_logged() == ""
+
+
 @pytest.fixture
 def talk(server, recording_server):
     """Helpers against the shared server, recording enabled and pointing at the fake recording server."""
+    yield from _talk_with_recording(server, recording_server)
+
+
+@pytest.fixture
+def talk_22(server_22, recording_server):
+    """Like ``talk``, against the server modelling Talk 22."""
+    yield from _talk_with_recording(server_22, recording_server)
+
+
+@pytest.fixture(params=[22, 23])
+def release_talk(request, recording_server):
+    """(talk_version, helpers) for each release the server models: a test that holds for both."""
+    fixture = "talk_22" if request.param == 22 else "talk"
+    return request.param, request.getfixturevalue(fixture)
+
+
+def _talk_with_recording(server, recording_server):
     client = Talk(server.url)
     client.configure_recording(recording_server.url)
     client.set_config("call_recording", "yes")

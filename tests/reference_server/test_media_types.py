@@ -3,7 +3,7 @@
 import pytest
 from reference_helpers import MKV, MP4, OGG_AUDIO, OGG_VIDEO, WEBM
 
-from reference_server.media_types import extension_matches, sniff
+from reference_server.media_types import extension_matches, recording_formats, sniff
 
 
 @pytest.mark.parametrize(
@@ -27,9 +27,34 @@ def test_sniff(head, mimetype):
 
 
 def test_extensions():
-    assert extension_matches("video/webm", "Recording 2026-01-01 10-00-00.WEBM")
-    assert extension_matches("audio/ogg", "a.b.ogg")
-    assert not extension_matches("audio/ogg", "a.ogv")
-    assert not extension_matches("video/ogg", "a.ogg")
-    assert not extension_matches("video/mp4", "mp4")
-    assert not extension_matches("application/ogg", "a.ogg")
+    formats = recording_formats(23)
+    assert extension_matches(formats, "video/webm", "Recording 2026-01-01 10-00-00.WEBM")
+    assert extension_matches(formats, "audio/ogg", "a.b.ogg")
+    assert extension_matches(formats, "video/mp4", "a.mp4")
+    assert not extension_matches(formats, "audio/ogg", "a.ogv")
+    assert not extension_matches(formats, "video/ogg", "a.ogg")
+    assert not extension_matches(formats, "video/mp4", "mp4")
+    assert not extension_matches(formats, "video/mp4", "a.m4v")
+    assert not extension_matches(formats, "application/ogg", "a.ogg")
+
+
+@pytest.mark.parametrize(
+    ("talk_version", "accepted"),
+    [
+        # real-talk-23/README.md: Talk 23 stores .ogg, .ogv, .mp4, .webm and .mkv; Talk 22 refused MP4.
+        (22, {"audio/ogg": "ogg", "video/ogg": "ogv", "video/webm": "webm", "video/x-matroska": "mkv"}),
+        (
+            23,
+            {
+                "audio/ogg": "ogg",
+                "video/ogg": "ogv",
+                "video/mp4": "mp4",
+                "video/webm": "webm",
+                "video/x-matroska": "mkv",
+            },
+        ),
+    ],
+)
+def test_the_formats_store_accepts_depend_on_the_release(talk_version, accepted):
+    assert recording_formats(talk_version) == accepted
+    assert not extension_matches(recording_formats(22), "video/mp4", "a.mp4")

@@ -24,6 +24,9 @@ from reference_server.config import ConfigError, load_config
         ("upload_max_bytes: -1\n", "upload_max_bytes must be a positive integer"),
         ("upload_max_bytes: true\n", "upload_max_bytes must be a positive integer"),
         ("base_url: ftp://x\n", "base_url must be an http:// or https:// URL"),
+        ("talk_version: 21\n", "talk_version must be one of 22, 23"),
+        ("talk_version: '23'\n", "talk_version must be one of 22, 23"),
+        ("talk_version: true\n", "talk_version must be one of 22, 23"),
         ("key: [unclosed\n", "is not valid YAML"),
         ("- a list\n", "must be a YAML mapping"),
     ],
@@ -69,3 +72,10 @@ def test_values_and_defaults(tmp_path):
     empty = tmp_path / "empty.yaml"
     empty.write_text("")
     assert load_config(str(empty)).upload_max_bytes == 512 * 1024 * 1024
+    assert load_config(None).talk_version == 23
+
+
+def test_talk_version_is_read(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("talk_version: 22\n")
+    assert load_config(str(path)).talk_version == 22
