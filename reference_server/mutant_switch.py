@@ -119,9 +119,9 @@ def _unknown_type_with_own_code(_faithful: Rule) -> Rule:
     return lambda call, _decoded_ok, _message: call.typed_error(400, "unsupported_type", "Unknown report.")
 
 
-def _notified_without_mimetype(faithful: Rule) -> Rule:
+def _notified_outside_the_room_folder(faithful: Rule) -> Rule:
     def notify(call: Any, owner: str, room: Any, parameters: dict) -> None:
-        file = {key: value for key, value in parameters["file"].items() if key != "mimetype"}
+        file = {**parameters["file"], "path": "/Talk/Recording/" + parameters["file"]["name"]}
         faithful(call, owner, room, {**parameters, "file": file})
 
     return notify
@@ -230,8 +230,8 @@ REPLACEMENTS: dict[str, Replacement] = {
     "store-mimetype-reason": Replacement("store_api.unsupported_type_reason", _always("file_extension")),
     "store-extension-unchecked": Replacement("media_types.extension_matches", _always(True)),
     "store-not-notified": Replacement("store_api.notify_stored", _always(None)),
-    "stored-notification-without-mimetype": Replacement(
-        "store_api.notify_stored", _notified_without_mimetype
+    "stored-notification-outside-room-folder": Replacement(
+        "store_api.notify_stored", _notified_outside_the_room_folder
     ),
     # dismiss and share to chat
     "dismiss-timestamp-unchecked": Replacement("recording_api.dismiss_timestamp_missing", _always(False)),

@@ -49,8 +49,8 @@ MUTANTS = {
         ),
         Mutant("store-not-notified", "a stored recording notifies its owner (record_file_stored)"),
         Mutant(
-            "stored-notification-without-mimetype",
-            "the stored-recording notification's file parameter carries the file's mimetype",
+            "stored-notification-outside-room-folder",
+            "the stored-recording notification's file path is in the room's recording folder",
         ),
         # dismiss and share to chat
         Mutant(

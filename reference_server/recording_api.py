@@ -13,7 +13,7 @@ from reference_server import (
 from reference_server.ocs import OcsError
 from reference_server.php_values import to_int
 from reference_server.pipeline import Call
-from reference_server.store_api import file_parameter
+from reference_server.store_api import shared_file_parameter
 
 log = logging.getLogger("reference_server.recording")
 
@@ -220,7 +220,7 @@ async def share_to_chat(call: Call):
         call.database,
         room["id"],
         call.user,
-        file_parameter(call, row["id"], row["path"], row["mimetype"]),
+        shared_file_parameter(call, row),
         message_type,
     )
     subject = _subject_for_file(row["path"].rsplit("/", 1)[-1])

@@ -1,5 +1,6 @@
 """POST /recording/{token}/store: the recording server uploads a finished recording."""
 
+import hashlib
 import logging
 import os
 import re
@@ -167,7 +168,7 @@ def _store_checked(call: Call, room, form: uploads.StreamedForm):
         return call.reason("owner_permission")
     upload.path = None
     file_id = _register_file(call, owner, relative, mimetype, destination)
-    parameters = {"file": file_parameter(call, file_id, relative, mimetype), "roomName": room["name"]}
+    parameters = {"file": file_parameter(call, file_id, relative), "roomName": room["name"]}
     notify_stored(call, owner, room, parameters)
     return call.ok()
 
@@ -187,13 +188,34 @@ def _register_file(call: Call, owner: str, relative: str, mimetype: str, destina
     return call.database.one("SELECT id FROM files WHERE owner = ? AND path = ?", owner, relative)["id"]
 
 
-def file_parameter(call: Call, file_id: int, relative: str, mimetype: str) -> dict:
-    """The rich-object ``file`` parameter of notifications and chat messages."""
+def file_parameter(call: Call, file_id: int, relative: str) -> dict:
+    """The rich-object ``file`` parameter of a notification: exactly the keys real Talk 22 and 23 send."""
     return {
         "type": "file",
         "id": str(file_id),
         "name": relative.rsplit("/", 1)[-1],
-        "path": relative,
-        "mimetype": mimetype,
+        "path": f"/{relative}",  # the notification names the path from the user's root
         "link": absolute_url.file_link(call.state.absolute_url(), file_id),
+    }
+
+
+# What a shared recording's file parameter says of its permissions in real Talk (read, update, share, delete).
+SHARED_FILE_PERMISSIONS = "27"
+
+
+def shared_file_parameter(call: Call, row) -> dict:
+    """The ``file`` parameter of the chat message sharing a stored recording, with Talk's file details."""
+    etag = hashlib.md5(f"{row['id']}:{row['mtime']}:{row['size']}".encode(), usedforsecurity=False)
+    return {
+        "type": "file",
+        "id": str(row["id"]),
+        "name": row["path"].rsplit("/", 1)[-1],
+        "size": str(row["size"]),
+        "path": row["path"],
+        "link": absolute_url.file_link(call.state.absolute_url(), row["id"]),
+        "etag": etag.hexdigest(),
+        "permissions": SHARED_FILE_PERMISSIONS,
+        "mimetype": row["mimetype"],
+        "preview-available": "no",
+        "hide-download": "no",
     }

@@ -26,6 +26,14 @@ def stored(talk, recording_room):
     return recording_room, notification["messageRichParameters"]["file"]["id"], unix(notification["datetime"])
 
 
+def test_the_stored_file_parameter_has_exactly_the_keys_real_talk_sends(talk, recording_room):
+    # Real Talk 22 and 23 (real-talk-22/README.md, item 1): type, id, name, path, link; no mimetype.
+    assert talk.store(recording_room, WEBM, filename="Recording 1.webm").status_code == 200
+    file = talk.notifications(recording_room)[0]["messageRichParameters"]["file"]
+    assert sorted(file) == ["id", "link", "name", "path", "type"]
+    assert file["path"] == f"/Talk/Recording/{recording_room}/Recording 1.webm"
+
+
 def dismiss(talk, token, user="participant1", **params):
     return talk.session(user).delete(f"{talk.url}{RECORDING}/{token}/notification", params=params)
 
@@ -79,6 +87,11 @@ def test_share_posts_the_file_and_dismisses(talk, stored):
     assert response.status_code == 200 and reason(response) is None
     newest = talk.ocs("participant1", "GET", f"ocs/v2.php/apps/spreed/api/v1/chat/{token}")[0]
     assert newest["messageParameters"]["file"]["id"] == file_id
+    # The chat's file parameter carries the file's details, as real Talk's does.
+    assert sorted(newest["messageParameters"]["file"]) == sorted(
+        ["type", "id", "name", "size", "path", "link", "etag", "permissions", "mimetype"]
+        + ["preview-available", "hide-download"]
+    )
     assert (newest["message"], newest["messageType"], newest["actorId"]) == (
         "{file}",
         "record-video",
