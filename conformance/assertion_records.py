@@ -9,11 +9,14 @@ from typing import Any
 import pytest
 
 from conformance import _bdd_compat, resources
+from conformance.judged_answers import Answer
 
 # Key of the records in a summary.json scenario entry (and in the plugin's per-report data).
 RECORDS_KEY = "assertions"
 # Key of the scenario's place in the feature files: {"path": <relative to features/>, "line": n, "name": ...}.
 SOURCE_KEY = "source"
+# Key of the answer the scenario's failing step judged ({"status", "statuscode", "error"}; None: none).
+JUDGED_KEY = "judged_answer"
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,17 @@ class AssertionLog:
 
     def __init__(self) -> None:
         self.records: list[Record] = []
+        # The answer the running step is judging, as the target gave it (expectations pin it); every step
+        # starts with none, so after a failure it is the failing step's (conformance.plugin resets it).
+        self.judged: Answer | None = None
+
+    def judging(self, answer: Answer) -> None:
+        """A step is about to judge this answer (recorded before its checks, so a failing one leaves it)."""
+        self.judged = answer
+
+    def step_started(self) -> None:
+        """A new step: the previous step's judged answer is not this one's."""
+        self.judged = None
 
     def response(
         self, operation: str | None, status: int, statuscode: int | None = None, error: str | None = None

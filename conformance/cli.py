@@ -29,6 +29,10 @@ from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 DEFAULT_REPORT_DIR = "conformance-report"
+EXPECTATIONS_HELP = (
+    "auto (default with --target-url: the shipped file for the target's Talk release), none (strict run), "
+    "or a YAML file of scenarios the target is expected to fail (see docs/expectations.md)"
+)
 PROG = "talk-conformance"
 
 
@@ -120,10 +124,7 @@ def build_run_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
     parser.add_argument("--target-profile", help="YAML target profile (see docs/profiles.md)")
-    parser.add_argument(
-        "--expectations",
-        help="YAML file of scenarios the target is expected to fail (see docs/expectations.md)",
-    )
+    parser.add_argument("--expectations", help=EXPECTATIONS_HELP)
     parser.add_argument(
         "--record-traffic",
         metavar="FILE",
@@ -202,6 +203,7 @@ def _preflight(
         with capture.outside_scenario():
             prepared, stop = run_setup.start(profile, checks=preflight.Preflight(profile, lambda line: None))
         run_setup.hand_over(profile, prepared, stop, run_dir)
+        print(redactor.text(prepared.expectations_line))
     except (SetupError, Unsupported) as exc:
         capture.stop()  # nothing is handed over: the set-up undid itself
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -237,12 +239,13 @@ def _check_command(args: list[str]) -> int:
     )
     parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
     parser.add_argument("--target-profile", help="YAML target profile (see docs/profiles.md)")
+    parser.add_argument("--expectations", help=EXPECTATIONS_HELP)
     try:
         options = parser.parse_args(args)
     except SystemExit as exit_:
         return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
     try:
-        profile = load_profile(options.target_url, options.target_profile, os.environ)
+        profile = load_profile(options.target_url, options.target_profile, os.environ, options.expectations)
     except ProfileError as exc:
         return _fail(EXIT_USAGE, str(exc))
     redactor = Redactor(profile.secrets())

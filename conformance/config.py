@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.outcomes import SetupError
+from conformance.target_release import NEWEST_KNOWN_RELEASE, TargetRelease
 from conformance.tls import check_ca_bundle
 from conformance.yaml_documents import read_yaml_document
 
@@ -57,6 +58,9 @@ class TargetProfile:
     configure_recording: bool = True
     skip_tags: tuple[str, ...] = ()
     expectations: Path | None = None
+    # `expectations: auto`: the run chooses the shipped file for the target's release (conformance.
+    # expectation_choice) and puts it in `expectations` once the preflight has read the target's version
+    auto_expectations: bool = False
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT
     upload_limit_bytes: int | None = None
     run_id: str = "tc000000"
@@ -137,6 +141,8 @@ class RunContext:
     lock_path: Path
     # The suite's signaling stand-in (its control URL), None when the target has its own signaling server.
     signaling_stand_in_url: str | None = None
+    # The target's Talk release as the preflight read it (conformance.target_release); steps read it here.
+    target_release: TargetRelease = field(default_factory=lambda: TargetRelease(NEWEST_KNOWN_RELEASE))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for handing the context to xdist workers."""
@@ -147,6 +153,7 @@ class RunContext:
             "recording_server_url_for_target": self.recording_server_url_for_target,
             "lock_path": str(self.lock_path),
             "signaling_stand_in_url": self.signaling_stand_in_url,
+            "target_release": self.target_release.to_dict(),
         }
 
     @classmethod
@@ -159,6 +166,7 @@ class RunContext:
             recording_server_url_for_target=data["recording_server_url_for_target"],
             lock_path=Path(data["lock_path"]),
             signaling_stand_in_url=data.get("signaling_stand_in_url"),
+            target_release=TargetRelease.from_dict(data["target_release"]),
         )
 
 
@@ -241,7 +249,11 @@ def _from_yaml(raw: dict[str, Any], source: str, path: Path | None) -> dict[str,
         values["users"] = tuple(_account(user, f"{source}: users[{i}]") for i, user in enumerate(users))
     if "skip_tags" in raw:
         values["skip_tags"] = _tag_list(raw["skip_tags"], f"{source}: skip_tags")
-    if raw.get("expectations") is not None and path is not None:
+    if (
+        raw.get("expectations") is not None
+        and path is not None
+        and not _expectations_keyword(raw["expectations"])
+    ):
         # Relative to the profile file, so a profile and its expectations travel together.
         values["expectations"] = path.parent / str(raw["expectations"])
     if raw.get("ca_bundle") is not None and path is not None:
@@ -341,7 +353,7 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
     upload_limit = _positive(values.get("upload_limit_bytes"), f"{source}: upload_limit_bytes", int)
     if upload_limit is None and url is None:
         upload_limit = EMBEDDED_UPLOAD_LIMIT_BYTES
-    expectations = values.get("expectations")
+    expectations, auto_expectations = _expectations(values.get("expectations"), url)
     verify_tls = _bool(values.get("verify_tls", True), f"{source}: verify_tls")
     ca_bundle = Path(str(values["ca_bundle"])) if values.get("ca_bundle") not in (None, "") else None
     if ca_bundle is not None:
@@ -357,7 +369,8 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         fake_recording_server_url=fake_url,
         configure_recording=_bool(values.get("configure_recording", True), f"{source}: configure_recording"),
         skip_tags=tuple(values.get("skip_tags", ())),
-        expectations=Path(expectations) if expectations else None,
+        expectations=expectations,
+        auto_expectations=auto_expectations,
         request_timeout=_positive(
             values.get("request_timeout", DEFAULT_REQUEST_TIMEOUT), f"{source}: request_timeout", float
         )
@@ -375,6 +388,21 @@ def _build(values: dict[str, Any], source: str) -> TargetProfile:
         ),
         background_setup=_auto_bool(values.get("background_setup"), f"{source}: background_setup"),
     )
+
+
+def _expectations_keyword(raw: Any) -> str | None:
+    word = str(raw).strip().lower()
+    return word if word in ("auto", "none") else None
+
+
+def _expectations(raw: Any, url: str | None) -> tuple[Path | None, bool]:
+    """(file, auto): a path; `auto` (default against a live target); `none` (the bundled run's default)."""
+    if raw is None or str(raw).strip() == "":
+        return None, url is not None
+    keyword = _expectations_keyword(raw)
+    if keyword is not None:
+        return None, keyword == "auto"
+    return Path(str(raw)), False
 
 
 def _listen(raw: Any, where: str) -> str:

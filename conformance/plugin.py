@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -15,7 +16,15 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from conformance import _bdd_compat, assertion_records, background_cleanup, brute_force_reset, run_setup
+from conformance import (
+    _bdd_compat,
+    assertion_records,
+    background_cleanup,
+    brute_force_reset,
+    expectation_verdicts,
+    run_setup,
+    target_release,
+)
 from conformance.annotations import STYLES, CiReporting
 from conformance.config import (
     ProfileError,
@@ -23,7 +32,7 @@ from conformance.config import (
     TargetProfile,
     load_profile,
 )
-from conformance.expectations import Expectations, ScenarioKey, load_expectations
+from conformance.expectations import Expectation, Expectations, ScenarioKey, load_expectations
 from conformance.outcomes import SetupError, Unsupported, Verdict
 from conformance.redaction import Redactor
 from conformance.reports import (
@@ -62,15 +71,15 @@ CONTEXT_FILE = "context.json"
 # "I collected scenarios of the suite": touched by any process in collection (announce_need), read by the
 # controller (need_announced) to decide whether to start servers at all.
 NEEDED_PREFIX = "needed-"
-# The expectation entries a process's collection matched: written by each process (record_matched),
-# read and merged by the controller at the end (unmatched_expectations).
-MATCHED_PREFIX = "expectations-matched-"
+# The scenarios a process collected (their expectation keys): written by each process (record_collected),
+# read and merged by the controller at the end (unmatched_expectations) against the run's expectations,
+# which `auto` only knows once the preflight has read the target's release.
+COLLECTED_PREFIX = "collected-scenarios-"
 # How long a worker waits for CONTEXT_FILE before it reports a setup error.
 CONTEXT_WAIT_SECONDS = 120.0
 
 _STATE = pytest.StashKey["SuiteState"]()
 _IS_SUITE_ITEM = pytest.StashKey[bool]()
-_EXPECTED = pytest.StashKey[str]()
 _SESSION = pytest.StashKey[pytest.Session]()
 _ASSERTIONS = pytest.StashKey[assertion_records.AssertionLog]()
 _NEXT_ITEM = pytest.StashKey["pytest.Item | None"]()  # what pytest_runtest_protocol runs after the item
@@ -104,8 +113,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--expectations",
         default=None,
-        metavar="FILE",
-        help="YAML file of scenarios the target is expected to fail, with reasons (docs/expectations.md)",
+        metavar="FILE|auto|none",
+        help="auto (default with --target-url: the shipped file for the target's Talk release), none, or a"
+        " YAML file of scenarios the target is expected to fail, with reasons (docs/expectations.md)",
     )
     group.addoption(
         "--annotations",
@@ -132,7 +142,9 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, description in SUITE_MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
     config.addinivalue_line(
-        "markers", f"{TAG_MARKER}(tag): a key:value scenario tag such as operation:recording-start"
+        "markers",
+        f"{TAG_MARKER}(tag): a key:value scenario tag such as operation:recording-start, or the release"
+        f" range {target_release.SINCE_TAG}:N / {target_release.UNTIL_TAG}:N",
     )
     state = SuiteState(config)
     config.stash[_STATE] = state
@@ -228,14 +240,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         reason = _skip_reason(item, profile)
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
-    expectations = state.expectations_for_selection()
-    if expectations is not None:
-        keys = {item.nodeid: scenario_key(item) for item in suite_items}
-        for item in suite_items:
-            expected = expectations.reason_for(keys[item.nodeid])
-            if expected is not None:
-                item.stash[_EXPECTED] = expected
-        state.record_matched(expectations.matched(keys.values()))
+    state.record_collected([scenario_key(item) for item in suite_items])
 
 
 def _parallel(config: pytest.Config) -> bool:
@@ -338,7 +343,42 @@ def next_scenario(item: pytest.Item) -> pytest.Item | None:
         return None
     # A skipif is not evaluated yet at this point: it counts as skipped.
     skipped = any(following.get_closest_marker(name) is not None for name in ("skip", "skipif"))
+    with contextlib.suppress(SetupError):
+        skipped = skipped or _release_skip_reason(following) is not None
     return None if skipped else following
+
+
+def target_release_of(item: pytest.Item) -> target_release.TargetRelease:
+    """The target's Talk release (read once by the preflight); starts the run if it has not started."""
+    return item.config.stash[_STATE].context().target_release
+
+
+def _release_skip_reason(item: pytest.Item) -> str | None:
+    """Why a @since-talk / @until-talk scenario does not apply to the target (SetupError: a malformed tag)."""
+    tags = item_tags(item)
+    scoped = (target_release.SINCE_TAG + ":", target_release.UNTIL_TAG + ":")
+    if not any(tag.startswith(scoped) for tag in tags):
+        return None
+    try:
+        return target_release.skip_reason(tags, target_release_of(item))
+    except target_release.ReleaseTagError as error:
+        raise SetupError(str(error)) from None
+
+
+# tryfirst: a scenario for another release is skipped before its fixtures set anything up on the target.
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.stash.get(_IS_SUITE_ITEM, False):
+        reason = _release_skip_reason(item)
+        if reason is not None:
+            pytest.skip(reason)
+
+
+def pytest_bdd_before_step(request: pytest.FixtureRequest) -> None:
+    # What the previous step judged is not what this one judges (the judged answer pins expectations).
+    log = request.node.stash.get(_ASSERTIONS, None)
+    if log is not None:
+        log.step_started()
 
 
 def run_alone(item: pytest.Item) -> None:
@@ -394,22 +434,34 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     report = yield
     if item.stash.get(_IS_SUITE_ITEM, False):
-        _classify(item.config.stash[_STATE], item, call, report)
-        expected = item.stash.get(_EXPECTED, None)
-        if expected is not None:
-            _apply_expectation(expected, call, report)
+        state: SuiteState = item.config.stash[_STATE]
+        _classify(state, item, call, report)
+        expectations = state.expectations()
+        entry = expectations.entry_for(scenario_key(item)) if expectations is not None else None
+        if entry is not None:
+            _apply_expectation(entry, expectations.path.name, call, report)
     return report
 
 
-def _apply_expectation(reason: str, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
-    """An expected failure is pytest's xfail (the run passes); an expected failure that passes fails it."""
+def _apply_expectation(
+    entry: Expectation, file_name: str, call: pytest.CallInfo[None], report: pytest.TestReport
+) -> None:
+    """The pinned failure is pytest's xfail (the run passes); another failure, or a pass, fails the run."""
     data = report.talk_conformance
+    reason = entry.reason
     data["expected"] = reason
     if call.when != "call":
         return  # setup errors and skips say nothing about the expectation
     if data["verdict"] == "failed":
-        report.outcome = "skipped"
-        report.wasxfail = f"expected failure: {reason}"
+        judged = expectation_verdicts.judged_answer(data.get(assertion_records.JUDGED_KEY))
+        differently = expectation_verdicts.failed_differently(entry, file_name, judged)
+        if differently is None:
+            report.outcome = "skipped"
+            report.wasxfail = f"expected failure: {reason}"
+        else:
+            message = f"{differently}\n{data['message']}"
+            data.update(message=message, failed_differently=True)
+            report.longrepr = message
     elif data["verdict"] == "passed":
         message = f"unexpectedly passed: the expectations say it fails ({reason})"
         data.update(verdict="failed", message=message, unexpected_pass=True)
@@ -468,7 +520,13 @@ def _classify(
         "tags": item_tags(item),
         assertion_records.SOURCE_KEY: assertion_records.scenario_source(item),
         assertion_records.RECORDS_KEY: item.stash[_ASSERTIONS].to_json() if _ASSERTIONS in item.stash else [],
+        assertion_records.JUDGED_KEY: _judged(item),
     }
+
+
+def _judged(item: pytest.Item) -> dict[str, Any] | None:
+    log = item.stash.get(_ASSERTIONS, None)
+    return log.judged.to_dict() if log is not None and log.judged is not None else None
 
 
 def _no_answer(error: BaseException) -> str:
@@ -573,11 +631,13 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 def start_run(
     profile: TargetProfile, run_dir: Path
-) -> tuple[RunContext, Callable[[], list[str]], tuple[str, ...]]:
-    """Start what the run needs (conformance.run_setup); return its context, stop function and secrets."""
+) -> tuple[RunContext, Callable[[], list[str]], tuple[str, ...], str | None]:
+    """Start what the run needs (conformance.run_setup); its context, stop function, secrets and the
+    expectations line still to print (None when the command's preflight printed it)."""
     adopted = run_setup.adopt(profile)
     prepared, stop = adopted if adopted is not None else run_setup.start(profile, run_dir)
-    return prepared.context(run_dir / "scenario.lock"), stop, prepared.secrets()
+    line = None if adopted is not None else prepared.expectations_line
+    return prepared.context(run_dir / "scenario.lock"), stop, prepared.secrets(), line
 
 
 class SuiteState:
@@ -604,7 +664,7 @@ class SuiteState:
         self._stop: Callable[[], list[str]] | None = None
         self._started_at = time.monotonic()
         self._selection_profile: TargetProfile | None = None
-        self._selection_expectations: Expectations | None = None
+        self._expectations: Expectations | None = None
         self.traffic_written: tuple[Path, int] | None = None
         self.not_disruptive: set[str] = set()
 
@@ -623,6 +683,8 @@ class SuiteState:
                 # Unlike -x, a setup error goes on: only a failure says the target broke a rule.
                 self.config.stash[_SESSION].shouldstop = f"conformance failure in {report.nodeid}"
             result.unexpected_pass = bool(data.get("unexpected_pass"))
+            result.failed_differently = bool(data.get("failed_differently"))
+            result.judged_answer = data.get(assertion_records.JUDGED_KEY)
             result.source = data.get(assertion_records.SOURCE_KEY)
             result.assertions = data.get(assertion_records.RECORDS_KEY, [])
         if data.get("expected") is not None:
@@ -680,32 +742,34 @@ class SuiteState:
                 self._selection_profile = self.load_profile()
         return self._selection_profile
 
-    def expectations_for_selection(self) -> Expectations | None:
-        """The profile's expectations; None when there are none or they cannot be loaded (reported later)."""
-        profile = self.profile_for_selection()
-        if profile is None or profile.expectations is None:
-            return None
-        if self._selection_expectations is None:
-            with contextlib.suppress(ProfileError):
-                self._selection_expectations = load_expectations(profile.expectations)
-        return self._selection_expectations
+    def expectations(self) -> Expectations | None:
+        """The run's expectations once it has started (`auto` resolved); None without, or before the start."""
+        if self._expectations is None:
+            context = self._context  # a worker's too, once its first scenario read it
+            if context is None or context.profile.expectations is None:
+                return None
+            with contextlib.suppress(ProfileError):  # checked when the run started
+                self._expectations = load_expectations(context.profile.expectations)
+        return self._expectations
 
-    def record_matched(self, matched: set[int]) -> None:
-        """Tell the controller which expectation entries this process's collection matched."""
+    def record_collected(self, keys: list[ScenarioKey]) -> None:
+        """Tell the controller which scenarios this process collected (for the stale-entry check)."""
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        path = self.run_dir / f"{MATCHED_PREFIX}{os.getpid()}.json"
-        path.write_text(json.dumps(sorted(matched)), encoding="utf-8")
+        path = self.run_dir / f"{COLLECTED_PREFIX}{os.getpid()}.json"
+        path.write_text(json.dumps([dataclasses.astuple(key) for key in keys]), encoding="utf-8")
 
     def unmatched_expectations(self) -> list[str]:
-        """Entries no process matched with a collected scenario; nothing when no scenario was collected."""
-        expectations = self.expectations_for_selection()
-        reports = sorted(self.run_dir.glob(MATCHED_PREFIX + "*.json")) if self.run_dir.is_dir() else []
+        """Entries that match no scenario any process collected; nothing when none was collected.
+
+        A file `auto` chose is the whole suite's: only entries of the feature files collected are checked.
+        """
+        expectations = self.expectations()
+        reports = sorted(self.run_dir.glob(COLLECTED_PREFIX + "*.json")) if self.run_dir.is_dir() else []
         if expectations is None or not reports:
             return []
-        matched: set[int] = set()
-        for path in reports:
-            matched.update(json.loads(path.read_text(encoding="utf-8")))
-        return expectations.unmatched_messages(matched)
+        keys = [ScenarioKey(*key) for path in reports for key in json.loads(path.read_text(encoding="utf-8"))]
+        auto = self._context is not None and self._context.profile.auto_expectations
+        return expectations.unmatched_messages(expectations.matched(keys), keys if auto else None)
 
     # A worker tells the controller "this run has conformance scenarios" with a file in the run directory.
     def announce_need(self) -> None:
@@ -720,7 +784,9 @@ class SuiteState:
     def context(self) -> RunContext:
         """The run context, starting everything on first use (single process) or reading it (xdist worker)."""
         if self.is_worker:
-            return self._read_context_file()
+            if self._context is None:
+                self._context = self._read_context_file()
+            return self._context
         if self._context is None and self._failure is None:
             self._start()
         if self._failure is not None:
@@ -735,14 +801,21 @@ class SuiteState:
             self.summary.profile = redacted_profile(profile.to_dict())
             self.summary.target_url = profile.url
             if profile.expectations is not None:
-                self.summary.expectations = str(profile.expectations)
                 load_expectations(profile.expectations)  # an unusable file stops the run before it starts
             self.run_dir.mkdir(parents=True, exist_ok=True)
             self._start_traffic(profile)
             with traffic_capture.outside_scenario():
-                self._context, self._stop, run_secrets = start_run(profile, self.run_dir)
+                context, self._stop, run_secrets, line = start_run(profile, self.run_dir)
             self.redactor.add(*run_secrets)
-            self.summary.target_url = self._context.base_url
+            if line:
+                self._write_line(line)  # the command's own preflight printed it when it set the run up
+            self.summary.target_url = context.base_url
+            self.summary.target_release = context.target_release.describe()
+            chosen = context.profile.expectations
+            if chosen is not None:
+                self.summary.expectations = str(chosen)
+                load_expectations(chosen)  # `auto`'s choice, checked as strictly as a given file
+            self._context = context
         except (SetupError, Unsupported) as exc:
             self._failure = type(exc)(self.redactor.text(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a readable message beats a traceback from our own setup

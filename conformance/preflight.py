@@ -10,6 +10,7 @@ from conformance import setup_driver
 from conformance.config import TargetProfile
 from conformance.outcomes import SetupError, Unsupported
 from conformance.setup_driver import TalkSession
+from conformance.target_release import NEWEST_KNOWN_RELEASE, TargetRelease, release_from_capabilities
 
 CAPABILITIES = f"{setup_driver.OCS}/cloud/capabilities"
 RECORDING_WELCOME = f"{setup_driver.RECORDING}/welcome/0"
@@ -57,6 +58,8 @@ class Preflight:
         self.profile = profile
         self.results: list[CheckResult] = []
         self._report = report
+        # The target's Talk release, read from the capabilities by `target` (until then the newest known).
+        self.release = TargetRelease(NEWEST_KNOWN_RELEASE)
 
     def _passed(self, name: str, detail: str) -> None:
         self._add(CheckResult(name, True, detail))
@@ -70,6 +73,11 @@ class Preflight:
         self.results.append(result)
         if self._report is not None:
             self._report(result.line())
+
+    def announce(self, line: str) -> None:
+        """A line that is no check, printed as it is (the expectations the run uses)."""
+        if self._report is not None:
+            self._report(line)
 
     def _session(self, base_url: str, admin: bool = False) -> TalkSession:
         account = self.profile.admin if admin else self.profile.users[0]
@@ -101,6 +109,7 @@ class Preflight:
                     f"GET {CAPABILITIES} answered HTTP {response.status_code} without an OCS JSON document",
                     "the url must be the base URL of a Nextcloud server (the part before /ocs/)",
                 )
+            self.release = release_from_capabilities(_ocs_data(response))
             self._passed(name, f"{base_url} speaks OCS{f' (Nextcloud {version})' if version else ''}")
             if "recording-v1" not in (spreed.get("features") or []):
                 self._failed(

@@ -19,7 +19,6 @@ passed scenario, or the response quoted in a failed scenario's message.
 from __future__ import annotations
 
 import ast
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ import requests
 from gherkin.parser import Parser
 
 from conformance.contract import ContractViolation, load_contract
+from conformance.judged_answers import Answer, answer_of
 from conformance.scenario_fingerprints import Fingerprint
 
 _RESPONSE = re.compile(
@@ -44,26 +44,6 @@ FAILED_VERDICTS = ("failed", "error", "expected failure", "failed differently")
 
 
 @dataclass(frozen=True)
-class Answer:
-    """What a real server answered to the request a Then step judged."""
-
-    status: int
-    statuscode: int | None  # None: no OCS envelope
-    error: str | None = None
-
-    def to_observed(self) -> dict[str, Any]:
-        """The `observed` mapping of an expectations entry."""
-        observed: dict[str, Any] = {"status": self.status, "statuscode": self.statuscode}
-        if self.error is not None:
-            observed["error"] = self.error
-        return observed
-
-    def __str__(self) -> str:
-        envelope = f"OCS {self.statuscode}" if self.statuscode is not None else "no OCS envelope"
-        return f"HTTP {self.status} / {envelope}" + (f" / {self.error}" if self.error else "")
-
-
-@dataclass(frozen=True)
 class RecordedVerdict:
     """How the recording judges one current scenario."""
 
@@ -73,24 +53,11 @@ class RecordedVerdict:
     partial: bool = False  # judged up to the first Then step only
 
 
-def answer_from_body(status: int, body: Any) -> Answer:
-    """The status, OCS statuscode and error code of an answer's decoded JSON body (None: not JSON)."""
-    ocs = body.get("ocs") if isinstance(body, dict) else None
-    if not isinstance(ocs, dict):
-        return Answer(status, None)
-    statuscode = (ocs.get("meta") or {}).get("statuscode")
-    data = ocs.get("data")
-    error = data.get("error") if isinstance(data, dict) else None
-    if isinstance(error, dict):
-        error = error.get("code")
-    return Answer(status, statuscode, error if isinstance(error, str) else None)
-
-
 def judged_answer(scenario: Mapping[str, Any]) -> Answer | None:
     """The answer the recorded scenario's judging Then step saw (None when the summary does not show it)."""
     if scenario.get("verdict") in FAILED_VERDICTS:
         quoted = _quoted_response(scenario.get("message") or "")
-        return None if quoted is None else answer_from_body(quoted[0], _decoded(quoted[2]))
+        return None if quoted is None else answer_of(quoted[0], quoted[2].encode("utf-8"), quoted[1])
     for record in scenario.get("assertions") or []:
         if record.get("kind") == "response":
             return Answer(record["status"], record.get("statuscode"), record.get("error"))
@@ -226,10 +193,3 @@ def _quoted_response(message: str) -> tuple[int, str, str] | None:
     except (ValueError, SyntaxError):
         return None
     return int(found["status"]), found["media"].strip(), body if isinstance(body, str) else ""
-
-
-def _decoded(body: str) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError:
-        return None

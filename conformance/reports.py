@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.expectation_verdicts import FAILED_DIFFERENTLY
 from conformance.junit import JUnitCase, write_junit
 from conformance.outcomes import Verdict
 from conformance.redaction import MASK, Redactor
@@ -20,7 +21,11 @@ TERMINAL_LIST_LIMIT = 15
 
 EXPECTED_FAILURE = "expected failure"
 UNEXPECTEDLY_PASSED = "unexpectedly passed"
-OUTCOMES = ("skipped", "passed", EXPECTED_FAILURE, "failed", UNEXPECTEDLY_PASSED, "error")
+OUTCOMES = ("skipped", "passed", EXPECTED_FAILURE, "failed", FAILED_DIFFERENTLY, UNEXPECTEDLY_PASSED, "error")
+# Totals that runs without expectations leave out (they cannot happen there).
+_EXPECTATION_TOTALS = tuple(
+    outcome.replace(" ", "_") for outcome in (EXPECTED_FAILURE, FAILED_DIFFERENTLY, UNEXPECTEDLY_PASSED)
+)
 
 _PHASE_RANK = {Verdict.PASSED: 0, Verdict.SKIPPED: 1, Verdict.FAILED: 2, Verdict.ERROR: 3}
 
@@ -38,6 +43,8 @@ class ScenarioResult:
     message: str = ""
     expected: str | None = None  # the expectations file's reason, when the scenario is expected to fail
     unexpected_pass: bool = False
+    failed_differently: bool = False  # expected to fail, and failed with another answer than the pinned one
+    judged_answer: dict[str, Any] | None = None  # the answer the failing step judged (judged_answers.Answer)
     source: dict[str, Any] | None = None  # where the scenario is written (assertion_records.scenario_source)
     assertions: list[dict[str, Any]] = field(default_factory=list)  # what its Then steps asserted
 
@@ -57,7 +64,9 @@ class ScenarioResult:
     def outcome(self) -> str:
         """The verdict in words, expectations applied: e.g. "passed", "expected failure"."""
         if self.expected is not None and self.verdict is Verdict.FAILED:
-            return UNEXPECTEDLY_PASSED if self.unexpected_pass else EXPECTED_FAILURE
+            if self.unexpected_pass:
+                return UNEXPECTEDLY_PASSED
+            return FAILED_DIFFERENTLY if self.failed_differently else EXPECTED_FAILURE
         return self.verdict.name.lower()
 
     @property
@@ -80,6 +89,8 @@ class ScenarioResult:
         }
         if self.expected is not None:
             data["expected_failure_reason"] = self.expected
+        if self.judged_answer is not None:
+            data["judged_answer"] = self.judged_answer
         if self.source is not None:
             data["source"] = self.source
         data["assertions"] = self.assertions
@@ -97,6 +108,7 @@ class RunSummary:
     cleanup_errors: list[str] = field(default_factory=list)
     duration: float = 0.0
     expectations: str | None = None  # path of the expectations file in use
+    target_release: str | None = None  # the target's Talk release as the preflight read it, in words
     expectation_errors: list[str] = field(default_factory=list)  # entries that matched no scenario
 
     def totals(self) -> dict[str, int]:
@@ -105,9 +117,10 @@ class RunSummary:
         for result in self.results.values():
             counts[result.outcome.replace(" ", "_")] += 1
         counts["total"] = len(self.results)
-        if not self.expectations and not counts["expected_failure"] + counts["unexpectedly_passed"]:
+        if not self.expectations and not sum(counts[key] for key in _EXPECTATION_TOTALS):
             # Runs without expectations keep the plain lattice counts.
-            del counts["expected_failure"], counts["unexpectedly_passed"]
+            for key in _EXPECTATION_TOTALS:
+                del counts[key]
         return counts
 
     def verdict(self) -> Verdict:
@@ -124,6 +137,7 @@ class RunSummary:
         return {
             "verdict": self.verdict().name.lower(),
             "target_url": self.target_url,
+            "target_release": self.target_release,
             "totals": self.totals(),
             "duration": round(self.duration, 3),
             "setup_error": self.setup_error,
@@ -206,8 +220,11 @@ def terminal_lines(summary: RunSummary, report_dir: Path | None) -> list[str]:
     ]
     if summary.expectations:
         lines.append(
-            "expectations {}: {} expected failure(s), {} unexpectedly passed".format(
-                summary.expectations, totals.get("expected_failure", 0), totals.get("unexpectedly_passed", 0)
+            "expectations {}: {} expected failure(s), {} failed differently, {} unexpectedly passed".format(
+                summary.expectations,
+                totals.get("expected_failure", 0),
+                totals.get("failed_differently", 0),
+                totals.get("unexpectedly_passed", 0),
             )
         )
     for problem in summary.expectation_errors:

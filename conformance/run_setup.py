@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conformance import preflight, setup_driver
+from conformance import expectation_choice, preflight, setup_driver
 from conformance.config import EMBEDDED_UPLOAD_LIMIT_BYTES, RunContext, TargetProfile
 from conformance.embedded_server import EmbeddedServer
 from conformance.fake_recording_server import FakeRecordingServer
@@ -30,6 +30,7 @@ class PreparedRun:
     signaling_stand_in: SignalingStandIn | None  # None: the target keeps its own signaling server
     signaling_secret: str = field(repr=False)
     checks: preflight.Preflight
+    expectations_line: str = ""  # the preflight's line about the expectations the run uses
 
     def context(self, lock_path: Path) -> RunContext:
         """The plain data every scenario (and xdist worker) of the run shares."""
@@ -40,6 +41,7 @@ class PreparedRun:
             recording_server_url_for_target=self.fake_url_for_target,
             lock_path=lock_path,
             signaling_stand_in_url=self.signaling_stand_in.url if self.signaling_stand_in else None,
+            target_release=self.checks.release,
         )
 
     def secrets(self) -> tuple[str, ...]:
@@ -76,6 +78,9 @@ def start(
             cleanups.append(("stopping the reference server", server.stop))
             base_url = server.start()
         checks.target(base_url)
+        choice = expectation_choice.choose(profile.expectations, profile.auto_expectations, checks.release)
+        profile = dataclasses.replace(profile, expectations=choice.path)
+        checks.announce(choice.line)
         checks.administration(base_url)
         profile = _resolve_background_setup(profile, checks.database(base_url))
         host, port = profile.listen_address
@@ -102,7 +107,7 @@ def start(
                 stand_in = None  # the target's own signaling server gets the notifications
             checks.reachability(base_url, fake_for_target, for_target.url if stand_in else None)
         prepared = PreparedRun(
-            profile, base_url, fake.url, fake_for_target, stand_in, signaling_secret, checks
+            profile, base_url, fake.url, fake_for_target, stand_in, signaling_secret, checks, choice.line
         )
     except BaseException:
         stop()
@@ -179,7 +184,11 @@ def adopt(profile: TargetProfile) -> tuple[PreparedRun, Callable[[], list[str]]]
         waiting.stop()  # set up for another profile: undo it, the caller starts afresh
         return None
     # The plugin's own profile (its run id), with what the set-up decided.
-    decided = dataclasses.replace(profile, background_setup=waiting.run.profile.background_setup)
+    decided = dataclasses.replace(
+        profile,
+        background_setup=waiting.run.profile.background_setup,
+        expectations=waiting.run.profile.expectations,
+    )
     return dataclasses.replace(waiting.run, profile=decided), waiting.stop
 
 

@@ -12,6 +12,7 @@ from pytest_bdd import parsers, then
 
 from conformance import setup_driver
 from conformance.fake_recording_server import WELCOME
+from conformance.judged_answers import answer_of_response
 from conformance.outcomes import SetupError
 from conformance.setup_driver import RECORDING_STATES
 from steps.recording_server import (
@@ -71,9 +72,16 @@ def ocs_body(world: World, exchange: Exchange) -> dict[str, Any]:
     return {"meta": meta, "data": data}
 
 
+def judged(world: World, request: str) -> Exchange:
+    """The named request's exchange, whose answer the step now judges (expectations pin that answer)."""
+    exchange = world.exchange(request)
+    world.assertions.judging(answer_of_response(exchange.response))
+    return exchange
+
+
 def expect_status(world: World, status: int, request: str = "request") -> Exchange:
     """The named request's response has the status; then it must also satisfy the contract."""
-    exchange = world.exchange(request)
+    exchange = judged(world, request)
     actual = exchange.response.status_code
     assert actual == status, world.explain(f"the target answered HTTP {actual}", f"HTTP {status}", exchange)
     check_contract(world, exchange)
@@ -231,8 +239,8 @@ def unknown_type_messages(decoded: object, talk_release: int | None = None) -> l
 
 @then("the error message says that the report's type is not supported")
 def unknown_type_message(world: World) -> None:
-    """Talk 22's text (with the decoded body) or Talk 23's; the run does not know the release yet."""
-    exchange = world.exchange("report")
+    """Talk 22's text (with the decoded body) or Talk 23's; steps do not know the target's release yet."""
+    exchange = judged(world, "report")
     try:
         decoded = json.loads(exchange.sent_body or b"")
     except ValueError:

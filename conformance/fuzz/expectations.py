@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from conformance.expectations import load_expectations
+from conformance.expectation_verdicts import FAILED_DIFFERENTLY, expected_side
+from conformance.expectations import Expectation, load_expectations
 from conformance.fuzz.operations import operation_kind
 from conformance.fuzz.replay import FailureRecord
 
@@ -86,13 +87,33 @@ def load_register(path: Path) -> list[RegisterEntry]:
 
 def cited_ids(expectations_path: Path) -> set[str]:
     """Register ids an expectations file gives as reasons (each reason starts with its ids)."""
-    expectations = load_expectations(expectations_path)
-    cited: set[str] = set()
+    return set(pins(expectations_path))
+
+
+def pins(expectations_path: Path) -> dict[str, tuple[Expectation, ...]]:
+    """The entries of an expectations file by the register ids they cite (their `observed` pins answers)."""
+    expectations = load_expectations(expectations_path, pinned=False)
+    cited: dict[str, tuple[Expectation, ...]] = {}
     for entry in expectations.entries:
-        named = getattr(entry, "register", None)  # the entry's own register field, where the file has one
         reason_ids = _REGISTER_ID.findall(entry.reason.split(":", 1)[0])
-        cited.update(_REGISTER_ID.findall(str(named or "")) or reason_ids)
+        for register_id in _REGISTER_ID.findall(entry.register or "") or reason_ids:
+            cited[register_id] = (*cited.get(register_id, ()), entry)
     return cited
+
+
+def failed_differently(finding: Finding, entries: Sequence[Expectation], file_name: str) -> str | None:
+    """None when an entry citing the finding's register entry pins its answer (or pins none); else why not.
+
+    Fuzz records carry the HTTP status and the error code, not the OCS statuscode: those two are compared.
+    """
+    actual_pair = (finding.status, finding.error)
+    pinned = [(entry.observed.status, entry.observed.error) if entry.observed else None for entry in entries]
+    if not entries or None in pinned or actual_pair in pinned:
+        return None
+    actual = "no HTTP status" if finding.status is None else f"HTTP {finding.status}"
+    actual += f" / {finding.error}" if finding.error else ""
+    expected = " or ".join(expected_side(entry, file_name) for entry in entries)
+    return f"{FAILED_DIFFERENTLY}: {expected}; actual: {actual}"
 
 
 def finding_of(record: FailureRecord, siblings: Sequence[FailureRecord] = ()) -> Finding:

@@ -25,6 +25,8 @@ class FailureRecord:
     status: int | None = None  # the answer's HTTP status, when the record came with one
     error: str | None = None  # its E1/E2 error string
     expected_by: str | None = None  # the register entry that makes it expected here (--expectations)
+    # --expectations: a cited register entry explains the finding, but the file pins another answer
+    failed_differently: str | None = None
 
 
 def curl_command(method: str, url: str, headers: Mapping[str, str | list[str]], body: bytes | None) -> str:

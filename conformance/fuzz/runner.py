@@ -148,17 +148,31 @@ def _known_findings(path: Path | None) -> Callable[[list[FailureRecord]], list[F
     """Marks the records an expectations file expects; unchanged records without one."""
     if path is None:
         return lambda records: records
-    from conformance.fuzz.expectations import EXPECTED, cited_ids, finding_of, judge, load_register
+    from conformance.fuzz.expectations import (
+        EXPECTED,
+        failed_differently,
+        finding_of,
+        judge,
+        load_register,
+        pins,
+    )
 
-    cited = cited_ids(path)
+    pinned = pins(path)
     register = load_register(deviations_path())
 
     def mark(records: list[FailureRecord]) -> list[FailureRecord]:
         marked = []
         for record in records:
-            verdict = judge(finding_of(record, records), register, cited)
+            finding = finding_of(record, records)
+            verdict = judge(finding, register, set(pinned))
             expected_by = verdict.entry if verdict.kind == EXPECTED else None
-            marked.append(dataclasses.replace(record, expected_by=expected_by))
+            # Like a scenario: expected only with the answer the file pins for that register entry.
+            differently = failed_differently(finding, pinned.get(expected_by or "", ()), path.name)
+            if differently is not None:
+                expected_by = None
+            marked.append(
+                dataclasses.replace(record, expected_by=expected_by, failed_differently=differently)
+            )
         return marked
 
     return mark
@@ -202,6 +216,7 @@ def _report(
         "model_seconds": round(model.seconds, 3) if model else 0,
         "failures": len(unexpected),
         "expected_failures": len(expected),
+        "failed_differently": sum(1 for record in failures if record.failed_differently),
         "errors": len(errors),
     }
     (report_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
@@ -214,6 +229,9 @@ def _report(
     for record in failures:
         where = f"{record.operation} [{record.phase}] {record.check}"
         label = f"EXPECTED ({record.expected_by})" if record.expected_by else "FAILURE"
+        if record.failed_differently:
+            label = "FAILED DIFFERENTLY"
+            print(redactor.text(f"{label} {where}: {record.failed_differently}"))
         print(redactor.text(f"{label} {where}: {record.message}"))
         print(redactor.text(f"  replay: {record.curl.splitlines()[0] if record.curl else '(no request)'}"))
     for error in errors:

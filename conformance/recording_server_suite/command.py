@@ -80,7 +80,7 @@ def recording_server_command(args: list[str]) -> int:
             options.target_url, options.target_profile, options.expectations
         )
         if profile.expectations is not None:
-            load_expectations(profile.expectations)
+            load_expectations(profile.expectations, pinned=False)
         binding = binding_module()
     except (ProfileError, SetupError) as exc:
         return _fail(EXIT_USAGE, str(exc))

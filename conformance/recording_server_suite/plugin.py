@@ -205,7 +205,7 @@ class RecordingServerSuite:
             return None
         if self._expectations is None:
             with contextlib.suppress(ProfileError):
-                self._expectations = load_expectations(profile.expectations)
+                self._expectations = load_expectations(profile.expectations, pinned=False)
         return self._expectations
 
     def run(self) -> RecordingServerRun:
@@ -217,7 +217,7 @@ class RecordingServerSuite:
                 self.summary.target_url = profile.url
                 if profile.expectations is not None:
                     self.summary.expectations = str(profile.expectations)
-                    load_expectations(profile.expectations)
+                    load_expectations(profile.expectations, pinned=False)
                 mutant = self.config.getoption("--recording-server-mutant", None)
                 self._work_dir = Path(tempfile.mkdtemp(prefix="talk-recording-server-suite-"))
                 self._run, self._stop = start_run(profile, self._work_dir / "server", mutant)

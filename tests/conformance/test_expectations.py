@@ -17,14 +17,8 @@ from ocs_stand_in import capabilities_only, ocs_stand_in
 from conformance import resources
 from conformance.cli import main
 from conformance.expectations import ExpectationsError, ScenarioKey, load_expectations
-from conformance.recorded_verdicts import (
-    Answer,
-    first_then_steps,
-    holds_for,
-    judge,
-    judged_answer,
-    release_range,
-)
+from conformance.judged_answers import Answer
+from conformance.recorded_verdicts import first_then_steps, holds_for, judge, judged_answer, release_range
 from conformance.scenario_fingerprints import (
     current_fingerprints,
     fingerprints_at_commit,
@@ -58,6 +52,8 @@ STEPS = """\
 import pytest
 from pytest_bdd import given, parsers, scenarios, then
 
+from conformance.judged_answers import Answer
+
 pytestmark = pytest.mark.usefixtures("conformance_run")
 scenarios("features")
 
@@ -66,13 +62,18 @@ def nothing():
     pass
 
 @then("the target is wrong")
-def wrong():
+def wrong(conformance_assertions):
+    conformance_assertions.judging(Answer(500, 996))
     assert False, "expected 400, got 500"
 
 @then(parsers.parse("row {kind} holds"))
-def row(kind):
+def row(kind, conformance_assertions):
+    conformance_assertions.judging(Answer(500 if kind == "bad" else 200, 996 if kind == "bad" else 200))
     assert kind == "good", "row bad answered 500"
 """
+
+# What the inline steps judge when they fail: HTTP 500 with OCS statuscode 996.
+CRASH = {"status": 500, "statuscode": 996}
 
 
 @pytest.fixture
@@ -90,8 +91,10 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Iterato
 
 
 def write_expectations(pytester: pytest.Pytester, entries: list[dict], name: str = "expected.yaml") -> Path:
+    """An expectations file; entries without `observed` pin the answer the inline steps judge (500/996)."""
     path = pytester.path / name
-    path.write_text(yaml.safe_dump({"expectations": entries}), encoding="utf-8")
+    pinned = [{"observed": CRASH, **entry} for entry in entries]
+    path.write_text(yaml.safe_dump({"expectations": pinned}), encoding="utf-8")
     return path
 
 
@@ -129,7 +132,7 @@ def test_expected_failures_do_not_fail_the_run(suite: pytest.Pytester) -> None:
     reasons = {s["name"]: s.get("expected_failure_reason") for s in summary["scenarios"]}
     assert reasons["it deviates"] == "R1: answers 500" and reasons["rows [good]"] is None
     result.stdout.fnmatch_lines(
-        ["*expectations *expected.yaml: 2 expected failure(s), 0 unexpectedly passed*",
+        ["*expectations *expected.yaml: 2 expected failure(s), 0 failed differently, 0 unexpectedly passed*",
          "*EXPECTED FAILURE Inline expectations: it deviates: R1: answers 500*"]
     )  # fmt: skip
     cases = {c.get("name"): c for c in ET.parse(suite.path / "reports" / "junit.xml").iter("testcase")}  # noqa: S314
@@ -254,18 +257,24 @@ def test_a_broken_expectations_file_stops_the_command_with_a_clear_message(
     ("text", "message"),
     [
         ("- a\n", "must be a mapping with the key 'expectations'"),
-        ("expectations: []\nwhy: x\n", "must be a mapping with the key 'expectations'"),
-        ("expectations: []\ntalk_release: '23'\n", "talk_release must be the Talk major release"),
-        ("expectations:\n  - {feature: f, scenario: s, reason: r, observed: {status: 400}}\n",
-         "observed must be {status: <HTTP status>, statuscode: <OCS statuscode or null>"),
-        ("expectations:\n  - {feature: f, scenario: s, reason: r, observed: {status: 400, statuscode: null, "
-         "error: 7}}\n", "observed must be"),
         ("expectations: [1]\n", "entry 1 must be a mapping"),
         ("expectations:\n  - {feature: f, scenario: s, reason: r, why: x}\n", "entry 1: unknown key(s) why"),
         ("expectations:\n  - {feature: f, scenario: s, reason: r, example: [1]}\n", "example must be the id"),
         ("expectations: [{feature: f, scenario: s, reason: r}, {feature: f, scenario: s, reason: q}]\n",
          "entry 2 (f: s) repeats entry 1"),
         ("expectations: [\n", "not valid YAML at line"),
+        ("expectations: [{feature: f, scenario: s, reason: r}]\n", "entry 1 (f: s) has no observed answer"),
+        ("expectations: [{feature: f, scenario: s, reason: r, observed: {status: 500}}]\n",
+         "entry 1: observed must be {status: <HTTP status>, statuscode: <OCS statuscode or null>"),
+        ("expectations: [{feature: f, scenario: s, reason: r, observed: {status: 5, statuscode: 996}}]\n",
+         "entry 1: observed must be"),
+        ("expectations: [{feature: f, scenario: s, reason: r, observed: {status: 400, statuscode: x}}]\n",
+         "entry 1: observed must be"),
+        ("expectations: [{feature: f, scenario: s, reason: r,"
+         " observed: {status: 400, statuscode: 400, error: ''}}]\n", "entry 1: observed must be"),
+        ("talk_release: twenty-three\nexpectations: []\n", "talk_release must be a Talk major release number"),
+        ("implementation: 33\nexpectations: []\n", "implementation must be words"),
+        ("talk_release: 23\n", "must be a mapping with the key 'expectations'"),
     ],
 )  # fmt: skip
 def test_malformed_files_are_rejected_with_the_entry_named(tmp_path: Path, text: str, message: str) -> None:
@@ -289,12 +298,25 @@ def test_matching_uses_file_name_or_trailing_path_title_and_row() -> None:
     assert path.name == "e.yaml"
 
 
-def _loaded(entries: list[dict]):
+def test_an_entry_for_a_row_beats_one_for_the_whole_outline_and_the_header_is_read() -> None:
+    outline = {"feature": "store.feature", "scenario": "O", "reason": "whole"}
+    row = {"feature": "store.feature", "scenario": "O", "example": "b", "reason": "row b",
+           "observed": {"status": 400, "statuscode": None}}  # fmt: skip
+    loaded = _loaded([outline, row], implementation="Nextcloud 33.0.1 / Talk 23.0.6", talk_release=23)
+    assert loaded.reason_for(ScenarioKey("/x/store.feature", "O", "b")) == "row b"
+    assert loaded.reason_for(ScenarioKey("/x/store.feature", "O", "a")) == "whole"
+    pinned = loaded.entry_for(ScenarioKey("/x/store.feature", "O", "b")).observed
+    assert pinned == Answer(400, None) and pinned.describe() == "HTTP 400 / no OCS envelope"
+    assert (loaded.implementation, loaded.talk_release) == ("Nextcloud 33.0.1 / Talk 23.0.6", 23)
+
+
+def _loaded(entries: list[dict], **header: object):
     import tempfile
 
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "e.yaml"
-        path.write_text(yaml.safe_dump({"expectations": entries}), encoding="utf-8")
+        pinned = [{"observed": CRASH, **entry} for entry in entries]
+        path.write_text(yaml.safe_dump({**header, "expectations": pinned}), encoding="utf-8")
         return load_expectations(path)
 
 
