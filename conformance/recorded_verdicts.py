@@ -155,6 +155,21 @@ def recorded_counterpart(
     return None
 
 
+def traffic_aliases(recorded: Mapping[str, Fingerprint], now: Mapping[str, Fingerprint]) -> dict[str, str]:
+    """HAR scenario names of current scenarios that repeat a recorded one's requests under another name."""
+    aliases = {}
+    for current in now.values():
+        found = recorded_counterpart(current, recorded)
+        if (
+            found is not None
+            and found[1].startswith("repeats ")
+            and current.traffic_name
+            and found[0].traffic_name
+        ):
+            aliases[current.traffic_name] = found[0].traffic_name
+    return aliases
+
+
 def judge(
     current: Fingerprint,
     then_step: str | None,
