@@ -11,7 +11,7 @@ from typing import Any
 
 from conformance.contract import load_contract
 from conformance.traffic.har import SUITE_TO_TARGET
-from conformance.traffic.normalise import Observation, observations
+from conformance.traffic.normalise import Observation, observations, scenario_key
 
 # The kinds of difference, in the order the table shows them.
 KINDS = ("status", "statuscode", "envelope", "error", "system-messages", "recording-server")
@@ -192,9 +192,10 @@ def compare(
     `recorded_as` names, for a right scenario under a new name, the left one that sent the same requests."""
     result = Comparison(left_name, right_name)
     left_runs, right_runs = _by_scenario(observations(left)), _by_scenario(observations(right))
+    spelt = {scenario_key(new): scenario_key(old) for new, old in (recorded_as or {}).items()}
     stand_ins = {
         scenario: original
-        for scenario, original in (recorded_as or {}).items()
+        for scenario, original in spelt.items()
         if scenario not in left_runs and original in left_runs
     }
     for scenario in right_runs:
