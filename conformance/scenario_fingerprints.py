@@ -11,8 +11,10 @@ a recorded one's requests and checks them otherwise.
 
 The fingerprints of a recording are made from the feature files at the commit the recorded run used:
 
-    python -m conformance.scenario_fingerprints --commit f99794d \\
+    python -m conformance.scenario_fingerprints --commit fd44b23 \\
         --output conformance/recordings/nextcloud-32/scenarios.json
+
+(conformance.traffic.shipped_recording writes it when it builds a recording directory.)
 
 Without ``--commit`` the feature files of the working tree (or the installed package) are read.
 """
