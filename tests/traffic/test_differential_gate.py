@@ -16,9 +16,7 @@ import pytest
 import yaml
 
 from conformance.embedded_server import EmbeddedServer
-from conformance.recorded_verdicts import traffic_aliases
 from conformance.resources import deviations_path
-from conformance.scenario_fingerprints import current_fingerprints, load_recorded
 from conformance.traffic import har, recordings
 from conformance.traffic.compare import accepted_differences, compare, sane_status_requirements
 
@@ -44,9 +42,7 @@ def comparison(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     recorded = har.read(recordings.traffic_path(name))["log"]["entries"]
     ours = har.read(tmp_path / "run.har")["log"]["entries"]
     # a scenario that repeats a recorded one's requests under another name is compared with it
-    aliases = traffic_aliases(
-        load_recorded(recordings.directory(name) / "scenarios.json"), current_fingerprints()
-    )
+    aliases = recordings.renamed_scenarios(name)
     result = compare(
         recorded,
         ours,
