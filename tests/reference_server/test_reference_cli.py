@@ -58,6 +58,14 @@ def test_bad_configuration_is_explained(tmp_path):
     assert "bruteforce.enabled must be true or false" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_an_unknown_talk_version_is_one_line(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text("talk_version: 24\n")
+    result = run("--port", "0", "--config", str(path))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1 and "talk_version must be one of 22, 23" in result.stderr
+
+
 def test_port_in_use_is_explained():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
