@@ -189,7 +189,8 @@ def action_outputs(report_dir: Path) -> dict[str, str]:
         "totals": json.dumps(totals, sort_keys=True),
         "report-dir": str(report_dir),
     }
-    for key in ("total", "passed", "failed", "error", "skipped", "expected_failure", "unexpectedly_passed"):
+    keys = ("total", "passed", "failed", "error", "skipped", "expected_failure", "failed_differently")
+    for key in (*keys, "unexpectedly_passed"):
         outputs[key.replace("_", "-")] = str(totals.get(key, 0))
     reports = {"summary-json": SUMMARY_FILE, "junit-xml": JUNIT_FILE, "cucumber-json": CUCUMBER_FILE}
     for name, file in reports.items():

@@ -153,6 +153,7 @@ def _run_scenarios(run: MutantRun, url: str, binding: Path, work_dir: Path, exit
         sys.executable, "-m", "pytest", str(binding), "-c", str(ini), "--rootdir", str(binding.parent.parent),
         "-p", "no:cacheprovider", "-q", "--tb=no", "--no-header",
         "--target-url", url, "--conformance-report-dir", str(reports),
+        "--expectations", "none",  # a mutant is killed by any failure; no file may excuse one
     ]  # fmt: skip
     if exit_first:
         command.append("--stop-at-first-failure")  # a mutant is killed once one scenario fails

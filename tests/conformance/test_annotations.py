@@ -154,6 +154,7 @@ def test_the_action_outputs_come_from_summary_json(tmp_path: Path) -> None:
         "error": "0",
         "skipped": "4",
         "expected-failure": "0",
+        "failed-differently": "0",
         "unexpectedly-passed": "0",
         "summary-json": str(tmp_path / "summary.json"),
         "junit-xml": str(tmp_path / "junit.xml"),

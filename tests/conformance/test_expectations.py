@@ -163,6 +163,68 @@ def test_an_expected_failure_that_passes_fails_the_run(suite: pytest.Pytester) -
     result.stdout.fnmatch_lines(["*unexpectedly passed: the expectations say it fails (R3: thought broken)*"])
 
 
+def test_a_failure_with_another_answer_is_failed_differently_and_fails_the_run(
+    suite: pytest.Pytester,
+) -> None:
+    pinned = {"status": 400, "statuscode": 400, "error": "unknown_type"}
+    path = write_expectations(
+        suite,
+        [
+            {"feature": "inline.feature", "scenario": "it deviates", "register": "D16", "reason": "D16: x",
+             "observed": pinned},
+            {"feature": "inline.feature", "scenario": "rows", "example": "bad", "reason": "R2: row bad"},
+        ],
+    )  # fmt: skip
+    result = suite.runpytest("--expectations", str(path), "--conformance-report-dir", "reports")
+    assert result.ret == 1
+    result.assert_outcomes(passed=2, failed=1, xfailed=1)
+    summary = summary_of(suite)
+    assert summary["verdict"] == "failed"
+    assert verdicts(summary)["it deviates"] == "failed differently"
+    assert verdicts(summary)["rows [bad]"] == "expected failure"
+    assert summary["totals"]["failed_differently"] == 1 and summary["totals"]["failed"] == 0
+    expected = (
+        "failed differently: expected (per expected.yaml entry 1, register D16): HTTP 400 / OCS 400 /"
+        " unknown_type; actual: HTTP 500 / OCS 996"
+    )
+    deviates = next(s for s in summary["scenarios"] if s["name"] == "it deviates")
+    assert deviates["message"].startswith(expected + "\n") and "expected 400, got 500" in deviates["message"]
+    assert deviates["judged_answer"] == {"status": 500, "statuscode": 996}
+    result.stdout.fnmatch_lines(
+        ["*expectations *expected.yaml: 1 expected failure(s), 1 failed differently, 0 unexpectedly passed*",
+         f"*FAILED DIFFERENTLY Inline expectations: it deviates: {expected}*"]
+    )  # fmt: skip
+    cases = {c.get("name"): c for c in ET.parse(suite.path / "reports" / "junit.xml").iter("testcase")}  # noqa: S314
+    failure = cases["it deviates"].find("failure")
+    assert failure is not None and failure.get("message") == expected
+    properties = {p.get("name"): p.get("value") for p in cases["it deviates"].iter("property")}
+    assert properties["verdict"] == "failed differently"
+
+
+def test_a_failing_step_that_judged_no_answer_fails_differently(suite: pytest.Pytester) -> None:
+    (suite.path / "features" / "inline.feature").write_text(
+        FEATURE.replace("Then the target is wrong", "Then the room is wrong"), encoding="utf-8"
+    )
+    suite.makepyfile(
+        test_more="""
+from pytest_bdd import then
+
+@then("the room is wrong")
+def room_wrong(conformance_assertions):
+    assert False, "the room's callRecording is 0"
+"""
+    )
+    entry = {"feature": "inline.feature", "scenario": "it deviates", "reason": "R1"}
+    path = write_expectations(suite, [entry])
+    result = suite.runpytest(
+        "--expectations", str(path), "--conformance-report-dir", "reports", "-k", "deviates"
+    )
+    assert result.ret == 1
+    deviates = summary_of(suite)["scenarios"][0]
+    assert deviates["verdict"] == "failed differently"
+    assert "actual: no answer (the failing step judged no request's answer)" in deviates["message"]
+
+
 def test_an_entry_matching_no_scenario_fails_the_run_and_is_named(suite: pytest.Pytester) -> None:
     path = write_expectations(
         suite,
@@ -272,7 +334,7 @@ def test_a_broken_expectations_file_stops_the_command_with_a_clear_message(
          "entry 1: observed must be"),
         ("expectations: [{feature: f, scenario: s, reason: r,"
          " observed: {status: 400, statuscode: 400, error: ''}}]\n", "entry 1: observed must be"),
-        ("talk_release: twenty-three\nexpectations: []\n", "talk_release must be a Talk major release number"),
+        ("talk_release: twenty-three\nexpectations: []\n", "talk_release must be a Talk major release"),
         ("implementation: 33\nexpectations: []\n", "implementation must be words"),
         ("talk_release: 23\n", "must be a mapping with the key 'expectations'"),
     ],
@@ -528,6 +590,38 @@ def test_the_shipped_files_ship_inside_the_conformance_package() -> None:
         assert (EXPECTATIONS_DIR / file_name).is_file()
         shipped = {path.name for path in recordings.directory(name).iterdir()}
         assert shipped >= {"summary.json", "scenarios.json", "traffic.har", "recording.json"}
+
+
+def test_a_real_server_failing_an_expected_scenario_with_another_answer_fails_differently(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reference server with a mutant answers 500/996 where the file pins Talk 23's empty-body 400."""
+    from conformance.embedded_server import EmbeddedServer
+
+    for name in list(os.environ):
+        if name.startswith("TALK_CONFORMANCE_"):
+            monkeypatch.delenv(name)
+    entry = {"feature": "store_recording.feature", "scenario": "An upload without a file is refused",
+             "register": "D7", "reason": "D7: pinned to an answer this server does not give",
+             "observed": {"status": 400, "statuscode": None}}  # fmt: skip
+    path = tmp_path / "pinned.yaml"
+    path.write_text(yaml.safe_dump({"talk_release": 23, "expectations": [entry]}), encoding="utf-8")
+    with EmbeddedServer(tmp_path / "server", mutant="store-missing-file-500") as server:
+        code = main(
+            ["run", "--target-url", server.url, "--expectations", str(path),
+             "--report-dir", str(tmp_path / "reports"), "--", "-k", "without_a_file"]
+        )  # fmt: skip
+    out = capsys.readouterr().out
+    summary = json.loads((tmp_path / "reports" / "summary.json").read_text(encoding="utf-8"))
+    assert code == 1, out
+    scenario = next(s for s in summary["scenarios"] if s["name"] == "An upload without a file is refused")
+    assert scenario["verdict"] == "failed differently"
+    assert scenario["message"].startswith(
+        "failed differently: expected (per pinned.yaml entry 1, register D7): HTTP 400 / no OCS envelope;"
+        " actual: HTTP 500 / OCS 996"
+    )
+    assert summary["verdict"] == "failed" and summary["totals"]["failed_differently"] == 1
+    assert "expectations: pinned.yaml (as given; the target is" in out
 
 
 def test_the_nextcloud_32_file_against_a_server_that_fails_like_upstream_on_d7(

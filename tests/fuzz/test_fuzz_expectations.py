@@ -145,3 +145,40 @@ def test_an_unusable_expectations_file_is_a_usage_error(tmp_path, capsys):
 def test_cited_ids_are_the_ids_a_reason_starts_with(path):
     cited = cited_ids(path)
     assert cited and all(entry[0] in "DXUAR" for entry in cited)
+
+
+def test_a_finding_is_expected_only_with_the_answer_the_file_pins(tmp_path, capsys):
+    """Like a scenario: a cited entry explains the finding, but only the pinned answer makes it expected."""
+    from conformance.fuzz.expectations import failed_differently, pins
+    from conformance.fuzz.runner import _known_findings
+
+    path = tmp_path / "pinned.yaml"
+    path.write_text(
+        "talk_release: 23\nexpectations:\n"
+        "  - {feature: f.feature, scenario: s, register: X7, reason: 'X7: crash',"
+        " observed: {status: 400, statuscode: 400, error: unknown_type}}\n"
+        "  - {feature: f.feature, scenario: t, register: D16, reason: 'D16: crash',"
+        " observed: {status: 400, statuscode: 400, error: unknown_type}}\n",
+        encoding="utf-8",
+    )
+    crash = finding_of(record(message="unregistered server error HTTP 500: b'...'"))
+    pinned = pins(path)
+    assert set(pinned) == {"X7", "D16"} and judge(crash, REGISTER, set(pinned)).kind == EXPECTED
+    assert failed_differently(crash, pinned["X7"], path.name) == (
+        "failed differently: expected (per pinned.yaml entry 1, register X7): HTTP 400 / OCS 400 /"
+        " unknown_type; actual: HTTP 500"
+    )
+    refused = finding_of(record(status=400, error="unknown_type"))
+    assert failed_differently(refused, pinned["X7"], path.name) is None
+    # With the real register: D16 explains the 500 but pins another answer, so it is no longer expected.
+    marked = _known_findings(path)([record(message="unregistered server error HTTP 500", status=500)])
+    assert marked[0].expected_by is None and marked[0].failed_differently.startswith("failed differently:")
+
+    class Engine:
+        junit, errors, cases_by_phase, total_cases, seconds = [], [], {"fuzzing": 1}, 1, 0.0
+        failures = [marked[0]]
+
+    assert _report(Engine(), None, tmp_path, Redactor(), FuzzSettings()) == EXIT_FINDINGS
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["failed_differently"] == 1 and summary["failures"] == 1
+    assert "FAILED DIFFERENTLY POST /recording/backend" in capsys.readouterr().out
