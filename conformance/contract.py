@@ -203,8 +203,15 @@ class Contract:
         _, documented_response = found
         content = documented_response.get("content", {})
         media_type = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
-        if media_type in content and not _is_json(media_type):
-            return  # e.g. XML: the contract gives no schema for it, only the status is checked
+        documented_as = _documented_media_type(media_type, content)
+        if content and documented_as is None:
+            # The media type is part of the answer: a JSON body served as text/html is not an OCS answer.
+            raise ContractViolation(
+                f"{where} with Content-Type {media_type or '(none)'}: the contract documents "
+                f"{', '.join(content)} for this answer"
+            )
+        if documented_as is not None and not _is_json(documented_as):
+            return  # e.g. XML, or Talk 23's empty text/html 400: no JSON schema, only status and media type
         pointer = self._json_schema_pointer(operation.operation_id, response.status_code)
         if pointer is None:
             return
@@ -274,6 +281,17 @@ def _describe(error: Any) -> str:
 
 def _escape(part: str) -> str:
     return part.replace("~", "~0").replace("/", "~1")
+
+
+def _documented_media_type(media_type: str, content: dict[str, Any]) -> str | None:
+    """The key of `content` that documents this media type (exact, "type/*" or "*/*"), or None."""
+    if not media_type:
+        return None
+    documented = {key.split(";")[0].strip().lower() for key in content}
+    for candidate in (media_type, media_type.split("/")[0] + "/*", "*/*"):  # the most specific first
+        if candidate in documented:
+            return candidate if candidate == media_type else media_type
+    return None
 
 
 def _is_json(media_type: str) -> bool:

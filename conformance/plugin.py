@@ -22,6 +22,7 @@ from conformance import (
     background_cleanup,
     brute_force_reset,
     expectation_verdicts,
+    key_reads,
     run_setup,
     target_release,
 )
@@ -166,6 +167,41 @@ def pytest_configure(config: pytest.Config) -> None:
             state.cucumber_path = Path(config.option.cucumber_json_path)
 
 
+def pytest_bdd_before_step(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Callable[..., object]
+) -> None:
+    """Key reads during a Then step are that step's (conformance/key_reads.py, when it records)."""
+    # What the previous step judged is not what this one judges (the judged answer pins expectations).
+    log = request.node.stash.get(_ASSERTIONS, None)
+    if log is not None:
+        log.step_started()
+    if key_reads.enabled():
+        key_reads.step_started(step.type, step.name, step_func.__name__)
+
+
+def pytest_bdd_after_step(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Callable[..., object],
+    step_func_args: dict[str, Any],
+) -> None:
+    key_reads.step_finished()
+
+
+def pytest_bdd_step_error(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Callable[..., object],
+    step_func_args: dict[str, Any],
+    exception: Exception,
+) -> None:
+    key_reads.step_finished()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[_SESSION] = session
 
@@ -218,6 +254,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.user_properties.append(("tag", tag))
     if not suite_items:
         return
+
     # Scenarios that run alone after the others, so that they do not stall the parallel ones (under xdist),
     # and disruptive ones last: should a reset fail, nothing after them sees the throttle.
     def position(item: pytest.Item) -> int:
@@ -372,13 +409,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         reason = _release_skip_reason(item)
         if reason is not None:
             pytest.skip(reason)
-
-
-def pytest_bdd_before_step(request: pytest.FixtureRequest) -> None:
-    # What the previous step judged is not what this one judges (the judged answer pins expectations).
-    log = request.node.stash.get(_ASSERTIONS, None)
-    if log is not None:
-        log.step_started()
 
 
 def run_alone(item: pytest.Item) -> None:

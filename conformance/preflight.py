@@ -114,8 +114,7 @@ class Preflight:
             if "recording-v1" not in (spreed.get("features") or []):
                 self._failed(
                     "recording-v1",
-                    f"the target {base_url} does not advertise the Talk capability recording-v1"
-                    f" to {user!r}",
+                    f"the target {base_url} does not advertise the Talk capability recording-v1 to {user!r}",
                     "install and enable Talk (spreed) and allow the profile's users to use it",
                     PreflightUnsupported,
                 )

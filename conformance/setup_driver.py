@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from conformance import key_reads
 from conformance.config import Account
 from conformance.outcomes import SetupError
 from conformance.tls import certificate_problem
@@ -102,7 +103,8 @@ class TalkSession:
                 f" (expected {'/'.join(map(str, expected))}): {response.text[:300]}"
             )
         try:
-            return response.json()["ocs"]["data"]
+            document = key_reads.tracked(response.json(), method, response.request.url or path)
+            return document["ocs"]["data"]
         except (ValueError, KeyError, TypeError):
             raise SetupError(
                 f"setup request {method} {path} as {self.name} did not answer an OCS JSON body: "

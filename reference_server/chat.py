@@ -5,6 +5,7 @@ import time
 
 from reference_server import absolute_url
 from reference_server.database import Database
+from reference_server.php_values import PhpObject
 from reference_server.state_machine import SYSTEM_MESSAGE_TEXT
 
 # The actor of a recording_failed message the recording server reports: a guest without a session.
@@ -19,6 +20,8 @@ CONVERSATION_MESSAGE_TEXT = {
     "call_left": "{actor} left the call",
     "call_ended": "Call with {actor} ended",
     "call_ended_everyone": "{actor} ended the call with everyone",
+    "moderator_promoted": "{actor} promoted {user} to moderator",
+    "moderator_demoted": "{actor} demoted {user} from moderator",
 }
 
 
@@ -107,6 +110,8 @@ def _render(row, token: str, base_url: str) -> dict:
         "messageType": row["message_type"],
         "isReplyable": row["message_type"] != "system",
         "referenceId": "",
+        "reactions": PhpObject(),  # Talk sends {} for a message nobody reacted to
         "expirationTimestamp": 0,
         "markdown": row["message_type"] != "system",
+        "threadId": row["id"],  # a message outside a thread is its own thread, as Talk numbers them
     }

@@ -167,6 +167,7 @@ MUTANTS = {
     )
 }
 
+
 class UnknownMutant(ValueError):
     """A mutant name that is not in the catalogue."""
 

@@ -68,6 +68,10 @@ def json_decode(raw: bytes):
     return True, value
 
 
+class PhpObject(dict):
+    """A PHP object (stdClass): encodes as a JSON object even when empty, where an empty array gives []."""
+
+
 def _is_php_list(value: dict) -> bool:
     # An associative array with keys "0".."n-1" in order is a PHP list and encodes as a JSON array.
     return all(key == str(index) for index, key in enumerate(value))
@@ -134,7 +138,7 @@ def json_encode(value, hex_tag: bool = False) -> str:
     if isinstance(value, str):
         return _encode_string(value, hex_tag)
     if isinstance(value, dict):
-        if _is_php_list(value):
+        if not isinstance(value, PhpObject) and _is_php_list(value):
             return "[" + ",".join(json_encode(v, hex_tag) for v in value.values()) + "]"
         items = (_encode_string(str(k), hex_tag) + ":" + json_encode(v, hex_tag) for k, v in value.items())
         return "{" + ",".join(items) + "}"

@@ -7,6 +7,7 @@ import time
 
 from reference_server import (
     chat,
+    notifications,
     recording_server_client,
     signaling_notifier,
     state_machine,
@@ -65,21 +66,38 @@ def is_moderator(participant_type: int, allow_guest_moderator: bool = False) -> 
     return participant_type in allowed
 
 
-def render_room(database: Database, room, attendee=None, session=None) -> dict:
-    """The v4 room object (the subset the recording suite needs, plus common fields)."""
+# The room keys Talk 23 added (pinned messages, scheduled messages); Talk 22 does not send them.
+TALK_23_ROOM_KEYS = {"hasScheduledMessages": 0, "hiddenPinnedId": 0, "lastPinnedId": 0}
+# What real Talk 22 and 23 showed as an owner's permissions (every permission but "custom").
+OWNER_PERMISSIONS = 254
+
+
+def render_room(
+    database: Database, room, base_url: str, attendee=None, session=None, talk_version: int = 23
+) -> dict:
+    """The v4 room object with every key real Talk of that release sends (values the suite never reads are
+    Talk's defaults for a plain group conversation); base_url renders the last message's links."""
     in_call = database.one(
         "SELECT COUNT(*) AS n FROM sessions WHERE room_id = ? AND in_call > 0", room["id"]
     )["n"]
-    return {
+    newest = chat.list_messages(database, room["id"], room["token"], 1, False, 0, base_url)
+    last_message = newest[0] if newest else []  # PHP's empty array when the room has no message
+    last_id = newest[0]["id"] if newest else 0
+    last_activity = newest[0]["timestamp"] if newest else 0
+    moderator = attendee is not None and is_moderator(attendee["participant_type"])
+    rendered = {
         "id": room["id"],
         "token": room["token"],
         "type": room["type"],
         "name": room["name"],
         "displayName": room["name"],
+        "objectType": "",
+        "objectId": "",
         "description": "",
         "actorType": attendee["actor_type"] if attendee else "",
         "actorId": attendee["actor_id"] if attendee else "",
         "attendeeId": attendee["id"] if attendee else 0,
+        "attendeePin": "",
         "participantType": attendee["participant_type"] if attendee else 0,
         "sessionId": session["session_id"] if session else "0",
         "participantFlags": session["in_call"] if session else 0,
@@ -90,13 +108,41 @@ def render_room(database: Database, room, attendee=None, session=None) -> dict:
         "lobbyState": room["lobby_state"],
         "lobbyTimer": 0,
         "readOnly": 0,
+        "listable": 0,
         "hasPassword": False,
         "callFlag": 7 if in_call else 0,
         "canStartCall": True,
+        "canLeaveConversation": True,
+        "canDeleteConversation": moderator,
+        "canEnableSIP": False,
+        "sipEnabled": 0,
         "isFavorite": False,
+        "isArchived": False,
+        "isImportant": False,
+        "isSensitive": False,
+        "isCustomAvatar": False,
+        "avatarVersion": notifications.avatar_version(room["token"]),
         "notificationLevel": 0,
+        "notificationCalls": 1,
+        "permissions": OWNER_PERMISSIONS,
+        "attendeePermissions": 0,
+        "callPermissions": 0,
+        "defaultPermissions": 0,
+        "mentionPermissions": 0,
+        "messageExpiration": 0,
+        "breakoutRoomMode": 0,
+        "breakoutRoomStatus": 0,
+        "liveTranscriptionLanguageId": "",
+        "lastActivity": last_activity,
+        "lastPing": last_activity,
+        "lastMessage": last_message,
+        "lastReadMessage": last_id,
+        "lastCommonReadMessage": last_id,
         "unreadMessages": 0,
+        "unreadMention": False,
+        "unreadMentionDirect": False,
     }
+    return {**rendered, **TALK_23_ROOM_KEYS} if talk_version >= 23 else rendered
 
 
 def reported_recording(stored: int) -> int:

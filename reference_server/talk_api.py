@@ -2,7 +2,7 @@
 
 import secrets
 
-from reference_server import chat, rooms, signaling_notifier, talk_config
+from reference_server import chat, notifications, rooms, signaling_notifier, talk_config
 from reference_server.ocs import OcsError
 from reference_server.php_values import to_int
 from reference_server.pipeline import Call
@@ -38,6 +38,12 @@ def _require_moderator(call: Call, room):
     return attendee
 
 
+def _room_object(call: Call, room, attendee=None, session=None) -> dict:
+    """The room object as the modelled Talk release renders it."""
+    base_url = call.state.absolute_url()
+    return rooms.render_room(call.database, room, base_url, attendee, session, call.state.config.talk_version)
+
+
 def _truthy(value) -> bool:
     """A boolean parameter as forms ("true", "1") or JSON (true) send it."""
     if isinstance(value, str):
@@ -68,7 +74,7 @@ async def create_room(call: Call):
     attendee = rooms.attendee_for_user(call.database, room["id"], call.user)
     signaling_notifier.chat_refreshed(call.database, token)  # conversation_created, as Talk 22 sends it first
     signaling_notifier.invited(call.database, token, [call.user])
-    return call.ok(rooms.render_room(call.database, room, attendee), status=201)
+    return call.ok(_room_object(call, room, attendee), status=201)
 
 
 async def list_rooms(call: Call):
@@ -82,7 +88,7 @@ async def list_rooms(call: Call):
     result = []
     for room in rows:
         attendee = rooms.attendee_for_user(call.database, room["id"], call.user)
-        result.append(rooms.render_room(call.database, room, attendee))
+        result.append(_room_object(call, room, attendee))
     return call.ok(result)
 
 
@@ -93,7 +99,7 @@ async def get_room(call: Call):
     if attendee is None and room["type"] != rooms.PUBLIC:
         raise OcsError(404)
     session = rooms.session_for_browser(call.database, room["id"], call.browser_session)
-    return call.ok(rooms.render_room(call.database, room, attendee, session))
+    return call.ok(_room_object(call, room, attendee, session))
 
 
 async def delete_room(call: Call):
@@ -130,6 +136,10 @@ async def add_participant(call: Call):
     signaling_notifier.invited(call.database, room["token"], [new_participant])
     if added:
         signaling_notifier.chat_refreshed(call.database, room["token"])
+        # Talk tells the added user: "<actor> invited you to a group conversation: <room>".
+        notifications.notify(
+            call.database, new_participant, "invitation", room["token"], {"actorId": call.user}
+        )
     return call.ok([])
 
 
@@ -184,7 +194,13 @@ def _set_role(call: Call, user_type: int, guest_type: int):
     if target["participant_type"] == rooms.OWNER:
         return call.reason("participant")
     new_type = guest_type if target["actor_type"] == "guests" else user_type
-    call.database.run("UPDATE attendees SET participant_type = ? WHERE id = ?", new_type, target["id"])
+    with call.database.transaction() as tx:
+        tx.execute("UPDATE attendees SET participant_type = ? WHERE id = ?", (new_type, target["id"]))
+        if target["actor_type"] == "users" and new_type != target["participant_type"]:
+            # Talk posts the change of role (seen in real Talk 22 and 23 as the room's lastMessage).
+            kind = "moderator_promoted" if new_type == rooms.MODERATOR else "moderator_demoted"
+            user = chat.actor_parameter(("users", target["actor_id"]))
+            chat.post_system_message(tx, room["id"], kind, ("users", call.user), {"user": user})
     return call.ok([])
 
 
@@ -213,7 +229,7 @@ async def set_lobby(call: Call):
     if lobby not in (0, 1):
         return call.reason("state")
     call.database.run("UPDATE rooms SET lobby_state = ? WHERE id = ?", lobby, room["id"])
-    return call.ok(rooms.render_room(call.database, rooms.room_by_token(call.database, room["token"])))
+    return call.ok(_room_object(call, rooms.room_by_token(call.database, room["token"])))
 
 
 async def set_recording_consent(call: Call):
@@ -227,7 +243,7 @@ async def set_recording_consent(call: Call):
     if consent == 1 and room["active_since"] is not None:
         return call.reason("call")
     call.database.run("UPDATE rooms SET recording_consent = ? WHERE id = ?", consent, room["id"])
-    return call.ok(rooms.render_room(call.database, rooms.room_by_token(call.database, room["token"])))
+    return call.ok(_room_object(call, rooms.room_by_token(call.database, room["token"])))
 
 
 async def join_room(call: Call):
@@ -284,7 +300,7 @@ async def join_room(call: Call):
     )
     attendee = database.one("SELECT * FROM attendees WHERE id = ?", attendee_id)
     session = database.one("SELECT * FROM sessions WHERE session_id = ?", session_id)
-    return call.ok(rooms.render_room(database, room, attendee, session))
+    return call.ok(_room_object(call, room, attendee, session))
 
 
 async def leave_room(call: Call):

@@ -10,7 +10,7 @@ from typing import Any
 
 from pytest_bdd import parsers, then
 
-from conformance import setup_driver
+from conformance import key_reads, setup_driver
 from conformance.fake_recording_server import WELCOME
 from conformance.judged_answers import answer_of_response
 from conformance.outcomes import SetupError
@@ -62,8 +62,11 @@ def check_contract(world: World, exchange: Exchange) -> None:
 
 def ocs_body(world: World, exchange: Exchange) -> dict[str, Any]:
     """The decoded OCS envelope, with a readable failure when it is not one."""
+    response = exchange.response
     try:
-        body = exchange.response.json()
+        body = key_reads.tracked(
+            response.json(), response.request.method or "GET", response.request.url or ""
+        )
         meta, data = body["ocs"]["meta"], body["ocs"]["data"]
     except (ValueError, KeyError, TypeError):
         raise AssertionError(

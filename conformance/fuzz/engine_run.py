@@ -92,8 +92,10 @@ def run_engine(schema: Any, seed: int) -> EngineResult:
             records = _records(event, seed, phase)
             # Hypothesis replays a failing example; report each distinct failure once.
             for record in records:
-                if all((r.operation, r.check, r.message) != (record.operation, record.check, record.message)
-                       for r in result.failures):
+                if all(
+                    (r.operation, r.check, r.message) != (record.operation, record.check, record.message)
+                    for r in result.failures
+                ):
                     result.failures.append(record)
             label = event.label or "stateful scenarios"
             case = _junit_case(result.junit, f"{label} [{phase}]", phase)

@@ -82,9 +82,11 @@ def _header(results: RunResults | None) -> str:
         parts.append("<p>Scenarios of the conformance suite (no run results were given).</p>")
     else:
         target = results.target_url or "unknown target"
-        parts.append(f'<p id="run-verdict">Results of a run against {_e(target)}: verdict '
-                     f'<span class="badge verdict-{_e(results.verdict or "not-run")}">'
-                     f"{_e(results.verdict or 'unknown')}</span></p>")
+        parts.append(
+            f'<p id="run-verdict">Results of a run against {_e(target)}: verdict '
+            f'<span class="badge verdict-{_e(results.verdict or "not-run")}">'
+            f"{_e(results.verdict or 'unknown')}</span></p>"
+        )
     parts.append("</header>")
     return "\n".join(parts)
 

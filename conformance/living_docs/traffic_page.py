@@ -94,12 +94,17 @@ def _differences(differences: list[dict[str, Any]], left: str) -> list[str]:
         verdict = "accepted" if accepted else "unexplained"
         parts.append(
             f'<tr class="{verdict}"><td>{_e(item.get("scenario"))}</td><td>{_e(item.get("step"))}</td>'
-            f'<td class="file">{_e(item.get("request"))}</td><td>{_e(item.get("kind"))}</td>'
+            f'<td class="file">{_e(item.get("request"))}</td><td>{_e(_what(item))}</td>'
             f'<td class="value">{_e(item.get("left"))}</td><td class="value">{_e(item.get("right"))}</td>'
             f"<td>{_e(accepted or 'unexplained')}</td></tr>"
         )
     parts.append("</table></div></section>")
     return parts
+
+
+def _what(item: dict[str, Any]) -> str:
+    """The kind of a difference, with its key path where there is one."""
+    return " ".join(str(part) for part in (item.get("kind"), item.get("key")) if part)
 
 
 def _not_recorded(not_recorded: dict[str, str], ended_early: dict[str, str]) -> list[str]:

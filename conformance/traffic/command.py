@@ -139,7 +139,7 @@ def table_lines(result: Comparison) -> list[str]:
     rows = [
         (
             item.scenario,
-            (str(item.step), item.request, item.kind, item.left, item.right, item.accepted_by or "-"),
+            (str(item.step), item.request, item.what, item.left, item.right, item.accepted_by or "-"),
         )
         for item in result.differences
     ]

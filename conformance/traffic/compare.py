@@ -12,6 +12,7 @@ from typing import Any
 from conformance.contract import load_contract
 from conformance.traffic.har import SUITE_TO_TARGET
 from conformance.traffic.normalise import Observation, observations, scenario_key
+from conformance.traffic.shapes import shape_differences
 
 # The kinds of difference, in the order the table shows them.
 KINDS = ("status", "statuscode", "envelope", "error", "system-messages", "recording-server")
@@ -35,6 +36,12 @@ class Difference:
     left: str
     right: str
     accepted_by: str | None = None
+    key: str | None = None  # the key path of an envelope difference ("data.lastMessage.reactions")
+
+    @property
+    def what(self) -> str:
+        """The kind, with the key path where there is one."""
+        return f"{self.kind} {self.key}" if self.key else self.kind
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data for the JSON report."""
@@ -138,13 +145,15 @@ class AcceptedDifference:
     scenarios: tuple[str, ...]  # fnmatch patterns of scenario keys
     requests: tuple[str, ...]  # fnmatch patterns of "METHOD /path"
     see: tuple[str, ...] = ()
+    keys: tuple[str, ...] = ("*",)  # fnmatch patterns of an envelope difference's key path
 
     def accepts(self, difference: Difference) -> bool:
-        """Whether this entry names this kind of difference for this scenario and request."""
+        """Whether this entry names this kind of difference for this scenario, request and key path."""
         return (
             difference.kind in self.kinds
             and any(fnmatch.fnmatchcase(difference.scenario, pattern) for pattern in self.scenarios)
             and any(fnmatch.fnmatchcase(difference.request, pattern) for pattern in self.requests)
+            and (difference.key is None or any(fnmatch.fnmatchcase(difference.key, key) for key in self.keys))
         )
 
     @property
@@ -172,6 +181,7 @@ def accepted_differences(register: Mapping[str, Any], release: int | None = None
                     scenarios=tuple(str(item) for item in entry.get("scenarios", ["*"])),
                     requests=tuple(str(item) for item in entry.get("requests", ["*"])),
                     see=tuple(str(item) for item in entry.get("see", [])),
+                    keys=tuple(str(item) for item in entry.get("keys", ["*"])),
                 )
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -353,14 +363,25 @@ def _differ(scenario: str, number: int, old: Observation, new: Observation) -> l
     pairs = {
         "status": (old.status, new.status),
         "statuscode": (old.statuscode, new.statuscode),
-        "envelope": (old.shape, new.shape),
         "error": (old.error, new.error),
         "system-messages": (_set_text(old.system_messages), _set_text(new.system_messages)),
     }
-    return [
+    found = [
         Difference(scenario, number, new.request, kind, _text(before), _text(after))
         for kind, (before, after) in pairs.items()
         if before != after
+    ]
+    return found + _envelope_differences(scenario, number, old, new)
+
+
+def _envelope_differences(scenario: str, number: int, old: Observation, new: Observation) -> list[Difference]:
+    """Key by key, where the shapes of two answers differ (only where both are answers the gate shapes)."""
+    if old.answer is None or new.answer is None:
+        return []
+    # meta.message is a text either way; its words are never compared.
+    return [
+        Difference(scenario, number, new.request, "envelope", before, after, key=key)
+        for key, before, after in shape_differences(old.answer, new.answer)
     ]
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from reference_server.php_values import json_decode, json_encode, to_int
+from reference_server.php_values import PhpObject, json_decode, json_encode, to_int
 
 
 @pytest.mark.parametrize(
@@ -56,6 +56,8 @@ def test_json_decode(raw, ok, value):
     ("value", "expected"),
     [
         ({}, "[]"),
+        (PhpObject(), "{}"),
+        (PhpObject({"0": "a"}), '{"0":"a"}'),
         ({"0": "a", "1": "b"}, '["a","b"]'),
         ({"1": "a"}, '{"1":"a"}'),
         ("a/b", '"a\\/b"'),

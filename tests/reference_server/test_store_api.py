@@ -34,7 +34,7 @@ def test_store_notifies_the_owner_with_file_id(talk, recording_room):
     notification = talk.notifications(recording_room)[0]
     assert notification["app"] == "spreed"
     assert (notification["object_type"], notification["object_id"]) == ("recording", recording_room)
-    assert notification["subjectKey"] == "record_file_stored"
+    assert notification["subjectRich"] == "Call recording now available"  # no subjectKey: Talk sends none
     file = notification["messageRichParameters"]["file"]
     assert file["name"] == "Recording 2026-01-01 10-00-00.webm" and int(file["id"]) > 0
     stamp = notification["datetime"]
@@ -98,11 +98,10 @@ def test_store_upload_limit_and_max_file_size_give_invalid_file(talk, recording_
 def test_store_failure_notifies_the_recording_owner(talk, recording_room):
     assert talk.start(recording_room).status_code == 200  # start remembers the owner
     talk.store(recording_room, WEBM, owner=None)
-    subjects = [n["subjectKey"] for n in talk.notifications(recording_room)]
-    assert "record_file_store_fail" in subjects
-    failure = next(
-        n for n in talk.notifications(recording_room) if n["subjectKey"] == "record_file_store_fail"
-    )
+    failed = "Failed to upload call recording"
+    subjects = [n["subject"] for n in talk.notifications(recording_room)]
+    assert failed in subjects
+    failure = next(n for n in talk.notifications(recording_room) if n["subject"] == failed)
     assert failure["object_type"] == "recording_information"
 
 

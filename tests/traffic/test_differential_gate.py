@@ -73,7 +73,7 @@ def test_every_difference_from_the_real_recording_is_fixed_or_registered(compari
     for scenario in result.gone:
         print(f"only in {name}: {scenario}")
     unexplained = [
-        f"{item.scenario} #{item.step} {item.request} {item.kind}: {name} {item.left}, ours {item.right}"
+        f"{item.scenario} #{item.step} {item.request} {item.what}: {name} {item.left}, ours {item.right}"
         for item in result.unexplained
     ]
     assert not unexplained, f"unexplained differences from {name}:\n" + "\n".join(unexplained)
@@ -99,3 +99,4 @@ def test_every_accepted_difference_entry_is_well_formed_and_names_its_explanatio
 
 def test_there_is_a_recording_of_each_release_the_suite_knows():
     assert {recordings.metadata(name)["talk_release"] for name in RECORDINGS} == {22, 23}
+
