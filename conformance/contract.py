@@ -211,7 +211,16 @@ class Contract:
                 f"{', '.join(content)} for this answer"
             )
         if documented_as is not None and not _is_json(documented_as):
-            return  # e.g. XML, or Talk 23's empty text/html 400: no JSON schema, only status and media type
+            # e.g. XML (no schema: only status and media type), or Talk 23's text/html 400, whose schema
+            # says the body is empty: a JSON answer served as text/html is still refused
+            text_schema = _text_schema(documented_as, content)
+            if text_schema is not None and list(Draft202012Validator(text_schema).iter_errors(response.text)):
+                shown, documented = repr(response.text[:120]), json.dumps(text_schema)
+                raise ContractViolation(
+                    f"{where} with Content-Type {media_type}: the body {shown} is not the documented one "
+                    f"({documented}); the contract documents {', '.join(content)} for this answer"
+                )
+            return
         pointer = self._json_schema_pointer(operation.operation_id, response.status_code)
         if pointer is None:
             return
@@ -291,6 +300,14 @@ def _documented_media_type(media_type: str, content: dict[str, Any]) -> str | No
     for candidate in (media_type, media_type.split("/")[0] + "/*", "*/*"):  # the most specific first
         if candidate in documented:
             return candidate if candidate == media_type else media_type
+    return None
+
+
+def _text_schema(media_type: str, content: dict[str, Any]) -> dict[str, Any] | None:
+    """The schema the contract gives a non-JSON media type's body (e.g. an empty text/html), if any."""
+    for key, media in content.items():
+        if key.split(";")[0].strip().lower() in (media_type, media_type.split("/")[0] + "/*"):
+            return (media or {}).get("schema")
     return None
 
 

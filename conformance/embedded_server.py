@@ -42,8 +42,10 @@ class EmbeddedServer:
         startup_timeout: float = 30.0,
         command: Sequence[str] | None = None,
         mutant: str | None = None,
+        talk_version: int | None = None,
     ) -> None:
         self._work_dir = work_dir
+        self._talk_version = talk_version  # the Talk release it models (None: its default, the newest)
         self._upload_max_bytes = upload_max_bytes
         self._startup_timeout = startup_timeout
         self._command = list(command) if command else None
@@ -60,6 +62,8 @@ class EmbeddedServer:
         data_dir.mkdir(exist_ok=True)
         config_path = work_dir / "reference-server.yaml"
         config = reference_server_config(self._upload_max_bytes)
+        if self._talk_version is not None:
+            config["talk_version"] = self._talk_version
         config_path.write_text(yaml.safe_dump(config), encoding="utf-8")
         self.log_path = work_dir / "reference-server.log"
         command = self._command or [

@@ -4,10 +4,17 @@ A scenario's fingerprint is the sha256 of its steps as written (the feature's Ba
 placeholders filled in from its Examples row, data tables and doc strings included). A recording of a real
 server is only evidence about scenarios whose fingerprint is unchanged since the recording.
 
+Its sent fingerprint hashes only the Given and When steps (an And or But takes the keyword before it): what
+the scenario makes the target do. Two scenarios with the same sent fingerprint send the same requests, so a
+recorded answer can be judged again by a scenario whose Then steps changed, or by a new scenario that repeats
+a recorded one's requests and checks them otherwise.
+
 The fingerprints of a recording are made from the feature files at the commit the recorded run used:
 
-    python -m conformance.scenario_fingerprints --commit f99794d \\
+    python -m conformance.scenario_fingerprints --commit fd44b23 \\
         --output conformance/recordings/nextcloud-32/scenarios.json
+
+(conformance.traffic.shipped_recording writes it when it builds a recording directory.)
 
 Without ``--commit`` the feature files of the working tree (or the installed package) are read.
 """
@@ -39,6 +46,8 @@ class Fingerprint:
     scenario: str  # scenario title as written
     example: str | None  # the Examples row id (pytest's parameter id), None for a plain scenario
     sha256: str
+    sent_sha256: str | None = None  # the Given and When steps only (None in files written before it)
+    traffic_name: str | None = None  # as a recorded HAR's _scenario names it: "Title [key=value, ...]"
 
     @property
     def key(self) -> str:
@@ -48,6 +57,7 @@ class Fingerprint:
     def to_dict(self) -> dict[str, Any]:
         """The JSON form written to scenarios.json."""
         fields = ("name", "feature", "feature_title", "scenario", "example", "sha256")
+        fields += ("sent_sha256", "traffic_name")
         return {field: getattr(self, field) for field in fields}
 
 
@@ -65,6 +75,18 @@ def _step_lines(steps: Iterable[dict[str, Any]], values: dict[str, str]) -> Iter
             yield '"""'
             yield filled(step["docString"]["content"])
             yield '"""'
+
+
+def _sent_steps(steps: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The Given and When steps; And and But belong to the keyword before them."""
+    sent, current = [], "given"
+    for step in steps:
+        keyword = step["keyword"].strip().lower()
+        if keyword in ("given", "when", "then"):
+            current = keyword
+        if current != "then":
+            sent.append(step)
+    return sent
 
 
 def _digest(lines: Iterable[str]) -> str:
@@ -102,7 +124,13 @@ def fingerprints_of_feature(file_name: str, text: str) -> list[Fingerprint]:
         title = scenario["name"]
         name = f"{title} [{example}]" if example is not None else title
         lines = [*_step_lines(background, values), *_step_lines(scenario["steps"], values)]
-        result.append(Fingerprint(name, file_name, feature.get("name", ""), title, example, _digest(lines)))
+        sent_steps = _sent_steps(background) + _sent_steps(scenario["steps"])
+        sent = list(_step_lines(sent_steps, values))
+        pairs = ", ".join(f"{key}={value}" for key, value in values.items())
+        traffic_name = f"{title} [{pairs}]" if values else title
+        feature_title = feature.get("name", "")
+        digests = (_digest(lines), _digest(sent))
+        result.append(Fingerprint(name, file_name, feature_title, title, example, *digests, traffic_name))
     return result
 
 

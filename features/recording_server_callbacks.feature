@@ -66,11 +66,11 @@ Feature: Recording server reports
       | without a type for the conversation   |
       | "this is not JSON"                    |
 
-  @status:400 @error:invalid_body
+  @status:400 @error:unknown_type
   Scenario Outline: A report with missing or mistyped fields is refused
     Given the room's recording is "starting video"
     When the recording server sends the report <report>
-    Then the request is refused with status 400 and error code "invalid_body"
+    Then the request is refused with status 400 and error code "unknown_type"
     And the room's recording status is "starting video"
 
     Examples:

@@ -20,11 +20,16 @@ Feature: Store a finished recording
       | video ogv  |
       | video mkv  |
 
-  @status:400 @error:file_mimetype
+  @status:400 @error:file_mimetype @until-talk:22
   Scenario: An MP4 recording is refused
     When the recording server uploads "video mp4" for the moderator
     Then the request is refused with status 400 and error "file_mimetype"
     And the moderator has no notification about a stored recording
+
+  @status:200 @since-talk:23
+  Scenario: An MP4 recording is stored
+    When the recording server uploads "video mp4" for the moderator
+    Then the request succeeds
 
   @status:200
   Scenario: Any user participant of the conversation may own the recording

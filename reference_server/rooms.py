@@ -76,7 +76,7 @@ def render_room(
     database: Database, room, base_url: str, attendee=None, session=None, talk_version: int = 23
 ) -> dict:
     """The v4 room object with every key real Talk of that release sends (values the suite never reads are
-    Talk's defaults for a plain group conversation)."""
+    Talk's defaults for a plain group conversation); base_url renders the last message's links."""
     in_call = database.one(
         "SELECT COUNT(*) AS n FROM sessions WHERE room_id = ? AND in_call > 0", room["id"]
     )["n"]

@@ -146,7 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             entry.message = json.loads(entry.body)
         except ValueError:
-            return 400, {"ocs": _meta(400), "data": {"error": "invalid_body"}}
+            # Talk 22's answer to a body that is not JSON (register X44; the suite's invalid_body is dropped)
+            return 400, {"ocs": _meta(400), "data": {"type": "error", "error": "unknown_type"}}
         kind = entry.report_type
         report = entry.message.get(kind) if isinstance(kind, str) else None
         if kind not in ("started", "stopped", "failed") or not isinstance(report, dict):

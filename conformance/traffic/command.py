@@ -74,13 +74,22 @@ def compare_command(argv: Iterable[str]) -> int:
     try:
         left_path, right_path, left_name = _inputs(options)
         register = options.register_file or (resources.deviations_path() if options.register else None)
-        accepted, requirements = _register(register)
+        # against a shipped recording, only the register entries that hold for its Talk release apply
+        release = recordings.metadata(options.against).get("talk_release") if options.against else None
+        accepted, requirements = _register(register, release)
         left, right = har.read(left_path), har.read(right_path)
     except (CompareError, har.HarError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    aliases = recordings.renamed_scenarios(options.against) if options.against else {}
     result = compare(
-        left["log"]["entries"], right["log"]["entries"], left_name, str(right_path), accepted, requirements
+        left["log"]["entries"],
+        right["log"]["entries"],
+        left_name,
+        str(right_path),
+        accepted,
+        requirements,
+        recorded_as=aliases,
     )
     for line in table_lines(result):
         print(line)
@@ -107,7 +116,9 @@ def _inputs(options: argparse.Namespace) -> tuple[Path, Path, str]:
     return options.hars[0], options.hars[1], str(options.hars[0])
 
 
-def _register(path: Path | None) -> tuple[list[AcceptedDifference], list[SaneStatusRequirement]]:
+def _register(
+    path: Path | None, release: int | None = None
+) -> tuple[list[AcceptedDifference], list[SaneStatusRequirement]]:
     if path is None:
         return [], []
     try:
@@ -116,7 +127,7 @@ def _register(path: Path | None) -> tuple[list[AcceptedDifference], list[SaneSta
         raise CompareError(f"cannot read the register {path}: {exc}") from None
     document = document if isinstance(document, dict) else {}
     try:
-        return accepted_differences(document), sane_status_requirements(document)
+        return accepted_differences(document, release), sane_status_requirements(document, release)
     except (ValueError, KeyError, TypeError) as exc:
         raise CompareError(f"{path}: {exc}") from None
 

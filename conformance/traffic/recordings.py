@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
+
+from conformance.recorded_verdicts import traffic_aliases
+from conformance.scenario_fingerprints import current_fingerprints, load_recorded
 
 RECORDINGS_DIR = Path(__file__).resolve().parent.parent / "recordings"
 TRAFFIC_FILE = "traffic.har"
+METADATA_FILE = "recording.json"  # implementation, talk_release, suite_commit, recorded, note
 
 
 def names() -> list[str]:
@@ -22,3 +28,22 @@ def traffic_path(name: str) -> Path:
         known = ", ".join(names()) or "none"
         raise LookupError(f"no shipped recording named {name!r} (shipped: {known})")
     return path
+
+
+def directory(name: str) -> Path:
+    """The directory of a shipped recording (its HAR must exist)."""
+    return traffic_path(name).parent
+
+
+def metadata(name: str) -> dict[str, Any]:
+    """What a shipped recording is a recording of (recording.json; empty when it has none)."""
+    path = directory(name) / METADATA_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+
+
+def renamed_scenarios(name: str) -> dict[str, str]:
+    """Current scenarios (HAR names) repeating a recorded one's requests under another name, and that one."""
+    fingerprints = directory(name) / "scenarios.json"
+    if not fingerprints.is_file():
+        return {}
+    return traffic_aliases(load_recorded(fingerprints), current_fingerprints())

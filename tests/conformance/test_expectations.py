@@ -18,12 +18,14 @@ from conformance import resources
 from conformance.cli import main
 from conformance.expectations import ExpectationsError, ScenarioKey, load_expectations
 from conformance.judged_answers import Answer
+from conformance.recorded_verdicts import first_then_steps, holds_for, judge, judged_answer, release_range
 from conformance.scenario_fingerprints import (
     current_fingerprints,
     fingerprints_at_commit,
     fingerprints_of_feature,
     load_recorded,
 )
+from conformance.traffic import recordings
 
 pytest_plugins = ["pytester"]
 
@@ -380,11 +382,18 @@ def _loaded(entries: list[dict], **header: object):
         return load_expectations(path)
 
 
-# --- the shipped file for Nextcloud 32, held against the recorded real run -----------------------
+# --- the shipped files, each held against the recorded real run of its release ---------------------
 
-RECORDING = Path(resources.__file__).parent / "recordings" / "nextcloud-32"
-RECORDING_COMMIT = "f99794d"
-SHARED_RECORDING = Path(__file__).resolve().parents[3] / "shared" / "reference" / "real-talk-22"
+EXPECTATIONS_DIR = Path(resources.__file__).parent / "expectations"
+# Each shipped expectations file and the recording it was measured on.
+MEASURED_ON = {"nextcloud-32.yaml": "nextcloud-32", "nextcloud-33.yaml": "nextcloud-33"}
+# What each recorded run reported (the summaries are shipped byte for byte).
+RECORDED_TOTALS = {
+    "nextcloud-32": {"skipped": 1, "passed": 137, "expected_failure": 15, "failed": 0,
+                     "unexpectedly_passed": 0, "error": 0, "total": 153},
+    "nextcloud-33": {"skipped": 1, "passed": 133, "expected_failure": 15, "failed": 4,
+                     "unexpectedly_passed": 0, "error": 0, "total": 153},
+}  # fmt: skip
 
 
 def _register() -> dict[str, dict]:
@@ -392,51 +401,75 @@ def _register() -> dict[str, dict]:
     return {entry["id"]: entry for entry in data["deviations"]}
 
 
-def _recorded_verdicts() -> dict[str, dict]:
+def _recorded_summary(directory: Path) -> dict[str, dict]:
     """The recorded summary's scenarios by fingerprint key (feature file :: name)."""
-    fingerprints = load_recorded(RECORDING / "scenarios.json")
+    fingerprints = load_recorded(directory / "scenarios.json")
     by_title = {(f.feature_title, f.name): key for key, f in fingerprints.items()}
-    summary = json.loads((RECORDING / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
     return {by_title[(scenario["feature"], scenario["name"])]: scenario for scenario in summary["scenarios"]}
 
 
-def test_nextcloud_32_expectations_match_the_recorded_real_run(capsys: pytest.CaptureFixture[str]) -> None:
-    expectations = load_expectations(NEXTCLOUD_32)
-    register = _register()
-    recorded = _recorded_verdicts()
-    then = load_recorded(RECORDING / "scenarios.json")
-    artefacts = json.loads((RECORDING / "capture_artefacts.json").read_text(encoding="utf-8"))["scenarios"]
-    now = current_fingerprints()
+def _triple(answer: object) -> tuple | None:
+    """(HTTP status, OCS statuscode, error) of a recorded or pinned answer."""
+    keys = ("status", "statuscode", "error")
+    return None if answer is None else tuple(getattr(answer, key) for key in keys)
+
+
+def _feature_facts() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, tuple]]]:
+    """First Then step and release bounds of every current scenario, by feature file and title."""
+    thens, bounds = {}, {}
+    for path in sorted(resources.features_dir().glob("*.feature")):
+        text = path.read_text(encoding="utf-8")
+        thens[path.name], bounds[path.name] = first_then_steps(text), release_range(text)
+    return thens, bounds
+
+
+@pytest.mark.parametrize("file_name", sorted(MEASURED_ON))
+def test_each_expectations_file_matches_the_recorded_real_run_of_its_release(
+    file_name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    recording = recordings.directory(MEASURED_ON[file_name])
+    expectations = load_expectations(EXPECTATIONS_DIR / file_name)
+    release = recordings.metadata(MEASURED_ON[file_name])["talk_release"]
+    assert expectations.talk_release == release and expectations.implementation
+    register, summary = _register(), _recorded_summary(recording)
+    recorded = load_recorded(recording / "scenarios.json")
+    artefacts = json.loads((recording / "capture_artefacts.json").read_text(encoding="utf-8"))["scenarios"]
+    thens, bounds = _feature_facts()
     problems: list[str] = []
-    not_recorded: list[str] = []
-    agreeing = 0
+    tally: dict[str, list[str]] = {"agree": [], "not recorded": [], "judged by the first Then step": [],
+                                   "not for this release": []}  # fmt: skip
     matched_entries: set[int] = set()
-    for key, fingerprint in sorted(now.items()):
+    for key, fingerprint in sorted(current_fingerprints().items()):
         scenario_key = ScenarioKey(fingerprint.feature, fingerprint.scenario, fingerprint.example)
         entries = [entry for entry in expectations.entries if entry.matches(scenario_key)]
         matched_entries.update(entry.index for entry in entries)
-        if key not in then or then[key].sha256 != fingerprint.sha256:
-            not_recorded.append(key + (f" (listed: {entries[0].register})" if entries else ""))
+        if not holds_for(bounds[fingerprint.feature][fingerprint.scenario], release):
+            tally["not for this release"].append(key)
+            problems += [f"{key}: does not hold for Talk {release}, yet listed" for _ in entries]
+            continue
+        then_step = thens[fingerprint.feature][fingerprint.scenario]
+        verdict = judge(fingerprint, then_step, recorded, summary)
+        if verdict.how == "not recorded":
+            tally["not recorded"].append(key)
             for entry in entries:  # nothing recorded to go by: only crash-backed requirements may be listed
                 if register[entry.register]["decision"] != "require-sane-4xx":
                     problems.append(f"{key}: not recorded; {entry.register} is not require-sane-4xx")
             continue
-        verdict = recorded[key]["verdict"]
         if key in artefacts:
-            if entries:
-                problems.append(f"{key}: a capture artefact of the recording, yet listed")
+            problems += [f"{key}: a capture artefact of the recording, yet listed" for _ in entries]
             continue
-        if verdict in ("failed", "error") and not entries:
-            problems.append(f"{key}: the real server failed it ({verdict}), but it is not listed")
-        elif verdict not in ("failed", "error") and entries:
-            problems.append(f"{key}: listed, but the real server's verdict was {verdict}")
+        if verdict.failed and not entries:
+            problems.append(f"{key}: the real server failed it ({verdict.answer}), but it is not listed")
+        elif not verdict.failed and entries:
+            problems.append(f"{key}: listed, but the recording judges it passed ({verdict.how})")
+        recorded_answer = _triple(verdict.answer)
         for entry in entries:
-            status, statuscode = entry.observed.status, entry.observed.statuscode
-            message = recorded[key]["message"]
-            if f"HTTP {status}" not in message or f'"statuscode":{statuscode}' not in message:
-                said = f"{entry.describe()} says {status}/{statuscode}"
-                problems.append(f"{key}: {said}; the recording says {message!r}")
-        agreeing += 1
+            pinned = _triple(entry.observed)
+            if pinned != recorded_answer:
+                problems.append(f"{key}: {entry.describe()} pins {pinned}; the recording: {recorded_answer}")
+        judged = "judged by the first Then step" if verdict.partial else "agree"
+        tally[judged].append(f"{key} ({verdict.how})")
     for entry in expectations.entries:
         if entry.index not in matched_entries:
             problems.append(f"{entry.describe()} matches no scenario")
@@ -446,31 +479,35 @@ def test_nextcloud_32_expectations_match_the_recorded_real_run(capsys: pytest.Ca
             problems.append(f"{entry.describe()}: the reason must start with {entry.register}")
         elif not register[entry.register]["upstream_expected_to_fail"]:
             problems.append(f"{entry.describe()}: {entry.register} is not expected to fail upstream")
+        elif release not in register[entry.register]["releases"]:
+            problems.append(f"{entry.describe()}: {entry.register} does not hold for Talk {release}")
     with capsys.disabled():
-        print(f"\nnextcloud-32 expectations: {agreeing} scenarios agree with the recording, "
-              f"{len(not_recorded)} not recorded:")  # fmt: skip
-        for key in not_recorded:
-            print(f"  not recorded: {key}")
+        counts = ", ".join(f"{len(keys)} {what}" for what, keys in tally.items())
+        print(f"\n{file_name} against {MEASURED_ON[file_name]}: {counts}")
+        for what in ("not recorded", "judged by the first Then step"):
+            for key in tally[what]:
+                print(f"  {what}: {key}")
     assert not problems, "\n".join(problems)
-    assert agreeing + len(not_recorded) + len(artefacts) == len(now)
+    assert not tally["not recorded"], "every current scenario is recorded in the shipped run of its release"
 
 
-def test_the_recorded_failures_are_what_the_real_run_reported() -> None:
-    summary = json.loads((RECORDING / "summary.json").read_text(encoding="utf-8"))
-    assert summary["totals"] == {"skipped": 3, "passed": 116, "failed": 27, "error": 0, "total": 146}
-    if (SHARED_RECORDING / "summary.json").is_file():  # the development machine has the original
-        assert (SHARED_RECORDING / "summary.json").read_bytes() == (RECORDING / "summary.json").read_bytes()
+@pytest.mark.parametrize("name", sorted(RECORDED_TOTALS))
+def test_the_recorded_totals_are_what_the_real_run_reported(name: str) -> None:
+    summary = json.loads((recordings.directory(name) / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"] == RECORDED_TOTALS[name]
 
 
-def test_the_recorded_fingerprints_are_those_of_the_recording_commit() -> None:
+@pytest.mark.parametrize("name", sorted(RECORDED_TOTALS))
+def test_the_recorded_fingerprints_are_those_of_the_recording_commit(name: str) -> None:
     repository = Path(__file__).resolve().parents[2]
+    commit = recordings.metadata(name)["suite_commit"]
     try:
-        at_commit = fingerprints_at_commit(RECORDING_COMMIT, repository)
+        at_commit = fingerprints_at_commit(commit, repository)
     except (subprocess.CalledProcessError, OSError):
-        pytest.skip(f"commit {RECORDING_COMMIT} is not in this checkout's history (shallow clone?)")
-    shipped = load_recorded(RECORDING / "scenarios.json")
+        pytest.skip(f"commit {commit} is not in this checkout's history (shallow clone?)")
+    shipped = load_recorded(recordings.directory(name) / "scenarios.json")
     assert shipped == at_commit
-    assert set(_recorded_verdicts()) == set(shipped)  # every recorded scenario has its fingerprint
+    assert set(_recorded_summary(recordings.directory(name))) == set(shipped)  # every one has its fingerprint
 
 
 def test_a_changed_step_changes_the_fingerprint() -> None:
@@ -480,10 +517,79 @@ def test_a_changed_step_changes_the_fingerprint() -> None:
     assert [f.name for f in before] == ["S"] and before[0].sha256 != after[0].sha256
 
 
-def test_the_nextcloud_32_file_ships_inside_the_conformance_package() -> None:
+def test_a_changed_then_step_keeps_the_sent_fingerprint() -> None:
+    feature = "Feature: F\n  Scenario: S\n    When it is sent\n    Then it answers 500\n    And nothing\n"
+    before = fingerprints_of_feature("f.feature", feature)[0]
+    after = fingerprints_of_feature("f.feature", feature.replace("500", "400"))[0]
+    changed_when = fingerprints_of_feature("f.feature", feature.replace("sent", "posted"))[0]
+    assert before.sha256 != after.sha256 and before.sent_sha256 == after.sent_sha256
+    assert changed_when.sent_sha256 != before.sent_sha256
+
+
+@pytest.mark.parametrize(
+    ("scenario", "answer"),
+    [
+        ({"verdict": "passed", "assertions": [
+            {"kind": "response", "status": 400, "statuscode": 400, "error": "file_mimetype"}]},
+         Answer(400, 400, "file_mimetype")),
+        ({"verdict": "failed", "message": "x\nrequest: POST /a\nresponse: HTTP 400 text/html; charset=UTF-8\n"
+                                          "  body: ''"}, Answer(400, None)),
+        ({"verdict": "expected failure", "message": "response: HTTP 500 application/json\n  body: "
+          "'{\"ocs\":{\"meta\":{\"statuscode\":996},\"data\":[]}}'"}, Answer(500, 996)),
+    ],
+)  # fmt: skip
+def test_the_judged_answer_comes_from_the_assertions_or_the_failure_message(scenario, answer) -> None:
+    assert judged_answer(scenario) == answer
+
+
+RECORDED_FEATURE = """\
+Feature: F
+  Scenario: refused
+    When the report "x" is sent
+    Then the request is refused with status 400 and error code "invalid_body"
+"""
+
+
+def _judged(current_feature: str, title: str, verdict: str, message: str = ""):
+    recorded = {item.key: item for item in fingerprints_of_feature("f.feature", RECORDED_FEATURE)}
+    summary = {"f.feature::refused": {"verdict": verdict, "message": message, "assertions": [
+        {"kind": "response", "status": 400, "statuscode": 400, "error": "invalid_body"}]}}  # fmt: skip
+    current = {item.scenario: item for item in fingerprints_of_feature("f.feature", current_feature)}[title]
+    return judge(current, first_then_steps(current_feature)[title], recorded, summary)
+
+
+FAILED_500 = (
+    'request: POST /x\nresponse: HTTP 500 application/json\n  body: \'{"ocs":{"meta":{"statuscode":996}}}\''
+)
+
+
+def test_a_scenario_whose_then_step_changed_is_judged_on_the_recorded_answer() -> None:
+    changed = RECORDED_FEATURE.replace("invalid_body", "unknown_type")
+    verdict = _judged(changed, "refused", "failed", FAILED_500)
+    assert (verdict.how, verdict.failed, verdict.answer) == ("judged again", True, Answer(500, 996))
+    passed = _judged(RECORDED_FEATURE.replace("invalid_body", "unknown_type"), "refused", "passed")
+    assert passed.failed and passed.answer == Answer(400, 400, "invalid_body")  # the recorded code differs
+    same = _judged(RECORDED_FEATURE, "refused", "passed")
+    assert (same.how, same.failed, same.partial) == ("unchanged", False, False)
+
+
+def test_a_new_scenario_repeating_a_recorded_ones_requests_is_judged_on_its_answer() -> None:
+    added = RECORDED_FEATURE.replace("Scenario: refused", "Scenario: stored").replace(
+        'is refused with status 400 and error code "invalid_body"', "succeeds"
+    )
+    verdict = _judged(added, "stored", "failed", FAILED_500.replace("500", "200").replace("996", "200"))
+    assert (verdict.how, verdict.failed, verdict.partial) == ("repeats refused", False, True)
+    other_request = added.replace('"x"', '"y"')
+    assert _judged(other_request, "stored", "passed").how == "not recorded"
+
+
+def test_the_shipped_files_ship_inside_the_conformance_package() -> None:
     # hatchling packs everything inside conformance/, so the data travels with the wheel.
     assert NEXTCLOUD_32.is_file() and NEXTCLOUD_32.parent.parent == Path(resources.__file__).parent
-    assert {path.name for path in RECORDING.iterdir()} >= {"summary.json", "scenarios.json"}
+    for file_name, name in MEASURED_ON.items():
+        assert (EXPECTATIONS_DIR / file_name).is_file()
+        shipped = {path.name for path in recordings.directory(name).iterdir()}
+        assert shipped >= {"summary.json", "scenarios.json", "traffic.har", "recording.json"}
 
 
 def test_a_real_server_failing_an_expected_scenario_with_another_answer_fails_differently(

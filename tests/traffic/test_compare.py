@@ -188,6 +188,41 @@ def test_a_4xx_the_register_requires_instead_of_upstreams_crash_is_explained_by_
     assert compare(run("abcd1234", "tc1"), sane, requirements=sane_status_requirements(register)).unexplained
 
 
+def test_an_empty_400_where_the_suite_requires_a_reason_is_explained_by_an_entry_naming_both():
+    empty, sane = run("abcd1234", "tc1"), run("zzzz9999", "tc2", 400)
+    # Talk 23's framework refusal: 400, no body at all
+    empty[1] = exchange(empty[0]["_scenario"], "POST", f"{API}/v1/recording/abcd1234", 400, "", at=1)
+    register = {"deviations": [{"id": "X6", "decision": "require-sane-4xx", "releases": [22, 23], "cells": [
+        {"operation": "recording-start", "status": 400, "error": "config"},
+        {"operation": "recording-start", "status": 400, "error": None}]}]}  # fmt: skip
+    result = compare(empty, sane, requirements=sane_status_requirements(register, 23))
+    assert result.differences and {item.accepted_by for item in result.differences} == {"X6"}
+
+
+def test_entries_apply_only_to_the_releases_they_name():
+    register = {
+        "deviations": [{"id": "X44", "decision": "require-sane-4xx", "releases": [23], "cells": [
+            {"operation": "recording-start", "status": 400, "error": "config"}]}],
+        "accepted_differences": [{"id": "A9", "releases": [22], "kinds": ["status"]}],
+    }  # fmt: skip
+    assert [entry.id for entry in sane_status_requirements(register, 23)] == ["X44"]
+    assert sane_status_requirements(register, 22) == []
+    assert [entry.id for entry in accepted_differences(register, 22)] == ["A9"]
+    assert accepted_differences(register, 23) == [] and len(accepted_differences(register)) == 1
+
+
+def test_a_renamed_scenario_that_repeats_recorded_requests_is_compared_with_them():
+    recorded = run("abcd1234", "tc1")
+    renamed = [{**item, "_scenario": "A moderator starts a recording, told otherwise [state=video]"}
+               for item in run("zzzz9999", "tc2")]  # fmt: skip
+    new_name = "A moderator starts a recording, told otherwise [state=video]"
+    plain = compare(recorded, renamed, "real", "run")
+    assert list(plain.not_recorded) == ["A moderator starts a recording, told otherwise [video]"]
+    aliased = compare(recorded, renamed, "real", "run",
+                      recorded_as={new_name: "A moderator starts a recording [state=video]"})  # fmt: skip
+    assert aliased.not_recorded == {} and aliased.gone == [] and aliased.agreeing == aliased.compared
+
+
 def test_outline_names_are_spelt_one_way():
     assert scenario_key("Title [state=video, message=recording_stopped]") == "Title [video-recording_stopped]"
     assert scenario_key("Title [video-recording_stopped]") == "Title [video-recording_stopped]"
@@ -238,7 +273,7 @@ def test_the_command_applies_a_register(tmp_path, capsys):
         (["missing.har", "missing.har"], "no such file"),
         (
             ["--against", "nextcloud-1", "x.har"],
-            "no shipped recording named 'nextcloud-1' (shipped: nextcloud-32)",
+            "no shipped recording named 'nextcloud-1' (shipped: nextcloud-32, nextcloud-33)",
         ),
     ],
 )
