@@ -87,7 +87,7 @@ def build_reference(
                 Answer(
                     cell.status,
                     cell.error,
-                    str(response.get("description", "")).strip(),
+                    _prose(response.get("description")),
                     tuple(response.get("content", {})),
                     [found[key] for found in examples if key in found],
                     scenarios.get(key, []),
@@ -107,7 +107,7 @@ def build_reference(
                 operation.method,
                 contract.prefix + operation.path,
                 str(spec.get("summary", "")),
-                str(spec.get("description", "")).strip(),
+                _prose(spec.get("description")),
                 _inputs(contract, path_item, spec),
                 answers,
                 unlisted,
@@ -118,6 +118,11 @@ def build_reference(
 
 def _order(key: AnswerKey) -> tuple[str, int, str]:
     return key[0], key[1], key[2] or ""
+
+
+def _prose(text: Any) -> str:
+    """A contract description as one paragraph: YAML folds lines where a reader's screen would not."""
+    return " ".join(str(text or "").split())
 
 
 def _spec(contract: Contract, path: str, method: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -144,7 +149,7 @@ def _inputs(contract: Contract, path_item: dict[str, Any], spec: dict[str, Any])
                 str(parameter.get("in")),
                 bool(parameter.get("required")),
                 _shape(contract, parameter.get("schema")),
-                str(parameter.get("description", "")).strip(),
+                _prose(parameter.get("description")),
             )
         )
     body = _resolve(contract, spec.get("requestBody"))
@@ -159,12 +164,12 @@ def _inputs(contract: Contract, path_item: dict[str, Any], spec: dict[str, Any])
                     f"body ({media_type})",
                     name in required,
                     _shape(contract, resolved),
-                    str(resolved.get("description", "")).strip(),
+                    _prose(resolved.get("description")),
                 )
             )
         if not schema.get("properties"):
             inputs.append(Input("(the body)", f"body ({media_type})", bool(body.get("required")),
-                                _shape(contract, schema), str(schema.get("description", "")).strip()))
+                                _shape(contract, schema), _prose(schema.get("description"))))
     return inputs
 
 

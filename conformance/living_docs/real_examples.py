@@ -105,6 +105,9 @@ def _request_body(post: Any) -> str:
     if not isinstance(post, dict):
         return ""
     params = post.get("params")
+    if str(post.get("mimeType", "")).startswith("application/x-www-form-urlencoded") and not post.get("text"):
+        pairs = [item for item in params or [] if isinstance(item, dict)]
+        return "&".join(f"{item.get('name')}={item.get('value', '')}" for item in pairs)
     if isinstance(params, list) and params:
         # multipart: the recorded file itself is not in the HAR, its name, type and size are.
         lines = []
