@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from conformance.traffic.compare import Difference, compare
 # Kinds of difference that together make "the answer" of a request (compare.KINDS names them).
 _ANSWER_KINDS = ("status", "statuscode", "error")
 _MAX_ENTRIES = 2
+_COMMON = {"the", "and", "for", "with", "without", "are", "not", "recording", "recordings", "refused"}
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,10 @@ def _answer(by_kind: dict[str, Difference], side: str) -> str:
     for kind, word in (("status", "HTTP"), ("statuscode", "OCS"), ("error", "error")):
         if kind in by_kind:
             value = getattr(by_kind[kind], side)
-            absent = "no OCS envelope" if word == "OCS" else f"no {word}"
-            parts.append(f"{word} {value}" if value not in ("-", "", None) else absent)
+            if value not in ("-", "", None):
+                parts.append(f"{word} {value}")
+            elif word != "error":  # "no error" says nothing a reader needs
+                parts.append("no OCS envelope" if word == "OCS" else f"no {word}")
     return " / ".join(parts) or "same status, different body"
 
 
@@ -140,8 +144,8 @@ def _register_words(
     register: list[dict[str, Any]],
     expectations: list[ExpectationsFile],
 ) -> list[RegisterWords]:
-    # First the entries the expectations files name for this scenario; then those whose cells name
-    # either release's answer, the most specific (fewest cells) first.
+    # The entries the expectations files name for this scenario; without one, the entry whose cells name
+    # either release's answer and whose title is most about the scenario.
     ids: list[str] = []
     title = scenario.split(" [")[0]
     for file in expectations:
@@ -149,13 +153,23 @@ def _register_words(
             if entry.register and entry.scenario in (scenario, title) and entry.register not in ids:
                 ids.append(entry.register)
     answers = {(operation, *_cell(by_kind, side)) for side in ("left", "right")}
+    # An entry whose title shares words with the scenario ("MP4") is about it; then the most specific.
+    scenario_words = _words_of(scenario)
     matching = sorted(
         (entry for entry in register if operation is not None and _names_any(entry, answers)),
-        key=lambda entry: len(entry.get("cells") or []),
+        key=lambda entry: (
+            -len(scenario_words & _words_of(str(entry.get("title", "")))),
+            len(entry.get("cells") or []),
+        ),
     )
-    ids += [str(entry.get("id")) for entry in matching if str(entry.get("id")) not in ids]
+    if not ids:  # the expectations files say which entry explains the scenario; else the best match
+        ids = [str(entry.get("id")) for entry in matching[:1]]
     by_id = {str(entry.get("id")): entry for entry in register}
     return [_words(by_id[entry_id]) for entry_id in ids[:_MAX_ENTRIES] if entry_id in by_id]
+
+
+def _words_of(text: str) -> set[str]:
+    return {word for word in re.findall(r"[a-z0-9]+", text.lower()) if len(word) > 2} - _COMMON
 
 
 def _names_any(entry: dict[str, Any], answers: set[tuple[Any, ...]]) -> bool:
