@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.contract import Contract
-from conformance.coverage_matrix import CoverageMatrix, ScenarioRef
+from conformance.coverage_matrix import CoverageMatrix, ScenarioRef, operation_names
 from conformance.living_docs.real_examples import AnswerKey, RealExample, examples_by_answer
 from conformance.living_docs.real_recordings import RealRecording
 
@@ -64,8 +64,8 @@ class OperationDoc:
 
 
 def operation_labels(contract: Contract) -> dict[str, str]:
-    """operationId -> "METHOD /full/path", for every place that names an operation."""
-    return {op.operation_id: f"{op.method} {contract.prefix}{op.path}" for op in contract.operations}
+    """operationId -> "METHOD /full/path", for every place that names an operation (the matrix's names)."""
+    return operation_names(contract)
 
 
 def build_reference(
