@@ -43,6 +43,7 @@ class Cell:
     verdict: str
     register: str | None = None
     observed: str | None = None
+    pinned_by: str | None = None  # the expectations file that pins the observed answer
 
     @property
     def words(self) -> str:
@@ -109,4 +110,10 @@ def _cell(column: Column, feature: DocFeature, name: str) -> Cell:
     if column.expectations is not None:
         pinned = column.expectations.find(feature.path, name)
     register = register_id(outcome.expected) or (pinned.register if pinned else None)
-    return Cell(outcome.verdict, register, pinned.observed if pinned else None)
+    observed = pinned.observed if pinned else None
+    return Cell(
+        outcome.verdict,
+        register,
+        observed,
+        column.expectations.name if observed and column.expectations else None,
+    )

@@ -92,7 +92,9 @@ def release_changes(
         if change is None:
             change = ChangedAnswer(full, older_answer, newer_answer)
             change.other_kinds = [
-                f"{item.kind}: {item.left} → {item.right}" for item in items if item.kind not in _ANSWER_KINDS
+                f"{item.kind}: {_shown(item.left)} → {_shown(item.right)}"
+                for item in items
+                if item.kind not in _ANSWER_KINDS
             ]
             changes[(full, older_answer, newer_answer)] = change
         if scenario not in change.scenarios:
@@ -109,6 +111,11 @@ def release_changes(
         dict(result.not_recorded),
         {name: artefacts[name] for name in seen},
     )
+
+
+def _shown(value: str) -> str:
+    # The comparison writes "-" for a side that has none of this kind (no envelope, no message).
+    return "none" if value in ("-", "") else value
 
 
 def _operation(contract: Contract, request: str) -> str | None:

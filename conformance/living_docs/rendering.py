@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STYLESHEET = "style.css"
@@ -21,6 +22,20 @@ def words(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def path_breaks(path: Any) -> Markup:
+    """A URL path that may wrap after each slash on a narrow screen, never inside a word."""
+    return Markup("/<wbr>").join(escape(part) for part in str(path).split("/"))
+
+
+def inline_code(text: Any) -> Markup:
+    """Contract prose with its `backticks` shown as code; everything else escaped."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: show the text as it is
+        return escape(text)
+    code = Markup("<code>{}</code>")  # format() escapes the part it inserts
+    return Markup("").join(code.format(part) if odd % 2 else escape(part) for odd, part in enumerate(parts))
+
+
 @functools.cache
 def environment() -> Environment:
     """One environment per process; autoescape on for every template, undefined names are errors."""
@@ -33,6 +48,8 @@ def environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["words"] = words
+    env.filters["path_breaks"] = path_breaks
+    env.filters["inline_code"] = inline_code
     env.globals.update(TITLE=TITLE, STYLESHEET=STYLESHEET, SCRIPT=SCRIPT)
     return env
 
