@@ -242,3 +242,32 @@ def test_contract_prose_and_paths_stay_escaped() -> None:
     assert inline_code("send `<b>` <i>") == "send <code>&lt;b&gt;</code> &lt;i&gt;"
     assert inline_code("an odd ` <x>") == "an odd ` &lt;x&gt;"
     assert path_breaks("/recording/<script>") == "/<wbr>recording/<wbr>&lt;script&gt;"
+
+
+def test_a_run_against_another_target_gets_the_reference_server_beside_it(
+    real_run: Path, tmp_path: Path
+) -> None:
+    from conformance.outcomes import Verdict
+    from conformance.redaction import Redactor
+    from conformance.reports import RunSummary, ScenarioResult, write_summary_json
+
+    report = tmp_path / "target-run"
+    report.mkdir()
+    summary = RunSummary(target_url="https://cloud.example.test/")
+    feature, name = "Recording server reports", "A report of an unknown type is refused [without a type]"
+    result = ScenarioResult("steps/test_features.py::test_x", name, feature, verdict=Verdict.FAILED)
+    summary.results[result.nodeid] = result
+    write_summary_json(report / SUMMARY_FILE, summary, Redactor())
+    build_site(tmp_path / "site", report, reference=real_run)
+    page = (tmp_path / "site" / "compatibility.html").read_text(encoding="utf-8")
+    headings = re.findall(r'<th scope="col">([^<]+)</th>', page)
+    assert headings[1:3] == ["This run", "Reference server"]
+    assert "this run, against https://cloud.example.test/" in page
+
+
+def test_a_missing_recordings_directory_is_one_line(tmp_path: Path, capsys) -> None:
+    from conformance.living_docs import docs_command
+
+    assert docs_command(["--out", str(tmp_path / "site"), "--recordings", str(tmp_path / "none")]) == 2
+    error = capsys.readouterr().err
+    assert "recordings directory" in error and "Traceback" not in error
