@@ -180,6 +180,12 @@ class CoverageMatrix:
     from_records: bool = False
     unasserted_tags: list[StrayTag] = field(default_factory=list)  # errors: a tag no assertion backs
     untagged_assertions: list[StrayTag] = field(default_factory=list)  # warnings: an assertion not tagged
+    # operationId -> "METHOD /full/path": how every rendering names an operation.
+    operation_names: dict[str, str] = field(default_factory=dict)
+
+    def operation_name(self, operation_id: str) -> str:
+        """The operation as a reader knows it, by method and full path (the id when it is unknown)."""
+        return self.operation_names.get(operation_id, operation_id)
 
     @property
     def uncovered_cells(self) -> list[CellCoverage]:
@@ -330,7 +336,14 @@ def build_matrix(
     for scenario in scenarios:
         stray += _match_cells(scenario, contract, cells)
         stray += _match_transitions(scenario, transitions)
-    return CoverageMatrix(list(cells.values()), transitions, stray, len(scenarios))
+    return CoverageMatrix(
+        list(cells.values()), transitions, stray, len(scenarios), operation_names=operation_names(contract)
+    )
+
+
+def operation_names(contract: Contract) -> dict[str, str]:
+    """operationId -> "METHOD /full/path" for every operation of the contract."""
+    return {op.operation_id: f"{op.method} {contract.prefix}{op.path}" for op in contract.operations}
 
 
 def _cell_rows(contract: Contract, register: Sequence[Deviation]) -> dict[Cell, CellCoverage]:
@@ -500,7 +513,14 @@ def build_matrix_from_run(
     register = load_register(resources.deviations_path()) if register is None else register
     cells = _cell_rows(contract, register)
     transitions = [TransitionCoverage(transition) for transition in TRANSITIONS]
-    matrix = CoverageMatrix(list(cells.values()), transitions, [], len(runs), from_records=True)
+    matrix = CoverageMatrix(
+        list(cells.values()),
+        transitions,
+        [],
+        len(runs),
+        from_records=True,
+        operation_names=operation_names(contract),
+    )
     for run in runs:
         tagged_cells, stray = _tagged_cells(TaggedScenario(run.ref, run.tags), contract)
         tagged_rows, stray_transitions = _tagged_transitions(TaggedScenario(run.ref, run.tags))
@@ -641,6 +661,9 @@ def _record_sections(matrix: CoverageMatrix) -> list[tuple[str, list[StrayTag]]]
 def render_text(matrix: CoverageMatrix) -> str:
     """The matrix as a plain-text table for a terminal."""
     lines = [_summary_line(matrix), ""]
+    # The rows keep the ids the tags use (@operation:...); this legend names them by method and path.
+    lines += [f"{operation_id}: {name}" for operation_id, name in matrix.operation_names.items()]
+    lines += [""] if matrix.operation_names else []
     width = max(len(_cell_label(row.cell)) for row in matrix.cells) if matrix.cells else 10
     for row in matrix.cells:
         lines += _text_row(_cell_label(row.cell), row.verdict, _explanation(row), width)
@@ -707,7 +730,8 @@ def render_markdown(matrix: CoverageMatrix) -> str:
     for row in matrix.cells:
         by_operation.setdefault(row.cell.operation_id, []).append(row)
     for operation_id, rows in by_operation.items():
-        lines += [f"## {operation_id}", "", "| status | error | coverage | scenarios or register entry |"]
+        heading = f"## {operation_id}: {_markdown_escape(matrix.operation_name(operation_id))}"
+        lines += [heading, "", "| status | error | coverage | scenarios or register entry |"]
         lines.append("|---|---|---|---|")
         for row in rows:
             details = "<br>".join(_markdown_escape(text) for text in _explanation(row))

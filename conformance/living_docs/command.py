@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from conformance import resources
+from conformance.contract import load_contract
 from conformance.coverage_matrix import (
     CoverageInputError,
     CoverageMatrix,
@@ -22,15 +23,20 @@ from conformance.coverage_matrix import (
     load_run_matrix,
 )
 from conformance.living_docs.documents import load_features
-from conformance.living_docs.html_page import STYLESHEET, render_page
+from conformance.living_docs.expected_failures import load_expectations
+from conformance.living_docs.html_page import render_page
+from conformance.living_docs.pages import build_pages
+from conformance.living_docs.real_recordings import shipped_recordings
+from conformance.living_docs.rendering import SCRIPT, STYLESHEET
 from conformance.living_docs.results import ResultsError, RunResults, load_results
 from conformance.reports import SUMMARY_FILE
+from conformance.traffic.har import HarError
 
 EXIT_OK, EXIT_USAGE = 0, 2
 PROG = "talk-conformance docs"
 INDEX_FILE = "index.html"
 COMPARISON_FILE = "traffic.html"
-_STYLESHEET_SOURCE = Path(__file__).resolve().parent / STYLESHEET
+_ASSETS = (STYLESHEET, SCRIPT)
 
 
 class DocsError(Exception):
@@ -56,6 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--features", type=Path, help="directory of feature files (default: the bundled ones)"
     )
     parser.add_argument(
+        "--reference",
+        type=Path,
+        help="a report directory of a run against the reference server, shown in a column of its own",
+    )
+    parser.add_argument(
+        "--recordings",
+        type=Path,
+        help="a directory of real recordings (<name>/traffic.har, summary.json); default: the shipped ones",
+    )
+    parser.add_argument(
         "--comparison",
         type=Path,
         help="a comparison.json of `talk-conformance compare --report`, shown as the page traffic.html",
@@ -70,7 +86,14 @@ def docs_command(argv: Iterable[str]) -> int:
     except SystemExit as exit_:
         return EXIT_OK if exit_.code == 0 else EXIT_USAGE
     try:
-        index = build_site(options.out, options.results, options.features, options.comparison)
+        index = build_site(
+            options.out,
+            options.results,
+            options.features,
+            options.comparison,
+            reference=options.reference,
+            recordings_dir=options.recordings,
+        )
     except DocsError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -83,8 +106,10 @@ def build_site(
     results_dir: Path | list[Path] | None = None,
     features_dir: Path | None = None,
     comparison: Path | None = None,
+    reference: Path | None = None,
+    recordings_dir: Path | None = None,
 ) -> Path:
-    """Write index.html and its stylesheet to `out` (and traffic.html of a comparison); return index.html."""
+    """Write the site (index, compatibility, operations, changes per release pair); return index.html."""
     features_dir = features_dir or resources.features_dir()
     results_dirs = [results_dir] if isinstance(results_dir, Path) else list(results_dir or [])
     # The first run is the main one (matrix, verdict, totals); later ones add their scenarios' outcomes.
@@ -95,22 +120,46 @@ def build_site(
         features = load_features(features_dir)
         matrix = _matrix(features_dir, results_dir)
         results = _results(results_dirs)
+        reference_results = load_results(reference) if reference is not None else None
+        if recordings_dir is not None and not recordings_dir.is_dir():
+            raise DocsError(f"recordings directory {recordings_dir} does not exist")
+        recordings = shipped_recordings(recordings_dir)
+        pages = build_pages(
+            features,
+            matrix,
+            load_contract(),
+            recordings,
+            load_expectations(),
+            _register_document(),
+            (results, results_dir) if results is not None and results_dir is not None else None,
+            (reference_results, reference) if reference_results is not None and reference else None,
+        )
     except (CoverageInputError, ResultsError) as exc:
         raise DocsError(str(exc)) from None
+    except HarError as exc:
+        raise DocsError(f"cannot read a recording: {exc}") from None
     comparison_page = _comparison_page(comparison) if comparison is not None else None
     register = _register_document()
-    page = render_page(
+    if comparison_page is not None:
+        pages.nav.append((COMPARISON_FILE, "Traffic comparison"))
+    index_page = render_page(
         features,
         matrix,
         _entries(register, "deviations") + _entries(register, "recording_server_deviations"),
         results,
         _entries(register, "accepted_differences"),
-        COMPARISON_FILE if comparison_page is not None else None,
+        pages.nav,
+        pages.operations,
+        pages.labels,
+        [(name, title) for name, title, _ in pages.changes],
     )
     try:
         out.mkdir(parents=True, exist_ok=True)
-        _write(out / STYLESHEET, _STYLESHEET_SOURCE.read_text(encoding="utf-8"))
-        _write(out / INDEX_FILE, page)
+        for asset in _ASSETS:
+            _write(out / asset, (Path(__file__).resolve().parent / asset).read_text(encoding="utf-8"))
+        _write(out / INDEX_FILE, index_page)
+        for name, text in pages.files().items():
+            _write(out / name, text)
         if comparison_page is not None:
             _write(out / COMPARISON_FILE, comparison_page)
     except OSError as exc:

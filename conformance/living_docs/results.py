@@ -18,6 +18,7 @@ VERDICT_RANK = {
     "expected-failure": 1.5,
     "unexpectedly-passed": 2,
     "failed": 2,
+    "failed-differently": 2.5,
     "error": 3,
 }
 
@@ -34,6 +35,7 @@ class ScenarioOutcome:
     message: str = ""
     duration: float = 0.0
     step_results: dict[int, str] = field(default_factory=dict)
+    expected: str = ""  # the expectations file's reason, when the run expected the scenario to fail
 
 
 @dataclass
@@ -106,6 +108,7 @@ def _add_summary(results: RunResults, summary: Any, path: Path) -> None:
             duration=float(duration) if isinstance(duration, int | float) else 0.0,
             # The summary's verdict wins (it knows error from failure); cucumber.json adds the step detail.
             step_results=known.step_results if known else {},
+            expected=_text(entry.get("expected_failure_reason")),
         )
         results.outcomes[key] = outcome
 
