@@ -404,6 +404,7 @@ def test_the_tiles_count_expected_failures_and_unexpected_passes(tmp_path: Path)
         "skipped": 1,
         "expected_failure": 2,
         "unexpectedly_passed": 1,
+        "failed_differently": 0,
     }
     # Every scenario is in exactly one tile: the tiles add up to the total.
     assert sum(counts.values()) - counts["total"] == counts["total"]

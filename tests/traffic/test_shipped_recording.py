@@ -12,7 +12,7 @@ from conformance.traffic import har, recordings
 from conformance.traffic.shipped_recording import main, unredacted_credentials
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-SHARED = REPOSITORY.parent.parent / "shared" / "reference"
+SHARED = REPOSITORY.parent / "shared" / "reference"  # beside the checkout, as in CI
 # Where each shipped recording came from (the development machine has the originals).
 SOURCES = {
     "nextcloud-32": ("real-talk-22", "summary-2026-12-06.json", "fuzz-findings-2026-12-06.jsonl"),
