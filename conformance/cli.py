@@ -259,6 +259,14 @@ def _check_command(args: list[str]) -> int:
 UNUSED_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio")
 
 
+# The suite prints a line per scenario and one summary with each failure (conformance.progress_lines):
+# pytest's progress dots, tracebacks, short summary, statistics line and assertion rewriting would only repeat
+# them, in a form meant for the suite's developers.
+QUIET_PYTEST = (
+    "-qq", "--tb=no", "-rN", "--assert=plain", "-o", "console_output_style=classic", "--conformance-progress",
+)  # fmt: skip
+
+
 def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, extra: list[str]) -> int:
     import pytest
 
@@ -273,7 +281,7 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
         )
         args = [
             str(binding), "-c", str(ini), "--rootdir", str(binding.parent.parent),
-            "-p", "no:cacheprovider", *UNUSED_PLUGINS, "-q", "--tb=short",
+            "-p", "no:cacheprovider", *UNUSED_PLUGINS, *QUIET_PYTEST,
             "--conformance-report-dir", str(report_dir),
         ]  # fmt: skip
         if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):

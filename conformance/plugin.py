@@ -15,7 +15,16 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
-from conformance import _bdd_compat, assertion_records, background_cleanup, brute_force_reset, run_setup
+from conformance import (
+    _bdd_compat,
+    assertion_records,
+    background_cleanup,
+    brute_force_reset,
+    failure_display,
+    progress_lines,
+    run_setup,
+    terminal_output,
+)
 from conformance.annotations import STYLES, CiReporting
 from conformance.config import (
     ProfileError,
@@ -120,6 +129,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write every exchange of the run to FILE as HAR 1.2 (docs/traffic.md)",
     )
     group.addoption(
+        "--conformance-progress",
+        action="store_true",
+        default=False,
+        help="a line per finished scenario and one summary instead of pytest's progress and reports "
+        "(talk-conformance sets it)",
+    )
+    group.addoption(
         "--stop-at-first-failure",
         action="store_true",
         default=False,
@@ -139,6 +155,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(state, "talk_conformance_state")
     ci = CiReporting(config, lambda: state.summary, controller=state.is_controller)
     config.pluginmanager.register(ci, "talk_conformance_ci")
+    progress_lines.use_writer(lambda line: terminal_output.write_line(config, progress_lines.PREFIX + line))
     profile = state.profile_for_selection()
     if profile is not None and profile.verify_tls is False:
         # The run announces it once; urllib3 would repeat it for every request of every scenario.
@@ -156,6 +173,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[_SESSION] = session
+    if session.config.getoption("--conformance-progress", False):
+        terminal_output.quiet_pytest(session.config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -441,17 +460,20 @@ def _classify(
         report.longrepr = message
     elif report.failed:
         verdict = Verdict.FAILED if call.when == "call" else Verdict.ERROR
-        message = redact(str(excinfo.value) if excinfo is not None else str(report.longrepr))
+        error = excinfo.value if excinfo is not None else None
+        message = redact(failure_display.exception_message(error, str(report.longrepr)))
+        step = _bdd_compat.failed_step(item) if call.when == "call" else None
+        if step:
+            message = f"{message}\n(failed step: {step})"
         if SQLITE_LOCKED in message:
             # A SQLite-backed Nextcloud under parallel load (docs/live-targets.md): the database, not Talk.
             verdict = Verdict.ERROR
             message = f"error: the target's database was locked (run serially on SQLite): {message}"
         text = str(report.longrepr)
-        step = _bdd_compat.failed_step(item)
-        if call.when == "call" and excinfo is not None and excinfo.errisinstance(AssertionError) and message:
+        if call.when == "call" and excinfo is not None and excinfo.errisinstance(AssertionError):
             # A conformance verdict: the steps' message names request, expected and actual; code frames
             # of the step library would only hide it.
-            report.longrepr = f"{message}\n(failed step: {step})" if step else message
+            report.longrepr = message
         elif redact(text) != text:  # keep pytest's rich representation unless it leaks a secret
             # The message first: pytest's one-line summary shows the first line of a plain-text report.
             report.longrepr = f"{message.splitlines()[0] if message else 'failed'}\n\n{redact(text)}"
@@ -499,8 +521,11 @@ def _feature_name(item: pytest.Item) -> str:
     return item.nodeid.split("::")[0]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
     data = getattr(report, "talk_conformance", None)
+    if data and config.getoption("--conformance-progress", False):
+        return terminal_output.silent_status(report, data["verdict"])
     if data and data["verdict"] == "error" and report.when == "call":
         return "error", "E", "ERROR"
     return None
@@ -568,6 +593,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             terminalreporter.write_line(f"traffic: {count} exchanges written to {path} (HAR 1.2)")
 
 
+def scenario_progress_line(result: ScenarioResult) -> str:
+    """The line printed when a scenario finished (its verdict in words, as summary.json has it)."""
+    where = progress_lines.location(result.source, result.nodeid)
+    reason = result.message if result.verdict is Verdict.SKIPPED else ""
+    return progress_lines.scenario_line(
+        result.outcome, result.duration, where, result.feature, result.name, reason
+    )
+
+
 # --- orchestration ------------------------------------------------------------------------------
 
 
@@ -627,17 +661,14 @@ class SuiteState:
             result.assertions = data.get(assertion_records.RECORDS_KEY, [])
         if data.get("expected") is not None:
             result.expected = data["expected"]
+        result.source = result.source or data.get(assertion_records.SOURCE_KEY)
         result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
+        if report.when == "teardown" and self.config.getoption("--conformance-progress", False):
+            self._write_line(scenario_progress_line(result), prefix="")
 
-    def _write_line(self, line: str) -> None:
+    def _write_line(self, line: str, prefix: str = progress_lines.PREFIX) -> None:
         """A line on the terminal even from inside a scenario's setup (where output is captured)."""
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        capture = self.config.pluginmanager.get_plugin("capturemanager")
-        if reporter is None or capture is None:
-            print(f"talk-conformance: {line}")
-            return
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"talk-conformance: {line}")
+        terminal_output.write_line(self.config, prefix + line)
 
     @property
     def finished(self) -> FinishedScenarios:
@@ -650,6 +681,12 @@ class SuiteState:
         # Long enough for any scenario that is still making progress; a run stopped early (-x) has some
         # scenarios that will never finish, and then waiting longer helps nobody.
         stall = max(DISRUPTIVE_WAIT_STALL_SECONDS, 2 * (profile.request_timeout if profile else 0))
+        running = self.not_disruptive - self.finished.read()
+        if running:
+            progress_lines.say(
+                f"waiting for {len(running)} other scenario(s) to finish before the @disruptive scenario"
+                f" {scenario!r} (it starts anyway once none has finished for {progress_lines.duration(stall)})"
+            )
         missing = self.finished.wait_for(self.not_disruptive, stall)
         if missing:
             self._write_line(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance import failure_display, progress_lines
 from conformance.junit import JUnitCase, write_junit
 from conformance.outcomes import Verdict
 from conformance.redaction import MASK, Redactor
@@ -200,9 +201,7 @@ def terminal_lines(summary: RunSummary, report_dir: Path | None) -> list[str]:
     totals = summary.totals()
     lines = [
         f"target: {summary.target_url or '(not started)'}",
-        "scenarios: {total} total, {passed} passed, {failed} failed, {error} error, {skipped} skipped".format(
-            **totals
-        ),
+        "scenarios: " + _counted(totals),
     ]
     if summary.expectations:
         lines.append(
@@ -217,20 +216,37 @@ def terminal_lines(summary: RunSummary, report_dir: Path | None) -> list[str]:
     for problem in summary.cleanup_errors:
         lines.append(f"cleanup error: {problem}")
     broken = [r for r in summary.results.values() if r.run_verdict in (Verdict.FAILED, Verdict.ERROR)]
+    full_report = str(report_dir / SUMMARY_FILE) if report_dir is not None else None
     for result in broken[:TERMINAL_LIST_LIMIT]:
-        first_line = result.message.splitlines()[0] if result.message else ""
-        lines.append(f"  {result.outcome.upper()} {result.feature}: {result.name}: {first_line}"[:300])
+        lines += failure_display.failure_lines(_heading(result), result.message, full_report)
     expected = [r for r in summary.results.values() if r.outcome == EXPECTED_FAILURE]
     for result in expected[:TERMINAL_LIST_LIMIT]:
-        lines.append(f"  EXPECTED FAILURE {result.feature}: {result.name}: {result.expected}"[:300])
+        lines.append(f"{_heading(result)}: {result.expected}")
     if len(expected) > TERMINAL_LIST_LIMIT:
-        lines.append(f"  ... and {len(expected) - TERMINAL_LIST_LIMIT} more expected failures")
+        lines.append(f"... and {len(expected) - TERMINAL_LIST_LIMIT} more expected failures")
     if len(broken) > TERMINAL_LIST_LIMIT:
-        lines.append(f"  ... and {len(broken) - TERMINAL_LIST_LIMIT} more (see the reports)")
+        lines.append(f"... and {len(broken) - TERMINAL_LIST_LIMIT} more, in {full_report or 'summary.json'}")
     if report_dir is not None:
         lines.append(f"reports: {report_dir}")
     lines.append(f"verdict: {summary.verdict().name.lower()}")
     return lines
+
+
+# Named in the count line even at 0; any other verdict (one an expectations file adds, say) when it occurs.
+ALWAYS_COUNTED = ("passed", "failed", "error", "skipped")
+
+
+def _counted(totals: dict[str, int]) -> str:
+    counts = [f"{totals.get('total', 0)} total"] + [f"{totals.get(key, 0)} {key}" for key in ALWAYS_COUNTED]
+    for key, count in totals.items():
+        if key != "total" and key not in ALWAYS_COUNTED and count:
+            counts.append(f"{count} {key.replace('_', ' ')}")
+    return ", ".join(counts)
+
+
+def _heading(result: ScenarioResult) -> str:
+    where = progress_lines.location(result.source, result.nodeid)
+    return f"{result.outcome.upper()} {where}  {result.feature}: {result.name}"
 
 
 def _write_text(path: Path, text: str) -> None:
