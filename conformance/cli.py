@@ -16,6 +16,7 @@ from conformance.config import ProfileError, TargetProfile, load_profile
 from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
+from conformance.report_layout import default_report_dir, unusable_report_dir
 from conformance.reports import (
     JUNIT_FILE,
     SUMMARY_FILE,
@@ -28,7 +29,7 @@ from conformance.resources import binding_module
 from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
-DEFAULT_REPORT_DIR = "conformance-report"
+DEFAULT_REPORT_DIR = default_report_dir("run")
 PROG = "talk-conformance"
 
 
@@ -41,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args and args[0] in ("-h", "--help"):
         _print_help(commands)
         return EXIT_CLEAN
+    elif args and not args[0].startswith("-"):
+        # `run` takes no positional argument: a first word that is no command is a mistyped command.
+        known = ", ".join(commands)
+        return _fail(EXIT_USAGE, f"unknown command {args[0]!r}; the commands are {known} (see --help)")
     else:
         name, rest = "run", args
     return commands[name](rest)
@@ -59,16 +64,26 @@ def _commands() -> dict[str, Callable[[list[str]], int]]:
     }
 
 
+COMMAND_HELP = {
+    "run": "(default) the Gherkin conformance scenarios against a target",
+    "check": "the preflight alone: target, recording-v1, admin, reachability",
+    "fuzz": "spec-driven fuzzing of the recording API",
+    "matrix": "contract cells and state transitions against the scenarios",
+    "docs": "the living documentation as a static HTML site",
+    "self-test": "the scenarios against every mutant of the reference server",
+    "compare": "two traffic recordings (HAR), or one against a shipped real one",
+    "recording-server": "the suite plays Talk against a recording server",
+}
+
+
 def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
-    print(f"usage: {PROG} [{'|'.join(commands)}] [options]\n")
-    print("  run   (default) the Gherkin conformance scenarios against a target; see `run --help`")
-    print("  check  the preflight alone: target, recording-v1, admin, reachability; see `check --help`")
-    print("  fuzz  spec-driven fuzzing of the recording API; see `fuzz --help`")
-    print("  matrix  contract cells and state transitions against the scenarios; see `matrix --help`")
-    print("  docs  the living documentation as a static HTML site; see `docs --help`")
-    print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
-    print("  compare  two traffic recordings (HAR), or one against a shipped real one; see `compare --help`")
-    print("  recording-server  the suite plays Talk against a recording server; see its --help")
+    print(f"usage: {PROG} [COMMAND] [options]\n")
+    print("commands:")
+    width = max(len(name) for name in commands)
+    for name in commands:
+        print(f"  {name:<{width}}  {COMMAND_HELP[name]}")
+    print(f"\n`{PROG} COMMAND --help` describes a command's options.")
+    print(f"Reports go below ./{default_report_dir('run')} unless --report-dir says otherwise (README).")
 
 
 def _fuzz_command(args: list[str]) -> int:
@@ -159,6 +174,9 @@ def run_command(args: list[str]) -> int:
     announce_unverified(profile.tls_verify)
     redactor = Redactor(profile.secrets())
     report_dir = Path(options.report_dir).resolve()
+    problem = unusable_report_dir(report_dir)
+    if problem is not None:
+        return _fail(EXIT_USAGE, f"--report-dir: {problem}")
     try:
         binding = binding_module()
     except SetupError as exc:

@@ -685,7 +685,7 @@ class SuiteState:
         if running:
             progress_lines.say(
                 f"waiting for {len(running)} other scenario(s) to finish before the @disruptive scenario"
-                f" {scenario!r} (it starts anyway once none has finished for {progress_lines.duration(stall)})"
+                f" {scenario!r} (it starts anyway after {progress_lines.duration(stall)} without progress)"
             )
         missing = self.finished.wait_for(self.not_disruptive, stall)
         if missing:

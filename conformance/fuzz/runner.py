@@ -23,6 +23,7 @@ from conformance.fuzz.target import prepared_target
 from conformance.junit import write_junit
 from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
+from conformance.report_layout import default_report_dir, unusable_report_dir
 from conformance.resources import contract_path, deviations_path
 from conformance.tls import announce_unverified
 
@@ -43,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     budget.add_argument("--max-examples", type=_positive_int, help="examples per operation (fuzzing phase)")
     budget.add_argument("--max-time", type=_positive_int, help="time budget of schemathesis, in seconds")
     parser.add_argument("--seed", type=int, help="seed; without one a fixed seed and derandomized generation")
-    parser.add_argument("--report-dir", default="reports/fuzz", help="where JUnit and failure records go")
+    parser.add_argument(
+        "--report-dir",
+        default=default_report_dir("fuzz"),
+        help=f"where summary.json, JUnit and the failure records go (default ./{default_report_dir('fuzz')})",
+    )
     parser.add_argument(
         "--phases",
         default=",".join(ALL_PHASES),
@@ -105,6 +110,10 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
         phases=tuple(phase for phase in phases if phase in PHASES),
     )
     report_dir = Path(args.report_dir)
+    problem = unusable_report_dir(report_dir)
+    if problem is not None:
+        print(f"talk-conformance fuzz: --report-dir: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     engine: EngineResult | None = None
     model: ModelResult | None = None
     try:
