@@ -23,6 +23,7 @@ from conformance import (
     failure_display,
     progress_lines,
     run_setup,
+    target_cleanup,
     terminal_output,
 )
 from conformance.annotations import STYLES, CiReporting
@@ -780,6 +781,7 @@ class SuiteState:
                 self._context, self._stop, run_secrets = start_run(profile, self.run_dir)
             self.redactor.add(*run_secrets)
             self.summary.target_url = self._context.base_url
+            self.summary.profile = redacted_profile(profile.to_dict(), self._context.base_url)
         except (SetupError, Unsupported) as exc:
             self._failure = type(exc)(self.redactor.text(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a readable message beats a traceback from our own setup
@@ -841,10 +843,19 @@ class SuiteState:
         """Single process: stop what this process started (the controller of xdist stops at session end)."""
         if self.is_worker or not self._stop:
             return []
+        self.clean_target()
         problems = [self.redactor.text(problem) for problem in self._stop()]
         self._stop = None
         self.summary.cleanup_errors.extend(problems)
         return problems
+
+    def clean_target(self) -> None:
+        """Remove what the scenarios left on the target besides their rooms (conformance.target_cleanup)."""
+        if self._context is None:
+            return
+        traces = target_cleanup.read_traces(self.run_dir)
+        left = target_cleanup.clean(self._context.profile, self._context.base_url, traces)
+        self.summary.left_on_target = [self.redactor.text(line) for line in left]
 
     def finish_session(self) -> None:
         """Controller: stop the run's servers and write the reports."""

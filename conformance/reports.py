@@ -17,6 +17,7 @@ SUMMARY_FILE = "summary.json"
 JUNIT_FILE = "junit.xml"
 CUCUMBER_FILE = "cucumber.json"
 TERMINAL_LIST_LIMIT = 15
+ROOM_DELETION = "deleting room "  # how a room the background cleanup could not delete is reported
 
 
 EXPECTED_FAILURE = "expected failure"
@@ -99,6 +100,7 @@ class RunSummary:
     duration: float = 0.0
     expectations: str | None = None  # path of the expectations file in use
     expectation_errors: list[str] = field(default_factory=list)  # entries that matched no scenario
+    left_on_target: list[str] | None = None  # what the run could not remove; None: it did not get to clean up
 
     def totals(self) -> dict[str, int]:
         """Scenario count per verdict, plus the total."""
@@ -133,15 +135,30 @@ class RunSummary:
             "expectation_errors": self.expectation_errors,
             "profile": self.profile,
             "scenarios": [result.to_dict() for result in self.results.values()],
+            "left_on_target": self.left(),
         }
 
+    def left(self) -> list[str] | None:
+        """What the run left on the target: what its cleanup could not remove, rooms it failed to delete."""
+        if self.left_on_target is None:
+            return None
+        rooms = [problem for problem in self.cleanup_errors if problem.startswith(ROOM_DELETION)]
+        return [*self.left_on_target, *(f"room {problem[len(ROOM_DELETION):]}" for problem in rooms)]
 
-def redacted_profile(profile_data: dict[str, Any]) -> dict[str, Any]:
-    """The profile as plain data, with the recording secret and every password masked."""
+
+def redacted_profile(profile_data: dict[str, Any], url: str | None = None) -> dict[str, Any]:
+    """The profile as plain data, keys as a profile file spells them, the secret and passwords masked.
+
+    `url`: the target the run used, for a profile that names none (the bundled reference server).
+    """
     data = json.loads(json.dumps(profile_data))
     data["recording_secret"] = MASK
+    if url is not None and data.get("url") is None:
+        data["url"] = url
     for account in (data.get("admin"), *data.get("users", ())):
         if account:
+            # A profile names an account's login `user` (docs/profiles.md); the code calls it user_id.
+            account["user"] = account.pop("user_id", account.get("user"))
             account["password"] = MASK
     return data
 
@@ -229,6 +246,9 @@ def terminal_lines(summary: RunSummary, report_dir: Path | None) -> list[str]:
     if report_dir is not None:
         lines.append(f"reports: {report_dir}")
     lines.append(f"verdict: {summary.verdict().name.lower()}")
+    left = summary.left()
+    if left is not None:
+        lines.append("left on the target: " + ("; ".join(left) or "nothing"))
     return lines
 
 

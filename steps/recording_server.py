@@ -211,7 +211,10 @@ def upload(
 ) -> requests.Response | None:
     """Upload as the recording server and keep the answer."""
     token = kwargs.pop("token", world.room)
-    return world.act(lambda: world.recording_server.store(token, owner, upload_sample, **kwargs))
+    response = world.act(lambda: world.recording_server.store(token, owner, upload_sample, **kwargs))
+    if response is not None and response.status_code == 200 and owner:
+        world.note_on_target("stored", token, owner)
+    return response
 
 
 @when(

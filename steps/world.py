@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from conformance import background_cleanup, progress_lines, setup_driver
+from conformance import background_cleanup, progress_lines, setup_driver, target_cleanup
 from conformance.assertion_records import AssertionLog
 from conformance.config import Account, RunContext
 from conformance.contract import load_contract
@@ -195,6 +195,10 @@ class World:
 
         background_cleanup.submit(f"deleting room {token}", delete)
 
+    def note_on_target(self, kind: str, token: str, user: str) -> None:
+        """Note what outlives the room (a stored recording, a start marker): the run removes it at the end."""
+        target_cleanup.note(self.run.lock_path.parent, kind, token, user)
+
     def on_teardown(self, action: Callable[[], None]) -> None:
         """Run this after the scenario, newest first, even when the scenario failed."""
         self._cleanups.append(action)
@@ -240,6 +244,8 @@ class World:
                 found = load_contract().operation_for(response.request.method, response.request.url or "")
                 operation = found.operation_id if found is not None else None
             order = setup_driver.answer_order()
+            if operation == "recording-start" and response is not None and response.ok and self.token:
+                self.note_on_target("started", self.token, self.user_id("moderator"))
             self.exchanges.append(Exchange(operation, response, sent_body, before, trigger, mark, order))
         return response
 

@@ -73,7 +73,8 @@ def test_summary_json_carries_verdicts_tags_and_no_secret(tmp_path: Path) -> Non
     assert data["scenarios"][1]["tags"] == ["operation:recording-start", "admin"]
     assert data["scenarios"][1]["message"] == f"POST /recording/x: expected 200, got 403 ({MASK})"
     assert data["profile"]["recording_secret"] == MASK
-    assert data["profile"]["admin"] == {"user_id": "admin", "password": MASK}
+    assert data["profile"]["admin"] == {"user": "admin", "password": MASK}  # as a profile file spells it
+    assert data["profile"]["users"][0] == {"user": "participant1", "password": MASK}
 
 
 def test_junit_tells_errors_from_failures(tmp_path: Path) -> None:
