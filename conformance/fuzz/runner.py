@@ -213,6 +213,8 @@ def _report(
         "expected_failures": len(expected),
         "errors": len(errors),
     }
+    code = EXIT_FINDINGS if unexpected or engine_errors else EXIT_SETUP if errors else EXIT_CLEAN
+    summary["verdict"] = VERDICTS[code]
     (report_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     if engine:
         phases = ", ".join(f"{phase} {count}" for phase, count in sorted(engine.cases_by_phase.items()))
@@ -227,12 +229,23 @@ def _report(
         print(redactor.text(f"  replay: {record.curl.splitlines()[0] if record.curl else '(no request)'}"))
     for error in errors:
         print(redactor.text(f"ERROR {error}"))
-    print(f"reports: {report_dir / 'junit.xml'}, {report_dir / 'failures.jsonl'}, {report_dir / 'replay.sh'}")
-    if expected:
-        print(
-            f"expected findings: {len(expected)} (register entries the expectations cite), "
-            f"unexpected: {len(unexpected)}"
-        )
-    if unexpected or engine_errors:
-        return EXIT_FINDINGS
-    return EXIT_SETUP if errors else EXIT_CLEAN
+    written = ("summary.json", "junit.xml", "failures.jsonl", "replay.sh")
+    reports = ", ".join(str(report_dir / name) for name in written)
+    print(f"reports: {reports}")
+    print(verdict_line(code, summary))
+    return code
+
+
+VERDICTS = {EXIT_CLEAN: "passed", EXIT_FINDINGS: "failed", EXIT_SETUP: "error"}
+
+
+def verdict_line(code: int, summary: dict) -> str:
+    """The last line of a fuzz run: its verdict, counted (also in summary.json)."""
+    findings = summary["failures"] + summary["expected_failures"]
+    cases = summary["total_cases"]
+    model = f" and {summary['model_steps']} model steps" if summary["model_steps"] else ""
+    errors = f", {summary['errors']} error(s)" if summary["errors"] else ""
+    return (
+        f"fuzz verdict: {VERDICTS[code]}: {cases} cases{model}, {findings} finding(s):"
+        f" {summary['expected_failures']} expected, {summary['failures']} unexpected{errors}"
+    )
