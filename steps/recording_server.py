@@ -362,6 +362,7 @@ def stored_recording(world: World, name: str, role: str) -> None:
     response = world.recording_server.store(world.room, world.user_id(role), upload_sample_file)
     if response.status_code != 200:
         raise SetupError(f"storing a recording answered {response.status_code}: {response.text[:200]}")
+    world.note_on_target("stored", world.room, world.user_id(role))
     notification = notification_for(world, role, upload_sample_file.filename)
     if notification is None:
         raise SetupError(
