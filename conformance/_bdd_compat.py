@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pytest_bdd.cucumber_json import LogBDDCucumberJSON
 from pytest_bdd.reporting import ReportContext, scenario_reports_registry, test_report_context_registry
 from pytest_bdd.scenario import scenario_wrapper_template_registry
 
@@ -56,3 +57,22 @@ def report_context(report: pytest.TestReport) -> dict[str, Any] | None:
 def restore_report_context(report: pytest.TestReport, data: dict[str, Any]) -> None:
     """Attach scenario data shipped from an xdist worker to the controller's copy of the report."""
     test_report_context_registry[report] = ReportContext(scenario=data["scenario"], name=data["name"])
+
+
+class _QuietCucumberJSON(LogBDDCucumberJSON):
+    """pytest-bdd's cucumber.json writer without its "generated json file" terminal line."""
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """The suite's own summary names the report directory."""
+
+
+def mute_cucumber_summary(config: pytest.Config) -> None:
+    """Swap pytest-bdd's cucumber.json plugin for one that writes the same file but prints nothing."""
+    loud = getattr(config, "_bddcucumberjson", None)
+    if loud is None or isinstance(loud, _QuietCucumberJSON):
+        return
+    quiet = _QuietCucumberJSON(loud.logfile)
+    quiet.features = loud.features
+    config.pluginmanager.unregister(loud)
+    config._bddcucumberjson = quiet  # pytest-bdd's unconfigure unregisters whatever is here
+    config.pluginmanager.register(quiet)

@@ -16,6 +16,7 @@ from conformance.config import ProfileError, TargetProfile, load_profile
 from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
+from conformance.report_layout import default_report_dir, unusable_report_dir
 from conformance.reports import (
     JUNIT_FILE,
     SUMMARY_FILE,
@@ -28,7 +29,7 @@ from conformance.resources import binding_module
 from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
-DEFAULT_REPORT_DIR = "conformance-report"
+DEFAULT_REPORT_DIR = default_report_dir("run")
 EXPECTATIONS_HELP = (
     "auto (default with --target-url: the shipped file for the target's Talk release), none (strict run), "
     "or a YAML file of scenarios the target is expected to fail (see docs/expectations.md)"
@@ -45,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args and args[0] in ("-h", "--help"):
         _print_help(commands)
         return EXIT_CLEAN
+    elif args and not args[0].startswith("-"):
+        # `run` takes no positional argument: a first word that is no command is a mistyped command.
+        known = ", ".join(commands)
+        return _fail(EXIT_USAGE, f"unknown command {args[0]!r}; the commands are {known} (see --help)")
     else:
         name, rest = "run", args
     return commands[name](rest)
@@ -63,16 +68,26 @@ def _commands() -> dict[str, Callable[[list[str]], int]]:
     }
 
 
+COMMAND_HELP = {
+    "run": "(default) the Gherkin conformance scenarios against a target",
+    "check": "the preflight alone: target, recording-v1, admin, reachability",
+    "fuzz": "spec-driven fuzzing of the recording API",
+    "matrix": "contract cells and state transitions against the scenarios",
+    "docs": "the living documentation as a static HTML site",
+    "self-test": "the scenarios against every mutant of the reference server",
+    "compare": "two traffic recordings (HAR), or one against a shipped real one",
+    "recording-server": "the suite plays Talk against a recording server",
+}
+
+
 def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
-    print(f"usage: {PROG} [{'|'.join(commands)}] [options]\n")
-    print("  run   (default) the Gherkin conformance scenarios against a target; see `run --help`")
-    print("  check  the preflight alone: target, recording-v1, admin, reachability; see `check --help`")
-    print("  fuzz  spec-driven fuzzing of the recording API; see `fuzz --help`")
-    print("  matrix  contract cells and state transitions against the scenarios; see `matrix --help`")
-    print("  docs  the living documentation as a static HTML site; see `docs --help`")
-    print("  self-test  the scenarios against every mutant of the reference server; see `self-test --help`")
-    print("  compare  two traffic recordings (HAR), or one against a shipped real one; see `compare --help`")
-    print("  recording-server  the suite plays Talk against a recording server; see its --help")
+    print(f"usage: {PROG} [COMMAND] [options]\n")
+    print("commands:")
+    width = max(len(name) for name in commands)
+    for name in commands:
+        print(f"  {name:<{width}}  {COMMAND_HELP[name]}")
+    print(f"\n`{PROG} COMMAND --help` describes a command's options.")
+    print(f"Reports go below ./{default_report_dir('run')} unless --report-dir says otherwise (README).")
 
 
 def _fuzz_command(args: list[str]) -> int:
@@ -160,6 +175,9 @@ def run_command(args: list[str]) -> int:
     announce_unverified(profile.tls_verify)
     redactor = Redactor(profile.secrets())
     report_dir = Path(options.report_dir).resolve()
+    problem = unusable_report_dir(report_dir)
+    if problem is not None:
+        return _fail(EXIT_USAGE, f"--report-dir: {problem}")
     try:
         binding = binding_module()
     except SetupError as exc:
@@ -262,6 +280,14 @@ def _check_command(args: list[str]) -> int:
 UNUSED_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "no:anyio")
 
 
+# The suite prints a line per scenario and one summary with each failure (conformance.progress_lines):
+# pytest's progress dots, tracebacks, short summary, statistics line and assertion rewriting would only repeat
+# them, in a form meant for the suite's developers.
+QUIET_PYTEST = (
+    "-qq", "--tb=no", "-rN", "--assert=plain", "-o", "console_output_style=classic", "--conformance-progress",
+)  # fmt: skip
+
+
 def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, extra: list[str]) -> int:
     import pytest
 
@@ -276,7 +302,7 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
         )
         args = [
             str(binding), "-c", str(ini), "--rootdir", str(binding.parent.parent),
-            "-p", "no:cacheprovider", *UNUSED_PLUGINS, "-q", "--tb=short",
+            "-p", "no:cacheprovider", *UNUSED_PLUGINS, *QUIET_PYTEST,
             "--conformance-report-dir", str(report_dir),
         ]  # fmt: skip
         if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):

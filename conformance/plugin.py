@@ -22,9 +22,13 @@ from conformance import (
     background_cleanup,
     brute_force_reset,
     expectation_verdicts,
+    failure_display,
     key_reads,
+    progress_lines,
     run_setup,
+    target_cleanup,
     target_release,
+    terminal_output,
 )
 from conformance.annotations import STYLES, CiReporting
 from conformance.config import (
@@ -131,6 +135,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write every exchange of the run to FILE as HAR 1.2 (docs/traffic.md)",
     )
     group.addoption(
+        "--conformance-progress",
+        action="store_true",
+        default=False,
+        help="a line per finished scenario and one summary instead of pytest's progress and reports "
+        "(talk-conformance sets it)",
+    )
+    group.addoption(
         "--stop-at-first-failure",
         action="store_true",
         default=False,
@@ -152,6 +163,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(state, "talk_conformance_state")
     ci = CiReporting(config, lambda: state.summary, controller=state.is_controller)
     config.pluginmanager.register(ci, "talk_conformance_ci")
+    progress_lines.use_writer(lambda line: terminal_output.write_line(config, progress_lines.PREFIX + line))
     profile = state.profile_for_selection()
     if profile is not None and profile.verify_tls is False:
         # The run announces it once; urllib3 would repeat it for every request of every scenario.
@@ -204,6 +216,8 @@ def pytest_bdd_step_error(
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[_SESSION] = session
+    if session.config.getoption("--conformance-progress", False):
+        terminal_output.quiet_pytest(session.config)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -523,17 +537,20 @@ def _classify(
         report.longrepr = message
     elif report.failed:
         verdict = Verdict.FAILED if call.when == "call" else Verdict.ERROR
-        message = redact(str(excinfo.value) if excinfo is not None else str(report.longrepr))
+        error = excinfo.value if excinfo is not None else None
+        message = redact(failure_display.exception_message(error, str(report.longrepr)))
+        step = _bdd_compat.failed_step(item) if call.when == "call" else None
+        if step:
+            message = f"{message}\n(failed step: {step})"
         if SQLITE_LOCKED in message:
             # A SQLite-backed Nextcloud under parallel load (docs/live-targets.md): the database, not Talk.
             verdict = Verdict.ERROR
             message = f"error: the target's database was locked (run serially on SQLite): {message}"
         text = str(report.longrepr)
-        step = _bdd_compat.failed_step(item)
-        if call.when == "call" and excinfo is not None and excinfo.errisinstance(AssertionError) and message:
+        if call.when == "call" and excinfo is not None and excinfo.errisinstance(AssertionError):
             # A conformance verdict: the steps' message names request, expected and actual; code frames
             # of the step library would only hide it.
-            report.longrepr = f"{message}\n(failed step: {step})" if step else message
+            report.longrepr = message
         elif redact(text) != text:  # keep pytest's rich representation unless it leaks a secret
             # The message first: pytest's one-line summary shows the first line of a plain-text report.
             report.longrepr = f"{message.splitlines()[0] if message else 'failed'}\n\n{redact(text)}"
@@ -587,8 +604,11 @@ def _feature_name(item: pytest.Item) -> str:
     return item.nodeid.split("::")[0]
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
     data = getattr(report, "talk_conformance", None)
+    if data and config.getoption("--conformance-progress", False):
+        return terminal_output.silent_status(report, data["verdict"])
     if data and data["verdict"] == "error" and report.when == "call":
         return "error", "E", "ERROR"
     return None
@@ -656,6 +676,15 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
             terminalreporter.write_line(f"traffic: {count} exchanges written to {path} (HAR 1.2)")
 
 
+def scenario_progress_line(result: ScenarioResult) -> str:
+    """The line printed when a scenario finished (its verdict in words, as summary.json has it)."""
+    where = progress_lines.location(result.source, result.nodeid)
+    reason = result.message if result.verdict is Verdict.SKIPPED else ""
+    return progress_lines.scenario_line(
+        result.outcome, result.duration, where, result.feature, result.name, reason
+    )
+
+
 # --- orchestration ------------------------------------------------------------------------------
 
 
@@ -719,17 +748,14 @@ class SuiteState:
             result.assertions = data.get(assertion_records.RECORDS_KEY, [])
         if data.get("expected") is not None:
             result.expected = data["expected"]
+        result.source = result.source or data.get(assertion_records.SOURCE_KEY)
         result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
+        if report.when == "teardown" and self.config.getoption("--conformance-progress", False):
+            self._write_line(scenario_progress_line(result), prefix="")
 
-    def _write_line(self, line: str) -> None:
+    def _write_line(self, line: str, prefix: str = progress_lines.PREFIX) -> None:
         """A line on the terminal even from inside a scenario's setup (where output is captured)."""
-        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
-        capture = self.config.pluginmanager.get_plugin("capturemanager")
-        if reporter is None or capture is None:
-            print(f"talk-conformance: {line}")
-            return
-        with capture.global_and_fixture_disabled():
-            reporter.write_line(f"talk-conformance: {line}")
+        terminal_output.write_line(self.config, prefix + line)
 
     @property
     def finished(self) -> FinishedScenarios:
@@ -742,6 +768,12 @@ class SuiteState:
         # Long enough for any scenario that is still making progress; a run stopped early (-x) has some
         # scenarios that will never finish, and then waiting longer helps nobody.
         stall = max(DISRUPTIVE_WAIT_STALL_SECONDS, 2 * (profile.request_timeout if profile else 0))
+        running = self.not_disruptive - self.finished.read()
+        if running:
+            progress_lines.say(
+                f"waiting for {len(running)} other scenario(s) to finish before the @disruptive scenario"
+                f" {scenario!r} (it starts anyway after {progress_lines.duration(stall)} without progress)"
+            )
         missing = self.finished.wait_for(self.not_disruptive, stall)
         if missing:
             self._write_line(
@@ -846,6 +878,7 @@ class SuiteState:
                 self.summary.expectations = str(chosen)
                 load_expectations(chosen)  # `auto`'s choice, checked as strictly as a given file
             self._context = context
+            self.summary.profile = redacted_profile(profile.to_dict(), context.base_url)
         except (SetupError, Unsupported) as exc:
             self._failure = type(exc)(self.redactor.text(str(exc)))
         except Exception as exc:  # noqa: BLE001 - a readable message beats a traceback from our own setup
@@ -907,10 +940,19 @@ class SuiteState:
         """Single process: stop what this process started (the controller of xdist stops at session end)."""
         if self.is_worker or not self._stop:
             return []
+        self.clean_target()
         problems = [self.redactor.text(problem) for problem in self._stop()]
         self._stop = None
         self.summary.cleanup_errors.extend(problems)
         return problems
+
+    def clean_target(self) -> None:
+        """Remove what the scenarios left on the target besides their rooms (conformance.target_cleanup)."""
+        if self._context is None:
+            return
+        traces = target_cleanup.read_traces(self.run_dir)
+        left = target_cleanup.clean(self._context.profile, self._context.base_url, traces)
+        self.summary.left_on_target = [self.redactor.text(line) for line in left]
 
     def finish_session(self) -> None:
         """Controller: stop the run's servers and write the reports."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance import failure_display, progress_lines
 from conformance.expectation_verdicts import FAILED_DIFFERENTLY
 from conformance.junit import JUnitCase, write_junit
 from conformance.outcomes import Verdict
@@ -17,6 +18,7 @@ SUMMARY_FILE = "summary.json"
 JUNIT_FILE = "junit.xml"
 CUCUMBER_FILE = "cucumber.json"
 TERMINAL_LIST_LIMIT = 15
+ROOM_DELETION = "deleting room "  # how a room the background cleanup could not delete is reported
 
 
 EXPECTED_FAILURE = "expected failure"
@@ -110,6 +112,7 @@ class RunSummary:
     expectations: str | None = None  # path of the expectations file in use
     target_release: str | None = None  # the target's Talk release as the preflight read it, in words
     expectation_errors: list[str] = field(default_factory=list)  # entries that matched no scenario
+    left_on_target: list[str] | None = None  # what the run could not remove; None: it did not get to clean up
 
     def totals(self) -> dict[str, int]:
         """Scenario count per verdict, plus the total."""
@@ -146,15 +149,30 @@ class RunSummary:
             "expectation_errors": self.expectation_errors,
             "profile": self.profile,
             "scenarios": [result.to_dict() for result in self.results.values()],
+            "left_on_target": self.left(),
         }
 
+    def left(self) -> list[str] | None:
+        """What the run left on the target: what its cleanup could not remove, rooms it failed to delete."""
+        if self.left_on_target is None:
+            return None
+        rooms = [problem for problem in self.cleanup_errors if problem.startswith(ROOM_DELETION)]
+        return [*self.left_on_target, *(f"room {problem[len(ROOM_DELETION):]}" for problem in rooms)]
 
-def redacted_profile(profile_data: dict[str, Any]) -> dict[str, Any]:
-    """The profile as plain data, with the recording secret and every password masked."""
+
+def redacted_profile(profile_data: dict[str, Any], url: str | None = None) -> dict[str, Any]:
+    """The profile as plain data, keys as a profile file spells them, the secret and passwords masked.
+
+    `url`: the target the run used, for a profile that names none (the bundled reference server).
+    """
     data = json.loads(json.dumps(profile_data))
     data["recording_secret"] = MASK
+    if url is not None and data.get("url") is None:
+        data["url"] = url
     for account in (data.get("admin"), *data.get("users", ())):
         if account:
+            # A profile names an account's login `user` (docs/profiles.md); the code calls it user_id.
+            account["user"] = account.pop("user_id", account.get("user"))
             account["password"] = MASK
     return data
 
@@ -214,9 +232,7 @@ def terminal_lines(summary: RunSummary, report_dir: Path | None) -> list[str]:
     totals = summary.totals()
     lines = [
         f"target: {summary.target_url or '(not started)'}",
-        "scenarios: {total} total, {passed} passed, {failed} failed, {error} error, {skipped} skipped".format(
-            **totals
-        ),
+        "scenarios: " + _counted(totals),
     ]
     if summary.expectations:
         lines.append(
@@ -234,20 +250,40 @@ def terminal_lines(summary: RunSummary, report_dir: Path | None) -> list[str]:
     for problem in summary.cleanup_errors:
         lines.append(f"cleanup error: {problem}")
     broken = [r for r in summary.results.values() if r.run_verdict in (Verdict.FAILED, Verdict.ERROR)]
+    full_report = str(report_dir / SUMMARY_FILE) if report_dir is not None else None
     for result in broken[:TERMINAL_LIST_LIMIT]:
-        first_line = result.message.splitlines()[0] if result.message else ""
-        lines.append(f"  {result.outcome.upper()} {result.feature}: {result.name}: {first_line}"[:300])
+        lines += failure_display.failure_lines(_heading(result), result.message, full_report)
     expected = [r for r in summary.results.values() if r.outcome == EXPECTED_FAILURE]
     for result in expected[:TERMINAL_LIST_LIMIT]:
-        lines.append(f"  EXPECTED FAILURE {result.feature}: {result.name}: {result.expected}"[:300])
+        lines.append(f"{_heading(result)}: {result.expected}")
     if len(expected) > TERMINAL_LIST_LIMIT:
-        lines.append(f"  ... and {len(expected) - TERMINAL_LIST_LIMIT} more expected failures")
+        lines.append(f"... and {len(expected) - TERMINAL_LIST_LIMIT} more expected failures")
     if len(broken) > TERMINAL_LIST_LIMIT:
-        lines.append(f"  ... and {len(broken) - TERMINAL_LIST_LIMIT} more (see the reports)")
+        lines.append(f"... and {len(broken) - TERMINAL_LIST_LIMIT} more, in {full_report or 'summary.json'}")
     if report_dir is not None:
         lines.append(f"reports: {report_dir}")
     lines.append(f"verdict: {summary.verdict().name.lower()}")
+    left = summary.left()
+    if left is not None:
+        lines.append("left on the target: " + ("; ".join(left) or "nothing"))
     return lines
+
+
+# Named in the count line even at 0; any other verdict (one an expectations file adds, say) when it occurs.
+ALWAYS_COUNTED = ("passed", "failed", "error", "skipped")
+
+
+def _counted(totals: dict[str, int]) -> str:
+    counts = [f"{totals.get('total', 0)} total"] + [f"{totals.get(key, 0)} {key}" for key in ALWAYS_COUNTED]
+    for key, count in totals.items():
+        if key != "total" and key not in ALWAYS_COUNTED and count:
+            counts.append(f"{count} {key.replace('_', ' ')}")
+    return ", ".join(counts)
+
+
+def _heading(result: ScenarioResult) -> str:
+    where = progress_lines.location(result.source, result.nodeid)
+    return f"{result.outcome.upper()} {where}  {result.feature}: {result.name}"
 
 
 def _write_text(path: Path, text: str) -> None:

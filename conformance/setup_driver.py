@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import re
 import time
@@ -53,6 +54,14 @@ class NoAnswer(SetupError):
         self.reason = reason
 
 
+_ANSWERS = itertools.count(1)
+
+
+def answer_order() -> int:
+    """A number that grows with every answer: which of two answers came later."""
+    return next(_ANSWERS)
+
+
 class TalkSession:
     """One actor on the target: own cookie jar (the Talk session lives there), Basic auth unless a guest."""
 
@@ -67,6 +76,9 @@ class TalkSession:
         self.http.headers.update({"OCS-APIRequest": "true", "Accept": "application/json"})
         if account is not None:
             self.http.auth = (account.user_id, account.password)
+        # The latest answer this actor got, for a failure message about what a Then step read.
+        self.last_response: requests.Response | None = None
+        self.last_order = 0
 
     @property
     def name(self) -> str:
@@ -87,6 +99,7 @@ class TalkSession:
             capture.record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
             raise NoAnswer(f"{method} {path.split('?', 1)[0]} as {self.name}", str(reason)) from None
         capture.record_response(response, self.name, sent)
+        self.last_response, self.last_order = response, answer_order()
         return response
 
     def ocs(self, method: str, path: str, expected: Iterable[int] = (200,), **kwargs: Any) -> Any:

@@ -18,6 +18,7 @@ from reference_server import (
     signaling_notifier,
     store_api,
     talk_api,
+    webdav,
 )
 from reference_server.latency import Latency
 from reference_server.pipeline import (
@@ -42,6 +43,7 @@ RECORDING = "/ocs/v2.php/apps/spreed/api/(?P<api>v1)/recording"
 TALK_V4 = "/ocs/v2.php/apps/spreed/api/v4"
 APP_CONFIG = "/ocs/v2.php/apps/provisioning_api/api/v1/config/apps"
 NOTIFICATIONS = "/ocs/v2.php/apps/notifications/api/v2/notifications"
+WEBDAV_FILES = "/remote.php/dav/files"
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ ROUTES = (
     _route("DELETE", NOTIFICATIONS, nextcloud_api.delete_all_notifications),
     _route("DELETE", f"{NOTIFICATIONS}/(?P<id>[0-9]+)", nextcloud_api.delete_notification),
     _route("DELETE", "/ocs/v2.php/apps/talk_reference/api/v1/bruteforce", nextcloud_api.reset_bruteforce),
+    # WebDAV answers a missing login itself (Sabre's 401), and needs no OCS-APIRequest header.
+    _route("DELETE", f"{WEBDAV_FILES}/(?P<user>[^/]+)/(?P<path>.+)", webdav.delete, public=True, csrf=False),
 )
 
 

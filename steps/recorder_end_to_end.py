@@ -100,7 +100,11 @@ def real_server_records_again(world: World, real_recording_servers: RealRecordin
 @then(parsers.re(r"the room's recording status becomes \"(?P<state>[a-z ]+)\""))
 def recording_status_becomes(world: World, state: str) -> None:
     wanted = RECORDING_STATES[state]
-    reached = poll(lambda: world.recording_status() == wanted, timeout=REPORT_TIMEOUT)
+    reached = poll(
+        lambda: world.recording_status() == wanted,
+        timeout=REPORT_TIMEOUT,
+        waiting_for=f"the recording server to bring the room to {state!r}",
+    )
     assert reached, world.explain(
         f"the room's recording status is {world.recording_status()} after {REPORT_TIMEOUT:g}s",
         f"{wanted} ({state}), reported by the recording server",
@@ -112,7 +116,7 @@ def notified_video_stored(world: World) -> None:
     def stored() -> list:
         return [n for n in recording_notifications(world, "moderator") if file_parameter(n).get("name")]
 
-    found = poll(stored, timeout=REPORT_TIMEOUT)
+    found = poll(stored, timeout=REPORT_TIMEOUT, waiting_for="the recording server's upload to be stored")
     assert found, world.explain("the moderator has no notification about a stored recording", "one")
     name = str(file_parameter(found[0])["name"])
     assert name.startswith("Recording ") and name.endswith(".webm"), world.explain(

@@ -10,7 +10,7 @@ from typing import Any
 import requests
 from pytest_bdd import given, parsers, then, when
 
-from conformance import brute_force_reset, media_samples, setup_driver, signer
+from conformance import brute_force_reset, media_samples, progress_lines, setup_driver, signer
 from conformance.fake_recording_server import NOT_JSON, SIGNALING_SERVER, UNREACHABLE
 from conformance.outcomes import SetupError, Unsupported
 from conformance.recording_server_callbacks import (
@@ -211,7 +211,10 @@ def upload(
 ) -> requests.Response | None:
     """Upload as the recording server and keep the answer."""
     token = kwargs.pop("token", world.room)
-    return world.act(lambda: world.recording_server.store(token, owner, upload_sample, **kwargs))
+    response = world.act(lambda: world.recording_server.store(token, owner, upload_sample, **kwargs))
+    if response is not None and response.status_code == 200 and owner:
+        world.note_on_target("stored", token, owner)
+    return response
 
 
 @when(
@@ -282,6 +285,11 @@ def repeated_bad_signatures(world: World, count: str, what: str, signature: str)
     expect_brute_force_attempts(world)
     refused = 401 if what == "uploads" else 403
     throttled = False
+    progress_lines.announce_wait(
+        f"{world.scenario!r} sends {count} {what} with bad signatures; a target that throttles"
+        f" sleeps before and after each answer (at most {world.recording_server.timeout:g} s each)",
+        int(count) * world.recording_server.timeout,
+    )
     for attempt in range(1, int(count) + 1):
         with world.preparing():
             if what == "uploads":
@@ -354,6 +362,7 @@ def stored_recording(world: World, name: str, role: str) -> None:
     response = world.recording_server.store(world.room, world.user_id(role), upload_sample_file)
     if response.status_code != 200:
         raise SetupError(f"storing a recording answered {response.status_code}: {response.text[:200]}")
+    world.note_on_target("stored", world.room, world.user_id(role))
     notification = notification_for(world, role, upload_sample_file.filename)
     if notification is None:
         raise SetupError(
@@ -397,11 +406,12 @@ def received_start(world: World, kind: str) -> None:
     }
     seen = world.fake_requests_since_snapshot(1)
     starts = [entry for entry in seen if entry.get("type") == "start"]
-    assert starts, world.explain(f"the recording server received {_describe(seen)}", json.dumps(expected))
-    assert starts[-1]["message"] == expected, world.explain(
+    received = f"the recording server received {_describe(seen)}"
+    assert starts, world.explain_action(received, json.dumps(expected))
+    assert starts[-1]["message"] == expected, world.explain_action(
         f"the start request was {starts[-1]['body']}", json.dumps(expected)
     )
-    assert starts[-1]["signature_valid"], world.explain(
+    assert starts[-1]["signature_valid"], world.explain_action(
         "the start request was not signed with the shared secret"
     )
     expect_backend_header(world, starts[-1], "start")
@@ -410,7 +420,8 @@ def received_start(world: World, kind: str) -> None:
 def expect_backend_header(world: World, entry: dict[str, Any], kind: str) -> None:
     """Talk-Recording-Backend names the target itself: where the recording server must send its reports."""
     backend = entry.get("backend")
-    assert isinstance(backend, str) and backend.rstrip("/") == world.run.base_url.rstrip("/"), world.explain(
+    names_target = isinstance(backend, str) and backend.rstrip("/") == world.run.base_url.rstrip("/")
+    assert names_target, world.explain_action(
         f"the {kind} request's Talk-Recording-Backend header is {backend!r}", repr(world.run.base_url + "/")
     )
 
@@ -435,11 +446,12 @@ def received_stop(world: World, by: str) -> None:
         expected = {"type": "stop", "stop": []}
         # PHP encodes the empty array as []; an empty object carries the same meaning to the recording server.
         acceptable = [expected, {"type": "stop", "stop": {}}]
-    assert stops, world.explain(f"the recording server received {_describe(seen)}", json.dumps(expected))
-    assert stops[-1]["message"] in acceptable, world.explain(
+    received = f"the recording server received {_describe(seen)}"
+    assert stops, world.explain_action(received, json.dumps(expected))
+    assert stops[-1]["message"] in acceptable, world.explain_action(
         f"the stop request was {stops[-1]['body']}", json.dumps(expected)
     )
-    assert stops[-1]["signature_valid"], world.explain(
+    assert stops[-1]["signature_valid"], world.explain_action(
         "the stop request was not signed with the shared secret"
     )
     expect_backend_header(world, stops[-1], "stop")
@@ -449,11 +461,12 @@ def received_stop(world: World, by: str) -> None:
 def received_nothing(world: World) -> None:
     """The target did not contact the recording server about this room."""
     seen = world.fake_requests_since_snapshot()
-    assert not seen, world.explain(f"the recording server received {_describe(seen)}", "no request")
+    assert not seen, world.explain_action(f"the recording server received {_describe(seen)}", "no request")
 
 
 @then("the recording server received no request to stop")
 def received_no_stop(world: World) -> None:
     """The target did not send a stop for this room."""
     seen = [entry for entry in world.fake_requests_since_snapshot() if entry.get("type") == "stop"]
-    assert not seen, world.explain(f"the recording server received {_describe(seen)}", "no stop request")
+    received = f"the recording server received {_describe(seen)}"
+    assert not seen, world.explain_action(received, "no stop request")

@@ -28,6 +28,7 @@ def drive_to(world: World, state: str) -> None:
     moderator = world.session("moderator")
     response = moderator.request("POST", f"{RECORDING}/{world.room}", data={"status": status})
     _require(world, "starting the recording", response.status_code, response.text)
+    world.note_on_target("started", world.room, world.user_id("moderator"))
     client = world.recording_server
     if state in ("video", "audio"):
         response = client.started(world.room, status, "users", world.user_id("moderator"))

@@ -11,10 +11,11 @@ from typing import Any
 
 import requests
 
-from conformance import background_cleanup, setup_driver
+from conformance import background_cleanup, progress_lines, setup_driver, target_cleanup
 from conformance.assertion_records import AssertionLog
 from conformance.config import Account, RunContext
 from conformance.contract import load_contract
+from conformance.failure_display import describe_body
 from conformance.fake_recording_server import FakeRecordingServerControl
 from conformance.outcomes import SetupError
 from conformance.recording_server_callbacks import RecordingServerClient
@@ -24,8 +25,6 @@ from conformance.traffic import capture
 
 # How long to wait for effects the target may apply asynchronously (chat, notifications).
 EFFECT_TIMEOUT = 5.0
-
-BODY_EXCERPT = 400
 
 # How a Then step names the request it checks, and the contract operation each name stands for.
 REQUEST_NAMES = {
@@ -67,6 +66,7 @@ class Exchange:
     status_before: int | None = None  # the room's recording status read just before the request
     trigger: str | None = None  # the type of a report (started, stopped, failed)
     chat_mark: int | None = None  # the newest chat message id before the request (None: not read)
+    order: int = 0  # when it was answered, among every request of the run (setup_driver.answer_order)
 
 
 def room_name(run: RunContext, scenario: str) -> str:
@@ -195,6 +195,10 @@ class World:
 
         background_cleanup.submit(f"deleting room {token}", delete)
 
+    def note_on_target(self, kind: str, token: str, user: str) -> None:
+        """Note what outlives the room (a stored recording, a start marker): the run removes it at the end."""
+        target_cleanup.note(self.run.lock_path.parent, kind, token, user)
+
     def on_teardown(self, action: Callable[[], None]) -> None:
         """Run this after the scenario, newest first, even when the scenario failed."""
         self._cleanups.append(action)
@@ -239,7 +243,10 @@ class World:
             if response is not None:
                 found = load_contract().operation_for(response.request.method, response.request.url or "")
                 operation = found.operation_id if found is not None else None
-            self.exchanges.append(Exchange(operation, response, sent_body, before, trigger, mark))
+            order = setup_driver.answer_order()
+            if operation == "recording-start" and response is not None and response.ok and self.token:
+                self.note_on_target("started", self.token, self.user_id("moderator"))
+            self.exchanges.append(Exchange(operation, response, sent_body, before, trigger, mark, order))
         return response
 
     def _room_before(self) -> tuple[int | None, int | None]:
@@ -279,25 +286,30 @@ class World:
         """The latest action of a When step, if any."""
         return self.exchanges[-1] if self.exchanges else None
 
+    def judged_response(self) -> requests.Response | None:
+        """The answer a Then step read last (the room, the chat, notifications), else the latest action's."""
+        latest = self.latest_exchange()
+        order, newest = (latest.order, latest.response) if latest is not None else (0, None)
+        for session in self._sessions.values():
+            if session.last_response is not None and session.last_order > order:
+                order, newest = session.last_order, session.last_response
+        return newest
+
     def describe_exchange(self, exchange: Exchange | None = None) -> str:
-        """Method, path, redacted headers and body excerpts of a request (the latest) and its response."""
-        exchange = exchange or self.latest_exchange()
-        response = exchange.response if exchange is not None else None
+        """Method, path, redacted headers and shortened bodies of the judged request and its answer."""
+        response = exchange.response if exchange is not None else self.judged_response()
         if response is None:
             return "(no request sent yet)"
         request = response.request
         headers = ", ".join(f"{name}: {value}" for name, value in request.headers.items())
-        body = request.body or b""
-        if isinstance(body, str):
-            body = body.encode()
-        shown = body[:BODY_EXCERPT].decode("utf-8", "replace") + (" …" if len(body) > BODY_EXCERPT else "")
-        answer = response.text[:BODY_EXCERPT]
+        sent = indented(describe_body(request.body, request.headers.get("Content-Type")))
+        answer = indented(describe_body(response.content, response.headers.get("Content-Type")))
         text = (
             f"request: {request.method} {request.path_url}\n"
             f"  headers: {headers}\n"
-            f"  body: {shown!r}\n"
+            f"  body: {sent}\n"
             f"response: HTTP {response.status_code} {response.headers.get('Content-Type', '')}\n"
-            f"  body: {answer!r}"
+            f"  body: {answer}"
         )
         return self.redactor.text(text)
 
@@ -308,6 +320,10 @@ class World:
             lines.append(f"expected: {expected}")
         lines.append(self.describe_exchange(exchange))
         return self.redactor.text("\n".join(lines))
+
+    def explain_action(self, problem: str, expected: str | None = None) -> str:
+        """A failure message about what the latest action made the target do (not what a step read since)."""
+        return self.explain(problem, expected, self.latest_exchange())
 
     def snapshot_fake(self) -> None:
         """Remember how much the fake recording server had received, so later checks see only what follows."""
@@ -321,17 +337,28 @@ class World:
         return received[self.fake_baseline :]
 
 
-def poll(check: Callable[[], Any], timeout: float = EFFECT_TIMEOUT, interval: float = 0.02) -> Any:
+def indented(text: str) -> str:
+    """A multi-line body under its `body:` label."""
+    return text.replace("\n", "\n    ")
+
+
+def poll(
+    check: Callable[[], Any], timeout: float = EFFECT_TIMEOUT, interval: float = 0.02, waiting_for: str = ""
+) -> Any:
     """Call check until it returns something truthy or the timeout passes; return its last result.
 
     The pause doubles after each miss (up to half a second): an effect that is already there costs one
     check, one that takes a while costs few requests on a slow target.
     """
     deadline = time.monotonic() + timeout
+    first = True
     while True:
         result = check()
         remaining = deadline - time.monotonic()
         if result or remaining <= 0:
             return result
+        if first:
+            progress_lines.announce_wait(f"polling for {waiting_for or 'an effect of the action'}", remaining)
+            first = False
         time.sleep(min(interval, remaining))
         interval = min(interval * 2, 0.5)

@@ -23,6 +23,7 @@ from conformance.fuzz.target import prepared_target
 from conformance.junit import write_junit
 from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
+from conformance.report_layout import default_report_dir, unusable_report_dir
 from conformance.resources import contract_path, deviations_path
 from conformance.tls import announce_unverified
 
@@ -43,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     budget.add_argument("--max-examples", type=_positive_int, help="examples per operation (fuzzing phase)")
     budget.add_argument("--max-time", type=_positive_int, help="time budget of schemathesis, in seconds")
     parser.add_argument("--seed", type=int, help="seed; without one a fixed seed and derandomized generation")
-    parser.add_argument("--report-dir", default="reports/fuzz", help="where JUnit and failure records go")
+    parser.add_argument(
+        "--report-dir",
+        default=default_report_dir("fuzz"),
+        help=f"where summary.json, JUnit and the failure records go (default ./{default_report_dir('fuzz')})",
+    )
     parser.add_argument(
         "--phases",
         default=",".join(ALL_PHASES),
@@ -105,6 +110,10 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
         phases=tuple(phase for phase in phases if phase in PHASES),
     )
     report_dir = Path(args.report_dir)
+    problem = unusable_report_dir(report_dir)
+    if problem is not None:
+        print(f"talk-conformance fuzz: --report-dir: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     engine: EngineResult | None = None
     model: ModelResult | None = None
     try:
@@ -219,6 +228,8 @@ def _report(
         "failed_differently": sum(1 for record in failures if record.failed_differently),
         "errors": len(errors),
     }
+    code = EXIT_FINDINGS if unexpected or engine_errors else EXIT_SETUP if errors else EXIT_CLEAN
+    summary["verdict"] = VERDICTS[code]
     (report_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     if engine:
         phases = ", ".join(f"{phase} {count}" for phase, count in sorted(engine.cases_by_phase.items()))
@@ -236,12 +247,23 @@ def _report(
         print(redactor.text(f"  replay: {record.curl.splitlines()[0] if record.curl else '(no request)'}"))
     for error in errors:
         print(redactor.text(f"ERROR {error}"))
-    print(f"reports: {report_dir / 'junit.xml'}, {report_dir / 'failures.jsonl'}, {report_dir / 'replay.sh'}")
-    if expected:
-        print(
-            f"expected findings: {len(expected)} (register entries the expectations cite), "
-            f"unexpected: {len(unexpected)}"
-        )
-    if unexpected or engine_errors:
-        return EXIT_FINDINGS
-    return EXIT_SETUP if errors else EXIT_CLEAN
+    written = ("summary.json", "junit.xml", "failures.jsonl", "replay.sh")
+    reports = ", ".join(str(report_dir / name) for name in written)
+    print(f"reports: {reports}")
+    print(verdict_line(code, summary))
+    return code
+
+
+VERDICTS = {EXIT_CLEAN: "passed", EXIT_FINDINGS: "failed", EXIT_SETUP: "error"}
+
+
+def verdict_line(code: int, summary: dict) -> str:
+    """The last line of a fuzz run: its verdict, counted (also in summary.json)."""
+    findings = summary["failures"] + summary["expected_failures"]
+    cases = summary["total_cases"]
+    model = f" and {summary['model_steps']} model steps" if summary["model_steps"] else ""
+    errors = f", {summary['errors']} error(s)" if summary["errors"] else ""
+    return (
+        f"fuzz verdict: {VERDICTS[code]}: {cases} cases{model}, {findings} finding(s):"
+        f" {summary['expected_failures']} expected, {summary['failures']} unexpected{errors}"
+    )

@@ -18,6 +18,7 @@ from conformance.recording_server_suite.profile import RecordingServerProfile, l
 from conformance.recording_server_suite.run import check_recording_server
 from conformance.recording_server_suite.talk_requests import TalkRequests
 from conformance.redaction import Redactor
+from conformance.report_layout import default_report_dir, unusable_report_dir
 from conformance.reports import (
     CUCUMBER_FILE,
     JUNIT_FILE,
@@ -30,7 +31,7 @@ from conformance.reports import (
 
 PROG = "talk-conformance recording-server"
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
-DEFAULT_REPORT_DIR = "conformance-report-recording-server"
+DEFAULT_REPORT_DIR = default_report_dir("recording-server")
 _INI = (
     "[pytest]\naddopts = --strict-markers\nxfail_strict = true\nfilterwarnings =\n"
     "    ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning\n"
@@ -86,6 +87,9 @@ def recording_server_command(args: list[str]) -> int:
         return _fail(EXIT_USAGE, str(exc))
     redactor = Redactor(profile.secrets())
     report_dir = Path(options.report_dir).resolve()
+    problem = unusable_report_dir(report_dir)
+    if problem is not None:
+        return _fail(EXIT_USAGE, f"--report-dir: {problem}")
     for stale in (SUMMARY_FILE, JUNIT_FILE, CUCUMBER_FILE):
         (report_dir / stale).unlink(missing_ok=True)  # an earlier run's report must not pass for this one
     if profile.url is not None:

@@ -47,6 +47,38 @@ def test_help_lists_the_subcommands(capsys: pytest.CaptureFixture[str]) -> None:
         assert f"  {name}  " in out
 
 
+def test_the_help_is_aligned_in_one_column() -> None:
+    import io
+    from contextlib import redirect_stdout
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        cli.main(["--help"])
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("  ")]
+    assert len(rows) == len(cli._commands())
+    columns = {len(line) - len(line[2:].split("  ", 1)[1].lstrip()) for line in rows}
+    assert len(columns) == 1, rows  # every description starts in the same column
+
+
+def test_a_mistyped_command_is_named_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["bogus"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("talk-conformance: unknown command 'bogus'; the commands are run, check,")
+
+
+@pytest.mark.parametrize("command", [[], ["fuzz"], ["recording-server"]])
+def test_an_unusable_report_dir_is_one_line_and_exit_2(command: list[str], tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a directory", encoding="utf-8")
+    for report_dir, reason in ((a_file, "is not a directory"), (a_file / "below", "cannot write to")):
+        result = run_cli(*command, "--report-dir", str(report_dir), cwd=tmp_path)
+        assert result.returncode == cli.EXIT_USAGE, result.stderr
+        assert result.stderr.count("\n") == 1 and "--report-dir: " in result.stderr
+        assert reason in result.stderr
+        assert "Traceback" not in result.stderr and result.stdout == ""
+
+
 def test_run_help_exits_cleanly(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["run", "--help"]) == cli.EXIT_CLEAN
     assert "--target-profile" in capsys.readouterr().out

@@ -73,7 +73,8 @@ def test_summary_json_carries_verdicts_tags_and_no_secret(tmp_path: Path) -> Non
     assert data["scenarios"][1]["tags"] == ["operation:recording-start", "admin"]
     assert data["scenarios"][1]["message"] == f"POST /recording/x: expected 200, got 403 ({MASK})"
     assert data["profile"]["recording_secret"] == MASK
-    assert data["profile"]["admin"] == {"user_id": "admin", "password": MASK}
+    assert data["profile"]["admin"] == {"user": "admin", "password": MASK}  # as a profile file spells it
+    assert data["profile"]["users"][0] == {"user": "participant1", "password": MASK}
 
 
 def test_junit_tells_errors_from_failures(tmp_path: Path) -> None:
@@ -95,18 +96,51 @@ def test_junit_tells_errors_from_failures(tmp_path: Path) -> None:
     ]  # fmt: skip
 
 
-def test_terminal_lines_fit_one_screen_and_name_what_broke() -> None:
+def test_terminal_lines_show_each_failure_once_with_its_place_and_point_to_the_rest() -> None:
     summary = make_summary()
+    summary.results["t::b"].source = {"path": "start_recording.feature", "line": 12}
     for index in range(40):
         result = ScenarioResult(f"t::f{index}", f"failing {index}", "Recording")
         result.merge(Verdict.FAILED, 0.0, "expected 200, got 500\nmore detail")
         summary.results[result.nodeid] = result
     lines = terminal_lines(summary, Path("/tmp/reports"))
-    assert len(lines) < 25
     assert lines[1] == "scenarios: 44 total, 1 passed, 41 failed, 1 error, 1 skipped"
-    assert any(line.startswith("  FAILED Recording: stop recording: POST /recording/x") for line in lines)
-    assert "more detail" not in "\n".join(lines)
+    heading = "FAILED features/start_recording.feature:12  Recording: stop recording"
+    assert lines.count(heading) == 1
+    assert lines[lines.index(heading) + 1].startswith("    POST /recording/x: expected 200, got 403")
+    assert "    more detail" in lines  # the whole message, not its first line cut at 300 characters
+    assert "... and 27 more, in /tmp/reports/summary.json" in lines
     assert lines[-1] == "verdict: error"
+
+
+def test_any_verdict_is_counted_as_it_is_spelled() -> None:
+    summary = make_summary()
+    totals = {**summary.totals(), "failed_differently": 2}
+    from conformance.reports import _counted
+
+    assert _counted(totals).endswith("1 skipped, 2 failed differently")
+
+
+def test_the_run_ends_with_what_is_left_on_the_target(tmp_path: Path) -> None:
+    summary = make_summary()
+    assert not any(line.startswith("left on the target") for line in terminal_lines(summary, None))
+    summary.left_on_target = []
+    assert terminal_lines(summary, None)[-1] == "left on the target: nothing"
+    summary.left_on_target = ["2 app-config entries spreed / recording/<token>: recording/abc (HTTP 404)"]
+    summary.cleanup_errors = ["deleting room k3y: HTTP 500"]
+    assert terminal_lines(summary, None)[-1] == (
+        "left on the target: 2 app-config entries spreed / recording/<token>: recording/abc (HTTP 404);"
+        " room k3y: HTTP 500"
+    )
+    write_summary_json(tmp_path / "summary.json", summary, Redactor())
+    data = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert list(data)[-1] == "left_on_target" and len(data["left_on_target"]) == 2
+
+
+def test_the_profile_names_the_target_the_run_used() -> None:
+    profile = load_profile(None, None, {})
+    assert profile.url is None  # the bundled run: the reference server is started on a free port
+    assert redacted_profile(profile.to_dict(), "http://127.0.0.1:4711")["url"] == "http://127.0.0.1:4711"
 
 
 def test_redactor_masks_secrets_encodings_and_authorization_headers() -> None:

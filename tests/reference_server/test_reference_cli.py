@@ -171,3 +171,11 @@ def test_temporary_data_dir_is_removed(tmp_path):
     process.stdout.close()
     process.stderr.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_help_leaves_the_mutants_to_list_mutants():
+    result = run("--help")
+    assert result.returncode == 0
+    assert "--list-mutants" in result.stdout and "failed-message-missing" not in result.stdout
+    listed = run("--list-mutants").stdout.splitlines()
+    assert "failed-message-missing" in {line.split("\t")[0] for line in listed} and len(listed) >= 50
