@@ -36,15 +36,15 @@ def choose(
 ) -> ExpectationChoice:
     """The file for the run and its line: `expectations: nextcloud-33.yaml (the target is Talk 23.0.6)`."""
     target = release.describe()
+    if release.is_reference:
+        target = f"the reference server modelling Talk {release.reference_models}"
     if not auto:
-        name = given.name if given is not None else NONE
-        return ExpectationChoice(given, f"expectations: {name} (as given; the target is {target})")
+        if given is None:
+            return ExpectationChoice(None, f"expectations: none (the target is {target})")
+        return ExpectationChoice(given, f"expectations: {given.name} (as given; the target is {target})")
     if release.is_reference:
         # The reference implementation must pass everything: no file excuses it.
-        models = f"Talk {release.reference_models}"
-        return ExpectationChoice(
-            None, f"expectations: none (the target is the reference server modelling {models})"
-        )
+        return ExpectationChoice(None, f"expectations: none (the target is {target})")
     path = shipped_files(directory).get(release.major)
     if path is None:
         return ExpectationChoice(None, f"expectations: none (no shipped file for {target})")

@@ -116,7 +116,7 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (capabilities("23.0.6", reference="23.0.6"), [],
          "expectations: none (the target is the reference server modelling Talk 23.0.6)"),
         (capabilities("22.0.10"), ["--expectations", "none"],
-         "expectations: none (as given; the target is Talk 22.0.10)"),
+         "expectations: none (the target is Talk 22.0.10)"),
         (capabilities("22.0.10"), ["--expectations", "auto"],
          "expectations: nextcloud-32.yaml (the target is Talk 22.0.10)"),
     ],
