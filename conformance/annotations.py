@@ -91,7 +91,7 @@ def _cell(text: str) -> str:
 
 def markdown_summary(summary: RunSummary, report_dir: Path | None = None) -> str:
     """The run in Markdown: verdict, totals, failed and errored scenarios, where the reports are."""
-    verdict = summary.verdict().name.lower()
+    verdict = summary.verdict_words()
     totals = summary.totals()
     lines = [f"## Talk recording conformance: {verdict}", ""]
     if summary.target_url:

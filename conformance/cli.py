@@ -19,6 +19,7 @@ from conformance.redaction import Redactor
 from conformance.report_layout import default_report_dir, unusable_report_dir
 from conformance.reports import (
     JUNIT_FILE,
+    NOTHING_CHECKED,
     SUMMARY_FILE,
     RunSummary,
     redacted_profile,
@@ -29,6 +30,7 @@ from conformance.resources import binding_module
 from conformance.tls import announce_unverified
 
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
+EXIT_NOTHING_CHECKED = 5  # as pytest's "no tests ran": every scenario was skipped
 DEFAULT_REPORT_DIR = default_report_dir("run")
 EXPECTATIONS_HELP = (
     "auto (default with --target-url: the shipped file for the target's Talk release), none (strict run), "
@@ -330,16 +332,15 @@ def _exit_status(pytest_code: int, report_dir: Path, redactor: Redactor) -> int:
     if summary.get("setup_error"):
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {summary['setup_error']}"))
     verdict = summary.get("verdict")
-    totals = summary.get("totals", {})
-    if totals.get("total") and totals.get("skipped") == totals.get("total"):
-        print(
-            f"{PROG}: every scenario was skipped; nothing was checked (see the skip reasons above)",
-            file=sys.stderr,
-        )
     if verdict == "error":
         return EXIT_SETUP
     if verdict == "failed" or pytest_code not in (0, 5):
         return EXIT_FAILED
+    if verdict == NOTHING_CHECKED:
+        return _fail(
+            EXIT_NOTHING_CHECKED,
+            "every scenario was skipped: nothing was checked, so the target did not pass (see the reasons)",
+        )
     return EXIT_CLEAN
 
 
