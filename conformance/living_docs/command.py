@@ -15,13 +15,8 @@ import yaml
 
 from conformance import resources
 from conformance.contract import load_contract
-from conformance.coverage_matrix import (
-    CoverageInputError,
-    CoverageMatrix,
-    NoRecordsError,
-    load_matrix,
-    load_run_matrix,
-)
+from conformance.coverage_matrix import load_matrix, load_run_matrix
+from conformance.coverage_model import CoverageInputError, CoverageMatrix, NoRecordsError
 from conformance.living_docs.documents import load_features
 from conformance.living_docs.expected_failures import load_expectations
 from conformance.living_docs.html_page import render_page

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.coverage_matrix import feature_files, parse_feature
+from conformance.feature_tags import feature_files, parse_feature
 
 _PARAMETER = re.compile(r"<(.+?)>")
 

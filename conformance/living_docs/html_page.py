@@ -7,7 +7,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from conformance.coverage_matrix import CoverageMatrix
+from conformance.coverage_model import CoverageMatrix
 from conformance.living_docs.compatibility import NOT_IN_RESULTS, VERDICT_WORDS
 from conformance.living_docs.documents import (
     DocFeature,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.contract import Contract
-from conformance.coverage_matrix import CoverageMatrix, ScenarioRef, operation_names
+from conformance.coverage_model import CoverageMatrix, ScenarioRef, operation_names
 from conformance.living_docs.real_examples import AnswerKey, RealExample, examples_by_answer
 from conformance.living_docs.real_recordings import RealRecording
 

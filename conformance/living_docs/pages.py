@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.contract import Contract
-from conformance.coverage_matrix import CoverageMatrix
+from conformance.coverage_model import CoverageMatrix
 from conformance.living_docs.columns import recording_column, reference_column, run_column
 from conformance.living_docs.compatibility import Column, build_table
 from conformance.living_docs.documents import DocFeature

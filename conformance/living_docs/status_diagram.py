@@ -6,7 +6,20 @@ import math
 from dataclasses import dataclass
 from html import escape
 
-from conformance.coverage_matrix import STATE_NAMES, CoverageMatrix
+from conformance.coverage_model import CoverageMatrix
+from conformance.recording_vocabulary import (
+    AUDIO,
+    FAILED,
+    NONE,
+    STARTING_AUDIO,
+    STARTING_VIDEO,
+    STATE_NAMES,
+    TRIGGER_FAILED,
+    TRIGGER_START,
+    TRIGGER_STARTED,
+    TRIGGER_STOPPED,
+    VIDEO,
+)
 
 WIDTH, HEIGHT = 900, 470
 NODE_WIDTH, NODE_HEIGHT = 170, 54
@@ -14,13 +27,13 @@ ANY_STATE = "any"
 
 # Column by role: where a recording can be started from, the waiting states, the recording states.
 POSITIONS: dict[int | str, tuple[float, float]] = {
-    0: (120, 90),
+    NONE: (120, 90),
     ANY_STATE: (120, 235),
-    5: (120, 380),
-    3: (450, 90),
-    4: (450, 380),
-    1: (780, 90),
-    2: (780, 380),
+    FAILED: (120, 380),
+    STARTING_VIDEO: (450, 90),
+    STARTING_AUDIO: (450, 380),
+    VIDEO: (780, 90),
+    AUDIO: (780, 380),
 }
 
 
@@ -36,17 +49,19 @@ class Edge:
 
 def _edges() -> list[Edge]:
     # Crossing diagonals carry their labels near the source so the two labels do not meet in the middle.
+    start, started = f"{TRIGGER_START} (status {{}})", f"{TRIGGER_STARTED} (status {{}})"
     edges = [
-        Edge(0, 3, "start (status 1)", 0.5),
-        Edge(0, 4, "start (status 2)", 0.28),
-        Edge(5, 3, "start (status 1)", 0.28),
-        Edge(5, 4, "start (status 2)", 0.5),
-        Edge(3, 1, "started (status 1)", 0.5),
-        Edge(3, 2, "started (status 2)", 0.28),
-        Edge(4, 1, "started (status 1)", 0.28),
-        Edge(4, 2, "started (status 2)", 0.5),
-        Edge(ANY_STATE, 0, "stopped", 0.5),
-        Edge(ANY_STATE, 5, "failed; stop answered 404", 0.5),
+        Edge(NONE, STARTING_VIDEO, start.format(VIDEO), 0.5),
+        Edge(NONE, STARTING_AUDIO, start.format(AUDIO), 0.28),
+        Edge(FAILED, STARTING_VIDEO, start.format(VIDEO), 0.28),
+        Edge(FAILED, STARTING_AUDIO, start.format(AUDIO), 0.5),
+        Edge(STARTING_VIDEO, VIDEO, started.format(VIDEO), 0.5),
+        Edge(STARTING_VIDEO, AUDIO, started.format(AUDIO), 0.28),
+        Edge(STARTING_AUDIO, VIDEO, started.format(VIDEO), 0.28),
+        Edge(STARTING_AUDIO, AUDIO, started.format(AUDIO), 0.5),
+        Edge(ANY_STATE, NONE, TRIGGER_STOPPED, 0.5),
+        # The 404 trigger's full words do not fit on the arrow.
+        Edge(ANY_STATE, FAILED, f"{TRIGGER_FAILED}; stop answered 404", 0.5),
     ]
     return edges
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.coverage_matrix import STATE_NAMES
+from conformance.recording_vocabulary import STATE_NAMES
 
 
 def tag_words(tag: str, operations: dict[str, str]) -> str:

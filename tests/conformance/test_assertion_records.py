@@ -9,13 +9,14 @@ from collections.abc import Iterator
 import pytest
 from ocs_stand_in import capabilities_only, ocs_stand_in
 
+from conformance.asserted_coverage import load_run
 from conformance.assertion_records import (
     AssertionLog,
     ResponseAssertion,
     TransitionAssertion,
     records_from_json,
 )
-from conformance.coverage_matrix import load_run, load_run_matrix, matrix_command
+from conformance.coverage_matrix import load_run_matrix, matrix_command
 
 pytest_plugins = ["pytester"]
 

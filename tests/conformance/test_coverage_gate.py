@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.coverage_matrix import load_run_matrix, render_markdown
+from conformance.coverage_matrix import load_run_matrix
+from conformance.coverage_rendering import render_markdown
 
 COVERAGE_DOC = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
 REGENERATE = (

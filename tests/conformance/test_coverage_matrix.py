@@ -11,16 +11,12 @@ import yaml
 
 from conformance import resources
 from conformance.contract import Cell, load_contract
-from conformance.coverage_matrix import (
-    TRANSITIONS,
-    build_matrix,
-    error_tag,
-    load_matrix,
-    load_register,
-    load_scenarios,
-    matrix_command,
-    render_text,
-)
+from conformance.coverage_matrix import load_matrix, matrix_command
+from conformance.coverage_rendering import render_text
+from conformance.feature_tags import load_scenarios
+from conformance.recording_vocabulary import TRANSITIONS
+from conformance.register_cells import load_register
+from conformance.tagged_coverage import build_matrix, error_tag
 
 # --- the project's own scenarios ------------------------------------------------------------------
 
