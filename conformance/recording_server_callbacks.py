@@ -12,6 +12,7 @@ import requests
 
 from conformance import signer
 from conformance.media_samples import Sample
+from conformance.recording_vocabulary import TRIGGER_FAILED, TRIGGER_STARTED, TRIGGER_STOPPED
 from conformance.traffic import capture, har
 
 USER_AGENT = "Nextcloud-Talk-Recording/0.2.1"
@@ -27,7 +28,7 @@ def started_message(token: str, status: Any, actor_type: str | None, actor_id: s
     started: dict[str, Any] = {"token": token, "status": status}
     if actor_type is not None and actor_id is not None:
         started["actor"] = {"type": actor_type, "id": actor_id}
-    return {"type": "started", "started": started}
+    return {"type": TRIGGER_STARTED, "started": started}
 
 
 def stopped_message(token: str, actor_type: str | None = None, actor_id: str | None = None) -> dict[str, Any]:
@@ -35,12 +36,12 @@ def stopped_message(token: str, actor_type: str | None = None, actor_id: str | N
     stopped: dict[str, Any] = {"token": token}
     if actor_type is not None and actor_id is not None:
         stopped["actor"] = {"type": actor_type, "id": actor_id}
-    return {"type": "stopped", "stopped": stopped}
+    return {"type": TRIGGER_STOPPED, "stopped": stopped}
 
 
 def failed_message(token: str) -> dict[str, Any]:
     """Body of the `failed` callback."""
-    return {"type": "failed", "failed": {"token": token}}
+    return {"type": TRIGGER_FAILED, "failed": {"token": token}}
 
 
 def _quote_filename(name: str) -> str:

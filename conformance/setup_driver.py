@@ -31,16 +31,6 @@ GROUP_ROOM = 2
 PUBLIC_ROOM = 3
 MODERATOR = 2
 
-# Recording status values as the room object exposes them (callRecording).
-RECORDING_STATES = {
-    "none": 0,
-    "video": 1,
-    "audio": 2,
-    "starting video": 3,
-    "starting audio": 4,
-    "failed": 5,
-}
-
 # App config keys that decide whether recording is enabled (talk-behaviour §5.2).
 RECORDING_KEYS = ("recording_servers", "signaling_servers", "call_recording")
 

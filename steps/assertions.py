@@ -14,7 +14,7 @@ from conformance import key_reads, setup_driver
 from conformance.fake_recording_server import WELCOME
 from conformance.judged_answers import answer_of_response
 from conformance.outcomes import SetupError
-from conformance.setup_driver import RECORDING_STATES
+from conformance.recording_vocabulary import RECORDING_STATES
 from steps.recording_server import (
     SAMPLES,
     file_parameter,

@@ -12,7 +12,7 @@ from pytest_bdd import given, parsers, then, when
 from conformance import setup_driver
 from conformance.outcomes import Unsupported
 from conformance.recording_server_suite.embedded import EmbeddedRecordingServer
-from conformance.setup_driver import RECORDING_STATES
+from conformance.recording_vocabulary import RECORDING_STATES
 from steps.recording_server import file_parameter, recording_notifications
 from steps.world import World, poll
 

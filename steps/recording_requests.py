@@ -8,17 +8,18 @@ import requests
 from pytest_bdd import given, parsers, when
 
 from conformance.outcomes import SetupError
+from conformance.recording_vocabulary import (
+    RECORDING_KINDS,
+    TRIGGER_START,
+    TRIGGER_STOP,
+    TRIGGER_STOP_ANSWERED_404,
+)
 from conformance.setup_driver import RECORDING
 from steps.world import World
 
 ACTOR = (
     r"(?P<actor>the moderator|the participant|the outsider|the guest|the administrator|an anonymous client)"
 )
-KINDS = {"video": 1, "audio": 2}
-# The triggers of the recording status machine (conformance.coverage_matrix.TRANSITIONS) a request can pull.
-START_TRIGGER = "start"
-STOP_TRIGGER = "stop"
-STOP_ANSWERED_404_TRIGGER = "stop answered 404 by the recording server"
 
 
 def role_of(actor: str) -> str:
@@ -65,14 +66,14 @@ def start_recording(world: World, actor: str, kind: str, where: str | None) -> N
     """Start with status 1 (video) or 2 (audio)."""
     token = unknown_token(world) if where else None
     call_recording_endpoint(
-        world, actor, "POST", token=token, trigger=START_TRIGGER, data={"status": KINDS[kind]}
+        world, actor, "POST", token=token, trigger=TRIGGER_START, data={"status": RECORDING_KINDS[kind]}
     )
 
 
 @when(parsers.re(ACTOR + r" starts an? (?P<kind>video|audio) recording without the OCS-APIRequest header"))
 def start_recording_without_csrf_header(world: World, actor: str, kind: str) -> None:
     """Start without the header that satisfies Nextcloud's CSRF check."""
-    call_recording_endpoint(world, actor, "POST", csrf_header=False, data={"status": KINDS[kind]})
+    call_recording_endpoint(world, actor, "POST", csrf_header=False, data={"status": RECORDING_KINDS[kind]})
 
 
 @when(parsers.re(ACTOR + r' starts a recording with status "(?P<status>[^"]*)"'))
@@ -91,7 +92,9 @@ def start_recording_without_status(world: World, actor: str) -> None:
 def moderator_started_recording(world: World, kind: str) -> None:
     """A start that must succeed for the scenario to make sense."""
     with world.preparing():
-        response = call_recording_endpoint(world, "the moderator", "POST", data={"status": KINDS[kind]})
+        response = call_recording_endpoint(
+            world, "the moderator", "POST", data={"status": RECORDING_KINDS[kind]}
+        )
     if response.status_code != 200:
         raise SetupError(
             f"starting a {kind} recording answered {response.status_code}: {response.text[:200]}"
@@ -106,7 +109,7 @@ def stop_recording(world: World, actor: str, where: str | None) -> None:
     """Stop the room's recording."""
     # Which transition a stop can cause depends on the recording server's answer, scripted by a Given.
     lost = world.scripted_answers.get("stop") == "404"
-    trigger = STOP_ANSWERED_404_TRIGGER if lost else STOP_TRIGGER
+    trigger = TRIGGER_STOP_ANSWERED_404 if lost else TRIGGER_STOP
     call_recording_endpoint(
         world, actor, "DELETE", token=unknown_token(world) if where else None, trigger=trigger
     )

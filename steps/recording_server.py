@@ -19,7 +19,8 @@ from conformance.recording_server_callbacks import (
     started_message,
     stopped_message,
 )
-from steps.recording_requests import KINDS, unknown_token
+from conformance.recording_vocabulary import RECORDING_KINDS
+from steps.recording_requests import unknown_token
 from steps.world import World, poll
 
 BAD_SIGNATURES: dict[str, SignatureFactory] = {
@@ -124,7 +125,7 @@ def report_message(world: World, outcome: str, token: str) -> dict[str, Any]:
     """The callback body for an outcome phrase of the feature files."""
     if outcome.startswith("started as "):
         kind = outcome.split()[2]
-        return started_message(token, KINDS[kind], "users", world.user_id("moderator"))
+        return started_message(token, RECORDING_KINDS[kind], "users", world.user_id("moderator"))
     if outcome == "stopped by the moderator":
         return stopped_message(token, "users", world.user_id("moderator"))
     if outcome == "stopped without an actor":
@@ -402,7 +403,11 @@ def received_start(world: World, kind: str) -> None:
     moderator = world.user_id("moderator")
     expected = {
         "type": "start",
-        "start": {"status": KINDS[kind], "owner": moderator, "actor": {"type": "users", "id": moderator}},
+        "start": {
+            "status": RECORDING_KINDS[kind],
+            "owner": moderator,
+            "actor": {"type": "users", "id": moderator},
+        },
     }
     seen = world.fake_requests_since_snapshot(1)
     starts = [entry for entry in seen if entry.get("type") == "start"]

@@ -6,8 +6,9 @@ from pytest_bdd import given, parsers
 
 from conformance import setup_driver
 from conformance.outcomes import SetupError
+from conformance.recording_vocabulary import RECORDING_STATES
 from conformance.scenario_lock import steps_need_it_alone
-from conformance.setup_driver import RECORDING, RECORDING_STATES
+from conformance.setup_driver import RECORDING
 from steps.calls import ensure_call
 from steps.world import World
 

@@ -19,6 +19,7 @@ from conformance.failure_display import describe_body
 from conformance.fake_recording_server import FakeRecordingServerControl
 from conformance.outcomes import SetupError
 from conformance.recording_server_callbacks import RecordingServerClient
+from conformance.recording_vocabulary import REQUEST_NAMES, START_OPERATION
 from conformance.redaction import Redactor
 from conformance.setup_driver import TalkSession
 from conformance.traffic import capture
@@ -26,16 +27,6 @@ from conformance.traffic import capture
 # How long to wait for effects the target may apply asynchronously (chat, notifications).
 EFFECT_TIMEOUT = 5.0
 
-# How a Then step names the request it checks, and the contract operation each name stands for.
-REQUEST_NAMES = {
-    "start": "recording-start",
-    "stop": "recording-stop",
-    "report": "recording-backend",
-    "upload": "recording-store",
-    "dismissal": "recording-notification-dismiss",
-    "share": "recording-share-to-chat",
-    "welcome request": "recording-get-welcome-message",
-}
 REQUEST = r"the (?P<request>request|" + "|".join(REQUEST_NAMES) + ")"
 
 # The Then steps that compare the room with the room as it was just before an action. Only a scenario with
@@ -244,7 +235,7 @@ class World:
                 found = load_contract().operation_for(response.request.method, response.request.url or "")
                 operation = found.operation_id if found is not None else None
             order = setup_driver.answer_order()
-            if operation == "recording-start" and response is not None and response.ok and self.token:
+            if operation == START_OPERATION and response is not None and response.ok and self.token:
                 self.note_on_target("started", self.token, self.user_id("moderator"))
             self.exchanges.append(Exchange(operation, response, sent_body, before, trigger, mark, order))
         return response

@@ -10,12 +10,12 @@ import schemathesis
 from conformance.contract import Contract, load_contract
 from conformance.fuzz.envelope import OcsBody, parse_ocs, plain_json
 from conformance.fuzz.operations import operation_kind
+from conformance.recording_vocabulary import WELCOME_OPERATION
 
 LOGIN_STATUSCODE = 997
 # Nextcloud's own answers (openapi/recording.yaml): login check 401/997, no route 404/998, exception 500/996.
 NEXTCLOUD_STATUSCODES = {401: LOGIN_STATUSCODE, 404: 998, 500: 996}
 SERVER_ERROR_STATUSCODE = NEXTCLOUD_STATUSCODES[500]
-WELCOME_OPERATION = "recording-get-welcome-message"
 # Besides these names, Talk passes a transport exception code through as a (numeric) string.
 WELCOME_FAILURES = frozenset(
     {"CAN_NOT_CONNECT", "CERTIFICATE_EXPIRED", "IS_SIGNALING_SERVER", "TIME_OUT_OF_SYNC", "JSON_INVALID"}

@@ -17,17 +17,8 @@ from conformance.expectation_verdicts import FAILED_DIFFERENTLY, expected_side
 from conformance.expectations import Expectation, load_expectations
 from conformance.fuzz.operations import operation_kind
 from conformance.fuzz.replay import FailureRecord
+from conformance.recording_vocabulary import FUZZ_OPERATION_NAMES
 
-# operation_kind() names → the contract's operationIds (the register's cells use those).
-OPERATION_IDS = {
-    "start": "recording-start",
-    "stop": "recording-stop",
-    "store": "recording-store",
-    "backend": "recording-backend",
-    "dismiss": "recording-notification-dismiss",
-    "share_chat": "recording-share-to-chat",
-    "welcome": "recording-get-welcome-message",
-}
 EXPECTED, DOCUMENTED, UNEXPLAINED = "expected", "documented", "unexplained"
 
 _REGISTER_ID = re.compile(r"\b([DXUAR][0-9]+)\b")
@@ -145,7 +136,7 @@ def finding_of(record: FailureRecord, siblings: Sequence[FailureRecord] = ()) ->
             ),
             None,
         )
-    return Finding(OPERATION_IDS.get(kind) if kind else None, method, status, error)
+    return Finding(FUZZ_OPERATION_NAMES.get(kind) if kind else None, method, status, error)
 
 
 def judge(finding: Finding, register: Iterable[RegisterEntry], cited: set[str]) -> Verdict:

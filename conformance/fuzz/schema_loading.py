@@ -15,27 +15,31 @@ from schemathesis.config import SchemathesisConfig
 from conformance.config import Account
 from conformance.fuzz import checks  # noqa: F401 - registers our checks with schemathesis
 from conformance.fuzz.signing_auth import RecordingSignatureAuth
-
-SIGNED_OPERATIONS = ("recording-store", "recording-backend")
-ADMIN_OPERATIONS = ("recording-get-welcome-message",)
-COERCED_INTEGER_OPERATIONS = (
-    "recording-start",
-    "recording-notification-dismiss",
-    "recording-share-to-chat",
-    "recording-get-welcome-message",
+from conformance.recording_vocabulary import (
+    BACKEND_OPERATION,
+    DISMISS_OPERATION,
+    SHARE_OPERATION,
+    START_OPERATION,
+    STOP_OPERATION,
+    STORE_OPERATION,
+    WELCOME_OPERATION,
 )
+
+SIGNED_OPERATIONS = (STORE_OPERATION, BACKEND_OPERATION)
+ADMIN_OPERATIONS = (WELCOME_OPERATION,)
+COERCED_INTEGER_OPERATIONS = (START_OPERATION, DISMISS_OPERATION, SHARE_OPERATION, WELCOME_OPERATION)
 
 # Statuses a schema-valid request may get, per operation. 401/403 are deliberately absent where our
 # credentials or signature must be accepted: a broken HMAC or login then fails the run instead of passing.
 POSITIVE_STATUSES: dict[str, list[str]] = {
     # 500: one prepared room's recording server fails (the contract's registered 5xx).
-    "recording-start": ["2xx", "400", "404", "500"],
-    "recording-stop": ["2xx", "404", "500"],
-    "recording-store": ["2xx", "400", "404"],
-    "recording-backend": ["2xx", "400", "404"],
-    "recording-notification-dismiss": ["2xx", "404"],
-    "recording-share-to-chat": ["2xx", "400", "404"],
-    "recording-get-welcome-message": ["2xx", "404"],
+    START_OPERATION: ["2xx", "400", "404", "500"],
+    STOP_OPERATION: ["2xx", "404", "500"],
+    STORE_OPERATION: ["2xx", "400", "404"],
+    BACKEND_OPERATION: ["2xx", "400", "404"],
+    DISMISS_OPERATION: ["2xx", "404"],
+    SHARE_OPERATION: ["2xx", "400", "404"],
+    WELCOME_OPERATION: ["2xx", "404"],
 }
 REJECTION_STATUSES = ["400", "401", "403", "404", "405", "406", "412", "415", "422", "429"]
 PHASES = ("examples", "coverage", "fuzzing", "stateful")

@@ -17,9 +17,16 @@ from conformance.fuzz.fixtures import call_recording, new_room, start_recording,
 from conformance.fuzz.replay import curl_command
 from conformance.outcomes import SetupError
 from conformance.recording_server_callbacks import RecordingServerClient
+from conformance.recording_vocabulary import (
+    CALL_END_STOPS_FROM,
+    FAILED,
+    NONE,
+    START_FROM,
+    STARTED_FROM,
+    STARTING,
+    STOP_CONTACTS_RECORDING_SERVER_FROM,
+)
 from conformance.setup_driver import TalkSession
-
-NONE, VIDEO, AUDIO, STARTING_VIDEO, STARTING_AUDIO, FAILED = range(6)
 
 
 @dataclass(frozen=True)
@@ -39,28 +46,28 @@ class RecordingModel:
 
     def start(self, status: int) -> Expected:
         """T1; order of checks status → recording → call (→ config, always enabled here)."""
-        if status not in (1, 2):
+        if status not in STARTING:
             return Expected(400, "status")
-        if self.state not in (NONE, FAILED):
+        if self.state not in START_FROM:
             return Expected(400, "recording")
         if not self.call_active:
             return Expected(400, "call")
-        self.state = STARTING_VIDEO if status == 1 else STARTING_AUDIO
+        self.state = STARTING[status]
         return Expected(200)
 
     def stop_sends_message(self) -> bool:
         """T5: a stop message goes to the recording server unless the state is 0."""
-        return self.state != NONE
+        return self.state in STOP_CONTACTS_RECORDING_SERVER_FROM
 
     def stop(self, recording_server_answer: int) -> Expected:
         """T5: no state change, except a 404 from the recording server means failed."""
-        if self.state != NONE and recording_server_answer == 404:
+        if self.state in STOP_CONTACTS_RECORDING_SERVER_FROM and recording_server_answer == 404:
             self.state = FAILED
         return Expected(200)
 
     def started(self, status: int) -> Expected:
         """T2: only while starting; the state becomes whatever status was reported."""
-        if self.state not in (STARTING_VIDEO, STARTING_AUDIO):
+        if self.state not in STARTED_FROM:
             return Expected(404, "no_such_room")
         self.state = status
         return Expected(200)
@@ -77,7 +84,7 @@ class RecordingModel:
 
     def end_call_sends_stop(self) -> bool:
         """T6: ending the call sends a stop without actor unless the state is 0 or 5."""
-        return self.state not in (NONE, FAILED)
+        return self.state in CALL_END_STOPS_FROM
 
 
 @dataclass
