@@ -52,12 +52,11 @@ from conformance.tls import INSECURE_WARNING_FILTER
 from conformance.traffic import capture as traffic_capture
 from conformance.xdist_handoff import (
     RUN_DIR_KEY,
+    hand_to_worker,
     handed_options,
     handed_profile,
-    pytest_configure_node,
     pytest_report_from_serializable,
     pytest_report_to_serializable,
-    pytest_xdist_node_collection_finished,
     worker_input,
 )
 
@@ -77,12 +76,10 @@ __all__ = [
     "pytest_bdd_step_error",
     "pytest_collection_finish",
     "pytest_collection_modifyitems",
-    "pytest_configure_node",
     "pytest_report_from_serializable",
     "pytest_report_to_serializable",
     "pytest_runtest_protocol",
     "pytest_runtest_setup",
-    "pytest_xdist_node_collection_finished",
     "run_alone",
     "scenario_key",
     "scenario_steps",
@@ -197,6 +194,23 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
     if data and data["verdict"] == "error" and report.when == "call":
         return "error", "E", "ERROR"
     return None
+
+
+# --- xdist: the controller starts everything once, workers rebuild their side (conformance.xdist_handoff)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    suite = suite_of(node.config)
+    hand_to_worker(node.workerinput, suite.directory.path, suite.profiles.or_none(), suite.options)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node: Any, ids: Any) -> None:
+    # Tests are only handed out after this hook, so the context file exists before any scenario runs.
+    suite = suite_of(node.config)
+    if suite.directory.need_announced() and not node.config.option.collectonly:
+        suite.run.start_for_workers()
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -14,7 +14,6 @@ from conformance import _bdd_compat
 from conformance.config import RunContext, TargetProfile
 from conformance.outcomes import SetupError, Unsupported
 from conformance.pytest_options import SuiteOptions
-from conformance.suite_session import suite_of
 
 # workerinput keys, written by the controller (pytest_configure_node), read by each worker when it configures.
 RUN_DIR_KEY = "talk_conformance_run_dir"
@@ -85,20 +84,6 @@ def read_run(run_dir: Path) -> RunContext:
         failure = Unsupported if payload["failure"] == "unsupported" else SetupError
         raise failure(payload["message"])
     return RunContext.from_dict(payload["context"])
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_configure_node(node: Any) -> None:
-    suite = suite_of(node.config)
-    hand_to_worker(node.workerinput, suite.directory.path, suite.profiles.or_none(), suite.options)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_node_collection_finished(node: Any, ids: Any) -> None:
-    # Tests are only handed out after this hook, so the context file exists before any scenario runs.
-    suite = suite_of(node.config)
-    if suite.directory.need_announced() and not node.config.option.collectonly:
-        suite.run.start_for_workers()
 
 
 # pytest-bdd keeps the scenario of a report in a registry keyed by the report object, which xdist
