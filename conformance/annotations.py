@@ -139,11 +139,13 @@ def report_stopped_run(summary: RunSummary, report_dir: Path, style: str, env: M
 class CiReporting:
     """Registered by the plugin: notes where each scenario is written, prints the annotations at the end."""
 
-    def __init__(self, config: pytest.Config, summary: Callable[[], RunSummary], controller: bool) -> None:
-        self.config = config
+    def __init__(
+        self, style: str | None, report_dir: Path | None, summary: Callable[[], RunSummary], controller: bool
+    ) -> None:
+        self.report_dir = report_dir
         self.summary = summary
         self.controller = controller
-        self.style = style_for(config.getoption("--annotations", None), os.environ)
+        self.style = style_for(style, os.environ)
         self.locations: dict[str, tuple[str, int]] = {}
 
     @pytest.hookimpl(wrapper=True)
@@ -169,8 +171,7 @@ class CiReporting:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         summary = self.summary()
         if self.controller and (summary.results or summary.setup_error):
-            report_dir = self.config.getoption("--conformance-report-dir", None)
-            append_step_summary(summary, Path(report_dir).resolve() if report_dir else None, os.environ)
+            append_step_summary(summary, self.report_dir, os.environ)
 
 
 # --- the action's outputs ---------------------------------------------------------------------------------

@@ -10,11 +10,13 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conformance.annotations import STYLES, report_stopped_run, style_for
-from conformance.config import ProfileError, TargetProfile, load_profile
+from conformance.config import ProfileError, load_profile
 from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError, Unsupported
+from conformance.pytest_options import SuiteOptions
 from conformance.redaction import Redactor
 from conformance.report_layout import default_report_dir, unusable_report_dir
 from conformance.reports import (
@@ -28,6 +30,9 @@ from conformance.reports import (
 )
 from conformance.resources import binding_module
 from conformance.tls import announce_unverified
+
+if TYPE_CHECKING:
+    from conformance.command_run import CommandRun
 
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 EXIT_NOTHING_CHECKED = 5  # as pytest's "no tests ran": every scenario was skipped
@@ -188,17 +193,36 @@ def run_command(args: list[str]) -> int:
         (report_dir / stale).unlink(
             missing_ok=True
         )  # a report from an earlier run must not pass for this one
+    from conformance.command_run import CommandRun
+    from conformance.run_setup import new_run_dir
+
+    run = CommandRun(profile, _suite_options(options, report_dir), new_run_dir())
     if profile.url is not None:
         traffic = bool(options.record_traffic or profile.record_traffic)
         annotations = style_for(options.annotations, os.environ)
-        problem = _preflight(profile, report_dir, redactor, annotations, traffic)
+        problem = _preflight(run, redactor, annotations, traffic)
         if problem is not None:
             return problem
     try:
-        code = _run_pytest(binding, options, report_dir, pytest_args)
+        code = _run_pytest(binding, run, pytest_args)
     finally:
-        _stop_unadopted(redactor)
+        for problem in run.release():  # pytest stopped before its plugin took the set-up over
+            print(f"{PROG}: cleanup: {redactor.text(problem)}", file=sys.stderr)
     return _exit_status(code, report_dir, redactor)
+
+
+def _suite_options(options: argparse.Namespace, report_dir: Path) -> SuiteOptions:
+    """The run's options as the plugin reads them (no round trip through pytest's command line)."""
+    traffic = Path(options.record_traffic).resolve() if options.record_traffic else None
+    return SuiteOptions(
+        target_url=options.target_url,
+        target_profile=options.target_profile,
+        expectations=options.expectations,
+        report_dir=report_dir,
+        annotations=options.annotations,
+        record_traffic=traffic,
+        progress=True,
+    )
 
 
 def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
@@ -208,22 +232,22 @@ def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
     return args, []
 
 
-def _preflight(
-    profile: TargetProfile, report_dir: Path, redactor: Redactor, annotations: str, traffic: bool
-) -> int | None:
+def _preflight(run: CommandRun, redactor: Redactor, annotations: str, traffic: bool) -> int | None:
     # A target the suite cannot use would turn every scenario into the same error; say it once instead.
     # A run that passes it is handed to the plugin as it is, not set up a second time.
     from conformance import preflight, run_setup
     from conformance.traffic import capture
 
-    run_dir = run_setup.new_run_dir()
+    profile, run_dir, report_dir = run.profile, run.run_dir, run.options.report_dir
+    assert report_dir is not None
     try:
         if traffic:
             capture.start(run_dir, redactor)  # the plugin records on into the same part file
         with capture.outside_scenario():
-            prepared, stop = run_setup.start(profile, checks=preflight.Preflight(profile, lambda line: None))
-        run_setup.hand_over(profile, prepared, stop, run_dir)
-        print(redactor.text(prepared.expectations_line))
+            run.prepared, run.stop = run_setup.start(
+                profile, checks=preflight.Preflight(profile, lambda line: None)
+            )
+        print(redactor.text(run.prepared.expectations_line))
     except (SetupError, Unsupported) as exc:
         capture.stop()  # nothing is handed over: the set-up undid itself
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -237,14 +261,6 @@ def _preflight(
         report_stopped_run(summary, report_dir, annotations, os.environ)
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None
-
-
-def _stop_unadopted(redactor: Redactor) -> None:
-    """Undo the preflight's set-up if pytest stopped before its plugin took it over."""
-    from conformance import run_setup
-
-    for problem in run_setup.stop_unadopted():
-        print(f"{PROG}: cleanup: {redactor.text(problem)}", file=sys.stderr)
 
 
 def _check_command(args: list[str]) -> int:
@@ -286,11 +302,11 @@ UNUSED_PLUGINS = ("-p", "no:schemathesis", "-p", "no:hypothesispytest", "-p", "n
 # pytest's progress dots, tracebacks, short summary, statistics line and assertion rewriting would only repeat
 # them, in a form meant for the suite's developers.
 QUIET_PYTEST = (
-    "-qq", "--tb=no", "-rN", "--assert=plain", "-o", "console_output_style=classic", "--conformance-progress",
+    "-qq", "--tb=no", "-rN", "--assert=plain", "-o", "console_output_style=classic",
 )  # fmt: skip
 
 
-def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, extra: list[str]) -> int:
+def _run_pytest(binding: Path, run: CommandRun, extra: list[str]) -> int:
     import pytest
 
     with tempfile.TemporaryDirectory(prefix="talk-conformance-ini-") as ini_dir:
@@ -305,21 +321,11 @@ def _run_pytest(binding: Path, options: argparse.Namespace, report_dir: Path, ex
         args = [
             str(binding), "-c", str(ini), "--rootdir", str(binding.parent.parent),
             "-p", "no:cacheprovider", *UNUSED_PLUGINS, *QUIET_PYTEST,
-            "--conformance-report-dir", str(report_dir),
         ]  # fmt: skip
         if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
             args += ["-p", "conformance.plugin"]
-        if options.target_url:
-            args += ["--target-url", options.target_url]
-        if options.target_profile:
-            args += ["--target-profile", options.target_profile]
-        if options.expectations:
-            args += ["--expectations", options.expectations]
-        if options.annotations:
-            args += ["--annotations", options.annotations]
-        if options.record_traffic:
-            args += ["--record-traffic", str(Path(options.record_traffic).resolve())]
-        return int(pytest.main([*args, *extra]))
+        # The run itself as a plugin object: the conformance plugin takes profile, options and set-up from it.
+        return int(pytest.main([*args, *extra], plugins=[run]))
 
 
 def _exit_status(pytest_code: int, report_dir: Path, redactor: Redactor) -> int:

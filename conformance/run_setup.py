@@ -150,55 +150,6 @@ def new_run_dir() -> Path:
     return Path(tempfile.gettempdir()) / f"talk-conformance-{os.getpid()}-{secrets.token_hex(4)}"
 
 
-@dataclass
-class _HandOver:
-    profile: TargetProfile
-    run: PreparedRun
-    stop: Callable[[], list[str]]
-    run_dir: Path
-
-
-# The run `talk-conformance` set up (its preflight) before it started pytest in the same process, for the
-# plugin to adopt: setting everything up twice costs a dozen requests, seconds against a slow target.
-_handed_over: _HandOver | None = None
-
-
-def hand_over(profile: TargetProfile, run: PreparedRun, stop: Callable[[], list[str]], run_dir: Path) -> None:
-    """Leave a set-up run for the plugin of the pytest run this process starts next."""
-    global _handed_over
-    _handed_over = _HandOver(profile, run, stop, run_dir)
-
-
-def handed_over_run_dir() -> Path | None:
-    """The run directory of a run waiting to be adopted (its traffic part is there already)."""
-    return _handed_over.run_dir if _handed_over is not None else None
-
-
-def adopt(profile: TargetProfile) -> tuple[PreparedRun, Callable[[], list[str]]] | None:
-    """The handed-over run if it was set up for this profile (the run id may differ); None otherwise."""
-    global _handed_over
-    waiting, _handed_over = _handed_over, None
-    if waiting is None:
-        return None
-    if {**waiting.profile.to_dict(), "run_id": ""} != {**profile.to_dict(), "run_id": ""}:
-        waiting.stop()  # set up for another profile: undo it, the caller starts afresh
-        return None
-    # The plugin's own profile (its run id), with what the set-up decided.
-    decided = dataclasses.replace(
-        profile,
-        background_setup=waiting.run.profile.background_setup,
-        expectations=waiting.run.profile.expectations,
-    )
-    return dataclasses.replace(waiting.run, profile=decided), waiting.stop
-
-
-def stop_unadopted() -> list[str]:
-    """Undo a handed-over run no plugin took (pytest stopped before any scenario); the problems."""
-    global _handed_over
-    waiting, _handed_over = _handed_over, None
-    return waiting.stop() if waiting is not None else []
-
-
 def preflight_run(profile: TargetProfile, report: Callable[[str], None]) -> None:
     """The preflight as a command: set the run up, report each check, undo it all (PreflightFailed etc.)."""
     with prepared(profile, checks=preflight.Preflight(profile, report)):

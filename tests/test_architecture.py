@@ -133,7 +133,7 @@ def test_every_package_has_a_row_and_is_named_in_architecture_md() -> None:
 
 
 def test_the_import_reader_sees_lazy_and_private_imports() -> None:
-    source = ROOT / "conformance" / "plugin.py"
+    source = ROOT / "conformance" / "scenario_order.py"
     modules = {module for _, module in imported_modules(source, "conformance")}
     assert "conformance._bdd_compat" in modules  # `from conformance import _bdd_compat`
     assert "conformance.resources" in modules  # imported inside a function

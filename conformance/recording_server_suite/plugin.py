@@ -13,31 +13,23 @@ from typing import Any
 
 import pytest
 
-from conformance import _bdd_compat
+from conformance import _bdd_compat, scenario_verdicts
 from conformance.config import ProfileError
 from conformance.expectations import Expectations, load_expectations
-from conformance.outcomes import SetupError, Unsupported, Verdict
+from conformance.outcomes import SetupError, Unsupported
 from conformance.recording_server_suite.profile import RecordingServerProfile, load_recording_server_profile
 from conformance.recording_server_suite.run import RecordingServerRun, start_run
 from conformance.redaction import Redactor
-from conformance.reports import (
-    CUCUMBER_FILE,
-    JUNIT_FILE,
-    SUMMARY_FILE,
-    RunSummary,
-    ScenarioResult,
-    redact_file,
-    redacted_profile,
-    terminal_lines,
-    write_junit_xml,
-    write_summary_json,
-)
+from conformance.reports import CUCUMBER_FILE, RunSummary, redact_file, redacted_profile, terminal_lines
+from conformance.scenario_identity import scenario_key
+from conformance.scenario_tags import add_tag_properties, skip_tags_reason
+from conformance.suite_reports import stop_at_first_failure, write_run_reports
 
 FEATURES_SUBDIR = "recording_server"
 BINDING_FILE = "test_recording_server_features.py"  # in steps/, binding FEATURES_SUBDIR
 _STATE = pytest.StashKey["RecordingServerSuite"]()
 _OURS = pytest.StashKey[bool]()
-_EXPECTED = pytest.StashKey[str]()
+DATA_KEY = "talk_recording_server"  # the report attribute a scenario's verdict data travels in
 
 
 def recording_server_features_dir() -> Path:
@@ -97,32 +89,21 @@ def is_recording_server_item(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from conformance.plugin import item_tags, scenario_key
-
     state = config.stash[_STATE]
     ours = [item for item in items if is_recording_server_item(item)]
     if not ours:
         return
     profile = state.profile_or_none()
-    expectations = state.expectations_or_none()
-    keys = {}
     for item in ours:
         item.stash[_OURS] = True
-        tags = item_tags(item)
-        for tag in tags:
-            item.user_properties.append(("tag", tag))
-        skipped = [tag for tag in tags if profile is not None and tag in profile.skip_tags]
-        if skipped:
-            item.add_marker(
-                pytest.mark.skip(reason="skipped by the profile's skip_tags: @" + ", @".join(skipped))
-            )
-        keys[item.nodeid] = scenario_key(item)
-        if expectations is not None:
-            reason = expectations.reason_for(keys[item.nodeid])
-            if reason is not None:
-                item.stash[_EXPECTED] = reason
+        tags = add_tag_properties(item)
+        reason = skip_tags_reason(tags, profile.skip_tags) if profile is not None else None
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
+    expectations = state.expectations_or_none()
     if expectations is not None:
-        state.unmatched = expectations.unmatched_messages(expectations.matched(keys.values()))
+        keys = [scenario_key(item) for item in ours]
+        state.unmatched = expectations.unmatched_messages(expectations.matched(keys))
 
 
 @pytest.fixture(scope="session")
@@ -244,68 +225,25 @@ class RecordingServerSuite:
         self.summary.cleanup_errors.extend(problems)
         return problems
 
-    # --- verdicts ---------------------------------------------------------------------------------
+    # --- verdicts (conformance.scenario_verdicts, shared with the main suite) ------------------------
 
     def classify(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
-        """Setup broke: error. A failed assertion about the recording server: failed. Else the outcome."""
-        from conformance.plugin import item_tags
-
-        redact = self.redactor.text
-        excinfo = call.excinfo
-        verdict, message = Verdict.PASSED, ""
-        if excinfo is not None and excinfo.errisinstance(SetupError):
-            verdict = Verdict.ERROR
-            message = redact(f"setup error in {call.when} of scenario {_name(item)!r}: {excinfo.value}")
-            report.longrepr = message
-        elif report.failed:
-            verdict = Verdict.FAILED if call.when == "call" else Verdict.ERROR
-            message = redact(str(excinfo.value) if excinfo is not None else str(report.longrepr))
-            if call.when == "call" and excinfo is not None and excinfo.errisinstance(AssertionError):
-                report.longrepr = message  # the step's message names request, expected and actual
-            else:
-                report.longrepr = redact(str(report.longrepr))
-        elif report.skipped:
-            verdict = Verdict.SKIPPED
-            longrepr = report.longrepr
-            message = redact(longrepr[2] if isinstance(longrepr, tuple) else str(longrepr))
-        expected = item.stash.get(_EXPECTED, None)
-        unexpected_pass = False
-        if expected is not None and call.when == "call":
-            if verdict is Verdict.FAILED:
-                report.outcome, report.wasxfail = "skipped", f"expected failure: {expected}"
-            elif verdict is Verdict.PASSED:
-                message = f"unexpectedly passed: the expectations say it fails ({expected})"
-                verdict, unexpected_pass = Verdict.FAILED, True
-                report.outcome, report.longrepr = "failed", message
-        report.sections = [(title, redact(content)) for title, content in report.sections]
-        report.talk_recording_server = {  # plain data: xdist sends it from the workers to the controller
-            "verdict": verdict.name.lower(),
-            "message": message,
-            "name": _name(item),
-            "feature": _feature(item),
-            "tags": item_tags(item),
-            "expected": expected,
-            "unexpected_pass": unexpected_pass,
-        }
+        """Judge one phase of a scenario; the expectations' reason, when it is expected to fail."""
+        data = scenario_verdicts.judge(item, call, report, self.redactor.text)
+        setattr(report, DATA_KEY, data)  # plain data: xdist sends it from the workers to the controller
+        expectations = self.expectations_or_none()
+        entry = expectations.entry_for(scenario_key(item)) if expectations is not None else None
+        if entry is not None:
+            scenario_verdicts.apply_expectation(entry, expectations.path.name, call, report, data)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold one phase of a scenario into its result."""
-        data = getattr(report, "talk_recording_server", None)
+        data = getattr(report, DATA_KEY, None)
         if data is None:
             return
-        result = self.summary.results.get(report.nodeid)
-        if result is None:
-            result = ScenarioResult(report.nodeid, data["name"], data["feature"], list(data["tags"]))
-            self.summary.results[report.nodeid] = result
-        if report.when == "call":
-            result.name = data["name"]
-            result.unexpected_pass = data["unexpected_pass"]
-            stop_early = self.config.getoption("--stop-at-first-failure", False)
-            if data["verdict"] == "failed" and stop_early and self._session is not None:
-                self._session.shouldstop = f"conformance failure in {report.nodeid}"
-        if data["expected"] is not None:
-            result.expected = data["expected"]
-        result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
+        scenario_verdicts.fold(self.summary, report, data)
+        if self.config.getoption("--stop-at-first-failure", False):
+            stop_at_first_failure(self._session, data, report)
 
     _session: pytest.Session | None = None
 
@@ -321,15 +259,8 @@ class RecordingServerSuite:
         self.summary.expectation_errors = list(self.unmatched) if self.summary.results else []
         if hasattr(self.config, "workerinput"):
             return  # under xdist the controller writes the reports, from every worker's results
-        if self.report_dir is None or not (self.summary.results or self.summary.setup_error):
-            return
-        self.report_dir.mkdir(parents=True, exist_ok=True)
-        write_summary_json(self.report_dir / SUMMARY_FILE, self.summary, self.redactor)
-        write_junit_xml(self.report_dir / JUNIT_FILE, self.summary, self.redactor)
         log = self._work_dir / "server" / "reference-recording-server.log" if self._work_dir else None
-        if log is not None and log.is_file():
-            text = self.redactor.text(log.read_text(encoding="utf-8", errors="replace"))
-            (self.report_dir / "reference-recording-server.log").write_text(text, encoding="utf-8")
+        write_run_reports(self.report_dir, self.summary, self.redactor, log)
 
     def unconfigure(self) -> None:
         """Redact pytest-bdd's cucumber.json and remove the work directory."""
@@ -339,14 +270,3 @@ class RecordingServerSuite:
         if self._work_dir is not None:
             shutil.rmtree(self._work_dir, ignore_errors=True)
 
-
-def _name(item: pytest.Item) -> str:
-    from conformance.plugin import _scenario_name
-
-    return _scenario_name(item)
-
-
-def _feature(item: pytest.Item) -> str:
-    from conformance.plugin import _feature_name
-
-    return _feature_name(item)

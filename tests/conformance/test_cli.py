@@ -150,3 +150,22 @@ def test_matrix_is_dispatched_to_the_coverage_matrix(capsys: pytest.CaptureFixtu
 def test_docs_is_dispatched_to_the_living_documentation(tmp_path: Path) -> None:
     assert cli.main(["docs", "--out", str(tmp_path / "site")]) == cli.EXIT_CLEAN
     assert "failed_recording" in (tmp_path / "site" / "index.html").read_text(encoding="utf-8").lower()
+
+
+def test_the_command_loads_the_profile_once_and_hands_the_run_to_the_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conformance import cli, config, suite_run
+
+    loads: list[object] = []
+
+    def counting(*args: object, **kwargs: object) -> config.TargetProfile:
+        loads.append(args)
+        return config.load_profile(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "load_profile", counting)
+    monkeypatch.setattr(suite_run, "load_profile", counting)
+    code = cli.main(["--report-dir", str(tmp_path / "r"), "--", "-k", "unknown_recording_server"])
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    assert code == 0 and summary["totals"]["passed"] >= 1
+    assert len(loads) == 1
