@@ -6,12 +6,11 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote
 
 from conformance import signer
-from conformance.loopback_http import BackgroundHTTPServer, ControlClient, read_body
+from conformance.loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, read_body
 from conformance.traffic import capture, har
 
 WELCOME = {"version": "0.2.1-conformance-fake"}
@@ -70,7 +69,7 @@ def _parse_answer(value: Any, words: tuple[str, ...] = (UNREACHABLE,)) -> int | 
     raise ValueError(f"answer must be an HTTP status 200-599 or one of {words}, not {value!r}")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(KeepAliveHandler):
     server_version = "talk-conformance-fake-recording-server"
     recorder: _Recorder
     secret: str

@@ -16,10 +16,27 @@ from conformance.outcomes import SetupError
 MAX_BODY_BYTES = 1024 * 1024  # what a stand-in reads of a request body; Talk sends a few hundred bytes
 
 
+class KeepAliveHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1: the target's client reuses one connection instead of a connection (and a thread) per request.
+
+    Every answer of the stand-ins carries Content-Length, which HTTP/1.1 keep-alive needs.
+    """
+
+    protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes: with Nagle on, the body waits for the client's delayed ACK
+    # (some 40 ms) on a connection that stays open.
+    disable_nagle_algorithm = True
+
+
 def read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    """The request body as Content-Length gives it; ValueError when it is negative or too large."""
-    length = int(handler.headers.get("Content-Length") or 0)
+    """The body as Content-Length gives it; ValueError when that is unreadable, negative or too large."""
+    try:
+        length = int(handler.headers.get("Content-Length") or 0)
+    except ValueError:
+        length = -1
     if length < 0 or length > MAX_BODY_BYTES:
+        # The unread body would be taken for the next request on a kept-alive connection.
+        handler.close_connection = True
         raise ValueError("body too large")
     return handler.rfile.read(length) if length else b""
 
