@@ -13,6 +13,7 @@ from reference_server import (
     backend_api,
     nextcloud_api,
     ocs,
+    outgoing_http,
     recording_api,
     recording_server_client,
     signaling_notifier,
@@ -163,6 +164,7 @@ class TalkApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await outgoing_http.close_all()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

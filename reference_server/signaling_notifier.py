@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from reference_server import recording_server_client, talk_config
+from reference_server import outgoing_http, recording_server_client, talk_config
 from reference_server.database import Database
 from reference_server.ocs import OcsError
 from reference_server.php_values import json_encode
@@ -54,17 +54,6 @@ def missing_features(response: httpx.Response) -> set[str]:
     return set(REQUIRED_FEATURES - listed)
 
 
-_clients: dict[bool, httpx.AsyncClient] = {}
-
-
-def _client(verify: bool) -> httpx.AsyncClient:
-    if verify not in _clients:
-        _clients[verify] = httpx.AsyncClient(
-            timeout=recording_server_client.timeout(), verify=verify, trust_env=False
-        )
-    return _clients[verify]
-
-
 # --- queueing during a request -----------------------------------------------------------------------
 
 
@@ -87,8 +76,9 @@ async def deliver(state, reset: contextvars.Token) -> None:
     if server is None:
         return
     base = recording_server_client.http_base(str(server.get("server", "")))
-    # One client per process: every room change would otherwise build a new TLS context.
-    client = _client(bool(server.get("verify")))
+    # Shared and kept alive: every room change would otherwise build a new TLS context and connection.
+    client = outgoing_http.client(bool(server.get("verify")))
+    timeout = recording_server_client.timeout()
     for token, body in pending:
         random = new_random()
         headers = {
@@ -98,7 +88,9 @@ async def deliver(state, reset: contextvars.Token) -> None:
             "Spreed-Signaling-Backend": state.absolute_url(),
         }
         try:
-            response = await client.post(f"{base}/api/v1/room/{token}", content=body, headers=headers)
+            response = await client.post(
+                f"{base}/api/v1/room/{token}", content=body, headers=headers, timeout=timeout
+            )
         except (httpx.HTTPError, ValueError) as exc:
             raise SignalingServerError(f"{base}: {type(exc).__name__}") from None
         if not 200 <= response.status_code < 300:
@@ -236,10 +228,8 @@ async def welcome(call: Call):
     server = servers[index]
     url = f"{recording_server_client.http_base(str(server.get('server', '')))}/api/v1/welcome"
     try:
-        async with httpx.AsyncClient(
-            timeout=recording_server_client.timeout(), verify=bool(server.get("verify")), trust_env=False
-        ) as client:
-            response = await client.get(url)
+        client = outgoing_http.client(bool(server.get("verify")))
+        response = await client.get(url, timeout=recording_server_client.timeout())
     except (httpx.HTTPError, ValueError):
         return call.error(500, {"error": "CAN_NOT_CONNECT"})
     try:
