@@ -11,6 +11,7 @@ from starlette.responses import Response
 from reference_server import (
     absolute_url,
     backend_api,
+    kept_alive_post,
     nextcloud_api,
     ocs,
     outgoing_http,
@@ -165,6 +166,7 @@ class TalkApp:
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 await outgoing_http.close_all()
+                await kept_alive_post.close_all()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
