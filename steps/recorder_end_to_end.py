@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -60,14 +61,20 @@ class RealRecordingServers:
         return server
 
     def stop(self) -> None:
-        """Stop every recording server started here, all at once."""
+        """Stop every recording server started here, all at once, while the rest of the run tears down."""
         self._starts.shutdown(wait=True)  # a start still under way ends first
         running = [future.result() for future in self._started.values() if future.exception() is None]
-        # Each stop waits out uvicorn's shutdown (some 0.15 s); one after the other they add up.
-        with ThreadPoolExecutor(max_workers=max(len(running), 1)) as pool:
-            list(pool.map(EmbeddedRecordingServer.stop, running))
         self._started.clear()
-        self._work.cleanup()
+        # Each stop waits out uvicorn's shutdown (some 0.15 s). Not a daemon: the process waits for it (and
+        # the removal of the work directory) before it exits.
+        threading.Thread(target=self._stop_all, args=(running,), name="recording-servers-stop").start()
+
+    def _stop_all(self, running: list[EmbeddedRecordingServer]) -> None:
+        try:
+            with ThreadPoolExecutor(max_workers=max(len(running), 1)) as pool:
+                list(pool.map(EmbeddedRecordingServer.stop, running))
+        finally:
+            self._work.cleanup()
 
 
 @pytest.fixture(scope="session")
