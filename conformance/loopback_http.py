@@ -63,9 +63,10 @@ class BackgroundHTTPServer:
             ) from None
         self._httpd.daemon_threads = True
         host, port = self._httpd.server_address[:2]
-        # A short poll interval keeps stop() fast; the tests stop and start these servers often.
+        # stop() waits for the loop to see the request: a short poll keeps it fast (every run stops two of
+        # these at its end, the tests stop and start them often); an idle wake-up costs microseconds.
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=self.what, daemon=True
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, name=self.what, daemon=True
         )
         self._thread.start()
         return f"http://{host}:{port}"
