@@ -190,7 +190,7 @@ def measure_start_stop(
 
 
 def client_creation_ms(verify: bool, count: int = 30) -> float:
-    """What `httpx.AsyncClient(verify=…)` costs; the reference server builds one per start/stop request."""
+    """What `httpx.AsyncClient(verify=…)` costs: why the reference server shares one per verify setting."""
     began = time.perf_counter()
     for _ in range(count):
         httpx.AsyncClient(verify=verify, trust_env=False)

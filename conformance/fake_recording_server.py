@@ -6,12 +6,11 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote
 
 from conformance import signer
-from conformance.loopback_http import BackgroundHTTPServer, ControlClient, read_body
+from conformance.loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, read_body
 from conformance.traffic import capture, har
 
 WELCOME = {"version": "0.2.1-conformance-fake"}
@@ -70,7 +69,7 @@ def _parse_answer(value: Any, words: tuple[str, ...] = (UNREACHABLE,)) -> int | 
     raise ValueError(f"answer must be an HTTP status 200-599 or one of {words}, not {value!r}")
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(KeepAliveHandler):
     server_version = "talk-conformance-fake-recording-server"
     recorder: _Recorder
     secret: str
@@ -217,6 +216,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._record_traffic(started, body)
 
 
+# The fakes this process serves, by URL: a scenario running in the same process reads their records directly.
+_served_here: dict[str, _Recorder] = {}
+
+
 class FakeRecordingServer:
     """Real HTTP server on a loopback socket, in a background thread."""
 
@@ -227,11 +230,14 @@ class FakeRecordingServer:
 
     def start(self) -> None:
         """Bind the socket and serve in a daemon thread."""
-        handler = type("_BoundHandler", (_Handler,), {"recorder": _Recorder(), "secret": self._secret})
+        recorder = _Recorder()
+        handler = type("_BoundHandler", (_Handler,), {"recorder": recorder, "secret": self._secret})
         self.url = self._server.start(handler)
+        _served_here[self.url] = recorder
 
     def stop(self) -> None:
         """Stop serving and release the socket."""
+        _served_here.pop(self.url, None)
         self._server.stop()
 
     def __enter__(self) -> FakeRecordingServer:
@@ -246,6 +252,12 @@ class FakeRecordingServerControl(ControlClient):
     """Client of the fake's control API, usable from any process (e.g. an xdist worker)."""
 
     what = "the fake recording server"
+
+    @classmethod
+    def nearest(cls, url: str, timeout: float = 10.0) -> FakeRecordingServerControl:
+        """The control client of the fake at `url`; reads skip HTTP when that fake runs in this process."""
+        recorder = _served_here.get(url.rstrip("/"))
+        return cls(url, timeout) if recorder is None else _SameProcessControl(url, timeout, recorder)
 
     def _room_url(self, token: str, rest: str = "") -> str:
         return f"/control/v1/rooms/{quote(token, safe='')}{rest}"
@@ -274,3 +286,20 @@ class FakeRecordingServerControl(ControlClient):
     def answer_welcome(self, answer: int | str) -> None:
         """Script the welcome endpoint (shared by every scenario: use it from exclusive ones only)."""
         self._call("PUT", "/control/v1/welcome", json={"answer": answer})
+
+
+class _SameProcessControl(FakeRecordingServerControl):
+    """The fake runs in this process: what a scenario reads after every action comes without a round trip."""
+
+    def __init__(self, url: str, timeout: float, recorder: _Recorder) -> None:
+        super().__init__(url, timeout)
+        self._recorder = recorder
+
+    def received(self, token: str) -> list[dict[str, Any]]:
+        """Every request the target sent about this room, oldest first (a copy, as over HTTP)."""
+        # The key as the control API sees it: the token as it stands, quoted, in the request path.
+        return json.loads(json.dumps(self._recorder.received(quote(token, safe=""))))
+
+    def forget(self, token: str) -> None:
+        """Drop what was recorded and scripted for this room."""
+        self._recorder.forget(quote(token, safe=""))

@@ -16,10 +16,29 @@ from conformance.outcomes import SetupError
 MAX_BODY_BYTES = 1024 * 1024  # what a stand-in reads of a request body; Talk sends a few hundred bytes
 
 
+class KeepAliveHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1: the target's client reuses one connection instead of a connection (and a thread) per request.
+
+    Every answer of the stand-ins carries Content-Length, which HTTP/1.1 keep-alive needs.
+    """
+
+    protocol_version = "HTTP/1.1"
+    # A buffered writer: headers and body of an answer leave in one write, flushed after each request
+    # (one wake-up of the target instead of two).
+    wbufsize = -1
+    # Without Nagle a write that is not the last of an answer never waits for the client's delayed ACK.
+    disable_nagle_algorithm = True
+
+
 def read_body(handler: BaseHTTPRequestHandler) -> bytes:
-    """The request body as Content-Length gives it; ValueError when it is negative or too large."""
-    length = int(handler.headers.get("Content-Length") or 0)
+    """The body as Content-Length gives it; ValueError when that is unreadable, negative or too large."""
+    try:
+        length = int(handler.headers.get("Content-Length") or 0)
+    except ValueError:
+        length = -1
     if length < 0 or length > MAX_BODY_BYTES:
+        # The unread body would be taken for the next request on a kept-alive connection.
+        handler.close_connection = True
         raise ValueError("body too large")
     return handler.rfile.read(length) if length else b""
 
@@ -44,9 +63,10 @@ class BackgroundHTTPServer:
             ) from None
         self._httpd.daemon_threads = True
         host, port = self._httpd.server_address[:2]
-        # A short poll interval keeps stop() fast; the tests stop and start these servers often.
+        # stop() waits for the loop to see the request: a short poll keeps it fast (every run stops two of
+        # these at its end, the tests stop and start them often); an idle wake-up costs microseconds.
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=self.what, daemon=True
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, name=self.what, daemon=True
         )
         self._thread.start()
         return f"http://{host}:{port}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +90,8 @@ __all__ = [
 
 DATA_KEY = "talk_conformance"  # the report attribute a scenario's verdict data travels in
 _SESSION = pytest.StashKey[pytest.Session]()
+# The progress writer of a pytest run this one started inside of, put back when this one ends.
+_OUTER_WRITER = pytest.StashKey[Callable[[str], None] | None]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -104,7 +107,9 @@ def pytest_configure(config: pytest.Config) -> None:
         suite.is_controller,
     )
     config.pluginmanager.register(ci, "talk_conformance_ci")
-    progress_lines.use_writer(lambda line: terminal_output.write_line(config, progress_lines.PREFIX + line))
+    config.stash[_OUTER_WRITER] = progress_lines.use_writer(
+        lambda line: terminal_output.write_line(config, progress_lines.PREFIX + line)
+    )
     profile = suite.profiles.or_none()
     if profile is not None and profile.verify_tls is False:
         # The run announces it once; urllib3 would repeat it for every request of every scenario.
@@ -248,6 +253,8 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Last chance: redact pytest-bdd's cucumber.json and remove the run directory."""
+    if _OUTER_WRITER in config.stash:
+        progress_lines.use_writer(config.stash[_OUTER_WRITER])
     suite = suite_or_none(config)
     if suite is None:
         return

@@ -14,18 +14,25 @@ VERDICT_WIDTH = len("skipped")
 _writer: Callable[[str], None] | None = None
 
 
-def use_writer(writer: Callable[[str], None] | None) -> None:
-    """Where notices go (the pytest plugin gives a writer that gets past output capture)."""
+def use_writer(writer: Callable[[str], None] | None) -> Callable[[str], None] | None:
+    """Where notices go (the plugin gives a writer that gets past output capture); returns the last one.
+
+    A pytest run started inside another (the project's own tests do) puts the outer writer back when it ends.
+    """
     global _writer
-    _writer = writer
+    previous, _writer = _writer, writer
+    return previous
 
 
 def say(line: str) -> None:
-    """One line of the run's own output."""
+    """One line of the run's own output; a notice never fails the scenario that announces a wait."""
     if _writer is not None:
-        _writer(line)
-    else:
-        print(PREFIX + line, file=sys.stderr, flush=True)
+        try:
+            _writer(line)
+            return
+        except (OSError, ValueError):  # the terminal it wrote to is closed: stderr still reaches a person
+            pass
+    print(PREFIX + line, file=sys.stderr, flush=True)
 
 
 def duration(seconds: float) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 import requests
 
 from conformance import signer
+from conformance.connection_pool import PooledSession
 from conformance.media_samples import Sample
 from conformance.recording_vocabulary import TRIGGER_FAILED, TRIGGER_STARTED, TRIGGER_STOPPED
 from conformance.traffic import capture, har
@@ -105,7 +106,9 @@ class RecordingServerClient:
 
     def _post(self, url: str, body: bytes, headers: dict[str, str]) -> requests.Response:
         sent = time.time()
-        response = requests.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify)
+        # A new session per callback (no cookies carried over), on the shared kept-alive connections.
+        session = PooledSession()
+        response = session.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify)
         capture.record_response(response, ACTOR, sent)
         return response
 

@@ -15,6 +15,7 @@ import requests
 
 from conformance import key_reads
 from conformance.config import Account
+from conformance.connection_pool import PooledSession
 from conformance.outcomes import SetupError
 from conformance.tls import certificate_problem
 from conformance.traffic import capture
@@ -61,7 +62,7 @@ class TalkSession:
         self.base_url = base_url.rstrip("/")
         self.account = account
         self.timeout = timeout
-        self.http = requests.Session()
+        self.http = PooledSession()
         self.verify = verify  # the profile's tls_verify: a CA bundle path, or whether to check at all
         self.http.headers.update({"OCS-APIRequest": "true", "Accept": "application/json"})
         if account is not None:
@@ -115,7 +116,7 @@ class TalkSession:
             ) from None
 
     def close(self) -> None:
-        """Release the connection pool."""
+        """Forget the session's cookies; its connections stay in the shared pool for the next session."""
         self.http.close()
 
 

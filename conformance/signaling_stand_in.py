@@ -8,11 +8,10 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import quote
 
-from conformance.loopback_http import BackgroundHTTPServer, ControlClient, read_body
+from conformance.loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, read_body
 from conformance.traffic import capture, har
 
 RANDOM_HEADER = "Spreed-Signaling-Random"
@@ -68,7 +67,7 @@ class _Recorder:
             self._received.pop(token, None)
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(KeepAliveHandler):
     server_version = "talk-conformance-signaling-stand-in"
     recorder: _Recorder
     secret: str

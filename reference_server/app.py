@@ -11,8 +11,10 @@ from starlette.responses import Response
 from reference_server import (
     absolute_url,
     backend_api,
+    kept_alive_post,
     nextcloud_api,
     ocs,
+    outgoing_http,
     recording_api,
     recording_server_client,
     signaling_notifier,
@@ -167,6 +169,8 @@ class TalkApp:
             if message["type"] == "lifespan.startup":
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                await outgoing_http.close_all()
+                await kept_alive_post.close_all()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 

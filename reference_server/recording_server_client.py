@@ -6,6 +6,7 @@ import os
 
 import httpx
 
+from reference_server import outgoing_http
 from reference_server.php_values import json_encode
 from reference_server.signature import checksum, new_random
 
@@ -78,27 +79,25 @@ async def send(server: dict, secret: str, backend_url: str, token: str, body: by
         "Talk-Recording-Backend": backend_url,
     }
     last_problem = "no attempt made"
-    async with httpx.AsyncClient(
-        timeout=timeout(), verify=bool(server.get("verify")), trust_env=False
-    ) as client:
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                response = await client.post(url, content=body, headers=headers)
-            except httpx.HTTPError as exc:
-                last_problem = f"{type(exc).__name__}"
-                log.warning("recording server %s attempt %d failed: %s", url, attempt, last_problem)
-                continue
-            except ValueError as exc:  # e.g. an unparsable server URL in the app config
-                raise RecordingServerError(f"invalid recording server URL: {exc}") from None
-            if response.status_code == 404:
-                raise RecordingNotFound(url)
-            if 400 <= response.status_code < 500:
-                raise RecordingServerError(f"{url} answered {response.status_code}")
-            if response.status_code >= 500:
-                last_problem = f"HTTP {response.status_code}"
-                log.warning("recording server %s attempt %d answered %s", url, attempt, response.status_code)
-                continue
-            return
+    client = outgoing_http.client(bool(server.get("verify")))
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            response = await client.post(url, content=body, headers=headers, timeout=timeout())
+        except httpx.HTTPError as exc:
+            last_problem = f"{type(exc).__name__}"
+            log.warning("recording server %s attempt %d failed: %s", url, attempt, last_problem)
+            continue
+        except ValueError as exc:  # e.g. an unparsable server URL in the app config
+            raise RecordingServerError(f"invalid recording server URL: {exc}") from None
+        if response.status_code == 404:
+            raise RecordingNotFound(url)
+        if 400 <= response.status_code < 500:
+            raise RecordingServerError(f"{url} answered {response.status_code}")
+        if response.status_code >= 500:
+            last_problem = f"HTTP {response.status_code}"
+            log.warning("recording server %s attempt %d answered %s", url, attempt, response.status_code)
+            continue
+        return
     raise RecordingServerError(f"{url}: {last_problem} after {ATTEMPTS} attempts")
 
 
@@ -106,10 +105,7 @@ async def welcome(server: dict) -> dict:
     """GET ``<server>/api/v1/welcome`` and return its JSON object."""
     url = f"{http_base(str(server.get('server', '')).lower())}/api/v1/welcome"
     try:
-        async with httpx.AsyncClient(
-            timeout=timeout(), verify=bool(server.get("verify")), trust_env=False
-        ) as c:
-            response = await c.get(url)
+        response = await outgoing_http.client(bool(server.get("verify"))).get(url, timeout=timeout())
     except httpx.HTTPError:
         raise WelcomeError("CAN_NOT_CONNECT") from None
     except ValueError:

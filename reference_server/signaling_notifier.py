@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from reference_server import recording_server_client, talk_config
+from reference_server import kept_alive_post, outgoing_http, recording_server_client, talk_config
 from reference_server.database import Database
 from reference_server.ocs import OcsError
 from reference_server.php_values import json_encode
@@ -48,21 +48,10 @@ def _server(database: Database) -> dict | None:
     return {**servers[0], "secret": secret if isinstance(secret, str) else ""}
 
 
-def missing_features(response: httpx.Response) -> set[str]:
-    """The required features an answer of the signaling server does not list."""
-    listed = {word.strip() for word in response.headers.get(FEATURES_HEADER, "").split(",")}
+def missing_features(headers) -> set[str]:
+    """The required features an answer of the signaling server (its headers) does not list."""
+    listed = {word.strip() for word in headers.get(FEATURES_HEADER, "").split(",")}
     return set(REQUIRED_FEATURES - listed)
-
-
-_clients: dict[bool, httpx.AsyncClient] = {}
-
-
-def _client(verify: bool) -> httpx.AsyncClient:
-    if verify not in _clients:
-        _clients[verify] = httpx.AsyncClient(
-            timeout=recording_server_client.timeout(), verify=verify, trust_env=False
-        )
-    return _clients[verify]
 
 
 # --- queueing during a request -----------------------------------------------------------------------
@@ -87,23 +76,23 @@ async def deliver(state, reset: contextvars.Token) -> None:
     if server is None:
         return
     base = recording_server_client.http_base(str(server.get("server", "")))
-    # One client per process: every room change would otherwise build a new TLS context.
-    client = _client(bool(server.get("verify")))
+    verify, timeout = bool(server.get("verify")), recording_server_client.timeout().connect
     for token, body in pending:
         random = new_random()
-        headers = {
-            "Content-Type": "application/json",
-            "Spreed-Signaling-Random": random,
-            "Spreed-Signaling-Checksum": checksum(server["secret"], random, body),
-            "Spreed-Signaling-Backend": state.absolute_url(),
-        }
+        headers = [
+            ("Content-Type", "application/json"),
+            ("Spreed-Signaling-Random", random),
+            ("Spreed-Signaling-Checksum", checksum(server["secret"], random, body)),
+            ("Spreed-Signaling-Backend", state.absolute_url()),
+        ]
         try:
-            response = await client.post(f"{base}/api/v1/room/{token}", content=body, headers=headers)
-        except (httpx.HTTPError, ValueError) as exc:
-            raise SignalingServerError(f"{base}: {type(exc).__name__}") from None
-        if not 200 <= response.status_code < 300:
-            raise SignalingServerError(f"{base} answered {response.status_code}")
-        if missing_features(response):
+            # Kept alive and light: every room change pays for these before Talk answers.
+            answer = await kept_alive_post.post(f"{base}/api/v1/room/{token}", headers, body, verify, timeout)
+        except kept_alive_post.PostError as exc:
+            raise SignalingServerError(f"{base}: {exc}") from None
+        if not 200 <= answer.status < 300:
+            raise SignalingServerError(f"{base} answered {answer.status}")
+        if missing_features(answer.headers):
             raise SignalingServerError(
                 "Signaling server needs to be updated to be compatible with this version of Talk"
             )
@@ -236,10 +225,8 @@ async def welcome(call: Call):
     server = servers[index]
     url = f"{recording_server_client.http_base(str(server.get('server', '')))}/api/v1/welcome"
     try:
-        async with httpx.AsyncClient(
-            timeout=recording_server_client.timeout(), verify=bool(server.get("verify")), trust_env=False
-        ) as client:
-            response = await client.get(url)
+        client = outgoing_http.client(bool(server.get("verify")))
+        response = await client.get(url, timeout=recording_server_client.timeout())
     except (httpx.HTTPError, ValueError):
         return call.error(500, {"error": "CAN_NOT_CONNECT"})
     try:
@@ -248,6 +235,6 @@ async def welcome(call: Call):
         data = None
     if response.status_code != 200 or not isinstance(data, dict) or "version" not in data:
         return call.error(500, {"error": "JSON_INVALID"})
-    if missing_features(response):
+    if missing_features(response.headers):
         return call.error(500, {"error": "UPDATE_REQUIRED", "version": data["version"]})
     return call.ok(data)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from steps.world import World, poll
 # A real recording takes a few round trips; the reference recording server reports within milliseconds.
 REPORT_TIMEOUT = 15.0
 FAILING = {"faults": {"fail_after": 0.1}}
+KINDS = ("faithful", "failing")
 
 
 class RealRecordingServers:
@@ -26,10 +29,11 @@ class RealRecordingServers:
 
     def __init__(self) -> None:
         self._work = tempfile.TemporaryDirectory(prefix="talk-end-to-end-")
-        self._running: dict[str, EmbeddedRecordingServer] = {}
+        self._starts = ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="recording-server")
+        self._started: dict[str, Future[EmbeddedRecordingServer]] = {}
 
     def url(self, world: World, failing: bool = False) -> str:
-        """The URL of the recording server to use; the reference one is started on first use."""
+        """The URL of the recording server to use; the reference ones are started on first use."""
         wanted = world.profile.recording_server
         if wanted is None:
             raise Unsupported(
@@ -39,24 +43,38 @@ class RealRecordingServers:
             if failing:
                 raise Unsupported("a recording server that cannot record needs recording_server: reference")
             return wanted
-        kind = "failing" if failing else "faithful"
-        if kind not in self._running:
-            server = EmbeddedRecordingServer(
-                Path(self._work.name) / kind,
-                world.run.base_url + "/",
-                world.profile.recording_secret,
-                **(FAILING if failing else {}),
-            )
-            server.start()
-            self._running[kind] = server
-        return self._running[kind].url
+        if not self._started:
+            # Both at once: the other kind is up by the time a later scenario asks for it (a start costs
+            # the scenario that waits for it some 0.15 s).
+            for kind in KINDS:
+                self._started[kind] = self._starts.submit(self._start, world, kind)
+        return self._started["failing" if failing else "faithful"].result().url
+
+    def _start(self, world: World, kind: str) -> EmbeddedRecordingServer:
+        server = EmbeddedRecordingServer(
+            Path(self._work.name) / kind,
+            world.run.base_url + "/",
+            world.profile.recording_secret,
+            **(FAILING if kind == "failing" else {}),
+        )
+        server.start()
+        return server
 
     def stop(self) -> None:
-        """Stop every recording server started here."""
-        for server in self._running.values():
-            server.stop()
-        self._running.clear()
-        self._work.cleanup()
+        """Stop every recording server started here, all at once, while the rest of the run tears down."""
+        self._starts.shutdown(wait=True)  # a start still under way ends first
+        running = [future.result() for future in self._started.values() if future.exception() is None]
+        self._started.clear()
+        # Each stop waits out uvicorn's shutdown (some 0.15 s). Not a daemon: the process waits for it (and
+        # the removal of the work directory) before it exits.
+        threading.Thread(target=self._stop_all, args=(running,), name="recording-servers-stop").start()
+
+    def _stop_all(self, running: list[EmbeddedRecordingServer]) -> None:
+        try:
+            with ThreadPoolExecutor(max_workers=max(len(running), 1)) as pool:
+                list(pool.map(EmbeddedRecordingServer.stop, running))
+        finally:
+            self._work.cleanup()
 
 
 @pytest.fixture(scope="session")

@@ -87,7 +87,7 @@ class World:
         self.recording_server = RecordingServerClient(
             run.base_url, self.profile.recording_secret, self.timeout, self.profile.tls_verify
         )
-        self.fake = FakeRecordingServerControl(run.fake_recording_server_url, self.timeout)
+        self.fake = FakeRecordingServerControl.nearest(run.fake_recording_server_url, self.timeout)
         self._sessions: dict[str, TalkSession] = {}
         self._anonymous: list[TalkSession] = []
         self._cleanups: list[Callable[[], None]] = []

@@ -177,3 +177,22 @@ def test_welcome_can_be_scripted(fake, control):
 def test_welcome_rejects_nonsense_answers(control):
     with pytest.raises(SetupError, match="refused"):
         control.answer_welcome("maybe")
+
+
+def test_the_nearest_control_of_a_fake_in_this_process_reads_what_http_reads(fake, control):
+    nearest = FakeRecordingServerControl.nearest(fake.url + "/", timeout=5)
+    assert type(nearest) is not FakeRecordingServerControl  # the same-process shortcut
+    send(fake.url, "room1", START)
+    control.answer("room1", "stop", 503)
+    assert nearest.received("room1") == control.received("room1")
+    nearest.received("room1")[0]["type"] = "changed by the caller"
+    assert control.received("room1")[0]["type"] == "start"  # a copy, as over HTTP
+    nearest.forget("room1")
+    assert control.received("room1") == []
+    assert send(fake.url, "room1", STOP_WITHOUT_ACTOR).status_code == 200  # the script went too
+
+
+def test_the_nearest_control_of_a_fake_elsewhere_speaks_http(fake):
+    url = fake.url
+    fake.stop()
+    assert type(FakeRecordingServerControl.nearest(url, timeout=5)) is FakeRecordingServerControl
