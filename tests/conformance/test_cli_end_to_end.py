@@ -55,7 +55,14 @@ def test_end_to_end_against_the_embedded_reference_server_passes(tmp_path: Path)
     for name in ("junit.xml", "cucumber.json", "summary.json"):
         assert (tmp_path / "reports" / name).is_file()
     cucumber = json.loads((tmp_path / "reports" / "cucumber.json").read_text(encoding="utf-8"))
-    assert sum(len(feature["elements"]) for feature in cucumber) == summary["totals"]["total"]
+    # pytest-bdd reports a scenario to cucumber.json once it starts: one skipped by the target's Talk release
+    # (@until-talk / @since-talk) is skipped before that, and only summary.json names it.
+    before_start = [
+        s for s in summary["scenarios"] if s["verdict"] == "skipped" and "holds for Talk" in s["message"]
+    ]
+    assert before_start, "the bundled run models Talk 23, so the Talk 22 MP4 scenario is skipped"
+    reported = sum(len(feature["elements"]) for feature in cucumber)
+    assert reported == summary["totals"]["total"] - len(before_start)
 
 
 @pytest.fixture
