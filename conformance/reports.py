@@ -112,6 +112,8 @@ class RunSummary:
     duration: float = 0.0
     expectations: str | None = None  # path of the expectations file in use
     target_release: str | None = None  # the target's Talk release as the preflight read it, in words
+    target_talk_version: str | None = None  # capabilities spreed.version, e.g. "23.0.6"
+    target_is_reference: bool = False  # the target is the reference server (capability talk_reference)
     expectation_errors: list[str] = field(default_factory=list)  # entries that matched no scenario
     left_on_target: list[str] | None = None  # what the run could not remove; None: it did not get to clean up
 
@@ -148,6 +150,8 @@ class RunSummary:
             "verdict": self.verdict_words(),
             "target_url": self.target_url,
             "target_release": self.target_release,
+            "target_talk_version": self.target_talk_version,
+            "target_is_reference": self.target_is_reference,
             "totals": self.totals(),
             "duration": round(self.duration, 3),
             "setup_error": self.setup_error,

@@ -144,6 +144,8 @@ class SuiteRun:
         context = prepared.context(self.directory.lock_path)
         self.summary.target_url = context.base_url
         self.summary.target_release = context.target_release.describe()
+        self.summary.target_talk_version = context.target_release.version
+        self.summary.target_is_reference = context.target_release.is_reference
         chosen = context.profile.expectations
         if chosen is not None:
             self.summary.expectations = str(chosen)

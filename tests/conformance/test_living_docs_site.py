@@ -231,7 +231,7 @@ def test_after_talk23_data_merge_two_real_releases_beside_the_run_and_the_mp4_ch
     text = changes.read_text(encoding="utf-8")
     changed = text.split('id="changed-answers"')[1].split("</section>")[0]
     # The MP4 upload: refused with 400 file_mimetype by Talk 22, stored (200) by Talk 23.
-    assert "MP4" in changed and "/store</code>" in changed
+    assert "MP4" in changed and "/<wbr>store</code>" in changed  # paths break at their slashes
     assert re.search(r"<td>HTTP 400[^<]*file_mimetype[^<]*</td><td>HTTP 200", changed)
     assert '<a href="index.html#deviation-' in changed
 
