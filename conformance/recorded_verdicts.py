@@ -19,17 +19,20 @@ passed scenario, or the response quoted in a failed scenario's message.
 from __future__ import annotations
 
 import ast
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
 from gherkin.parser import Parser
 
+from conformance import resources
 from conformance.contract import ContractViolation, load_contract
 from conformance.judged_answers import Answer, answer_of
-from conformance.scenario_fingerprints import Fingerprint
+from conformance.scenario_fingerprints import Fingerprint, current_fingerprints, load_recorded
 
 _RESPONSE = re.compile(
     r"^response: HTTP (?P<status>\d+) ?(?P<media>[^\n]*)\n  body: (?P<body>.*)$", re.MULTILINE
@@ -41,13 +44,15 @@ _REFUSED = re.compile(
 _SUCCEEDS = re.compile(r"^the \w+ succeeds$")
 _CONTRACT_BREAK = "the response breaks the contract"
 FAILED_VERDICTS = ("failed", "error", "expected failure", "failed differently")
+NOT_FOR_RELEASE = "not for this release"  # RecordedVerdict.how of a scenario whose release tags exclude it
 
 
 @dataclass(frozen=True)
 class RecordedVerdict:
     """How the recording judges one current scenario."""
 
-    how: str  # "unchanged", "judged again", "repeats <recorded name>", "not recorded", "skipped"
+    how: str  # "unchanged", "judged again", "repeats <recorded name>", "not recorded", "skipped",
+    # or NOT_FOR_RELEASE
     failed: bool = False
     answer: Answer | None = None
     partial: bool = False  # judged up to the first Then step only
@@ -208,3 +213,43 @@ def _quoted_response(message: str) -> tuple[int, str, str] | None:
     except (ValueError, SyntaxError):
         return None
     return int(found["status"]), found["media"].strip(), body if isinstance(body, str) else ""
+
+
+def recorded_summary(directory: Path) -> dict[str, dict[str, Any]]:
+    """A recording's summary.json scenarios by fingerprint key (feature file :: name)."""
+    fingerprints = load_recorded(directory / "scenarios.json")
+    by_title = {(item.feature_title, item.name): key for key, item in fingerprints.items()}
+    summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
+    return {by_title[(scenario["feature"], scenario["name"])]: scenario for scenario in summary["scenarios"]}
+
+
+def verdicts_of_recording(
+    name: str, recordings_dir: Path | None = None, features_dir: Path | None = None
+) -> dict[str, RecordedVerdict]:
+    """What a shipped recording says of every current scenario, by fingerprint key (feature file :: name).
+
+    Reads <recordings_dir>/<name>/ (scenarios.json, summary.json, recording.json's talk_release) and the
+    current feature files; a scenario whose @since-talk/@until-talk tags exclude the recorded release is
+    NOT_FOR_RELEASE.
+    """
+    from conformance.traffic import recordings  # noqa: PLC0415 - it imports this module
+
+    directory = (recordings_dir / name) if recordings_dir is not None else recordings.directory(name)
+    metadata_path = directory / recordings.METADATA_FILE
+    metadata = json.loads(metadata_path.read_text(encoding="utf-8")) if metadata_path.is_file() else {}
+    release = metadata.get("talk_release")
+    features = features_dir or resources.features_dir()
+    thens, bounds = {}, {}
+    for path in sorted(features.glob("*.feature")):
+        text = path.read_text(encoding="utf-8")
+        thens[path.name], bounds[path.name] = first_then_steps(text), release_range(text)
+    recorded, summary = load_recorded(directory / "scenarios.json"), recorded_summary(directory)
+    verdicts = {}
+    for key, fingerprint in current_fingerprints(features).items():
+        scenario_bounds = bounds[fingerprint.feature].get(fingerprint.scenario, (None, None))
+        if isinstance(release, int) and not holds_for(scenario_bounds, release):
+            verdicts[key] = RecordedVerdict(NOT_FOR_RELEASE)
+            continue
+        then_step = thens[fingerprint.feature].get(fingerprint.scenario)
+        verdicts[key] = judge(fingerprint, then_step, recorded, summary)
+    return verdicts

@@ -18,7 +18,14 @@ from conformance import resources
 from conformance.cli import main
 from conformance.expectations import ExpectationsError, ScenarioKey, load_expectations
 from conformance.judged_answers import Answer
-from conformance.recorded_verdicts import first_then_steps, holds_for, judge, judged_answer, release_range
+from conformance.recorded_verdicts import (
+    NOT_FOR_RELEASE,
+    first_then_steps,
+    judge,
+    judged_answer,
+    recorded_summary,
+    verdicts_of_recording,
+)
 from conformance.scenario_fingerprints import (
     current_fingerprints,
     fingerprints_at_commit,
@@ -402,27 +409,10 @@ def _register() -> dict[str, dict]:
     return {entry["id"]: entry for entry in data["deviations"]}
 
 
-def _recorded_summary(directory: Path) -> dict[str, dict]:
-    """The recorded summary's scenarios by fingerprint key (feature file :: name)."""
-    fingerprints = load_recorded(directory / "scenarios.json")
-    by_title = {(f.feature_title, f.name): key for key, f in fingerprints.items()}
-    summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
-    return {by_title[(scenario["feature"], scenario["name"])]: scenario for scenario in summary["scenarios"]}
-
-
 def _triple(answer: object) -> tuple | None:
     """(HTTP status, OCS statuscode, error) of a recorded or pinned answer."""
     keys = ("status", "statuscode", "error")
     return None if answer is None else tuple(getattr(answer, key) for key in keys)
-
-
-def _feature_facts() -> tuple[dict[str, dict[str, str]], dict[str, dict[str, tuple]]]:
-    """First Then step and release bounds of every current scenario, by feature file and title."""
-    thens, bounds = {}, {}
-    for path in sorted(resources.features_dir().glob("*.feature")):
-        text = path.read_text(encoding="utf-8")
-        thens[path.name], bounds[path.name] = first_then_steps(text), release_range(text)
-    return thens, bounds
 
 
 @pytest.mark.parametrize("file_name", sorted(MEASURED_ON))
@@ -433,10 +423,8 @@ def test_each_expectations_file_matches_the_recorded_real_run_of_its_release(
     expectations = load_expectations(EXPECTATIONS_DIR / file_name)
     release = recordings.metadata(MEASURED_ON[file_name])["talk_release"]
     assert expectations.talk_release == release and expectations.implementation
-    register, summary = _register(), _recorded_summary(recording)
-    recorded = load_recorded(recording / "scenarios.json")
+    register, verdicts = _register(), verdicts_of_recording(MEASURED_ON[file_name])
     artefacts = json.loads((recording / "capture_artefacts.json").read_text(encoding="utf-8"))["scenarios"]
-    thens, bounds = _feature_facts()
     problems: list[str] = []
     tally: dict[str, list[str]] = {"agree": [], "not recorded": [], "judged by the first Then step": [],
                                    "not for this release": []}  # fmt: skip
@@ -445,12 +433,11 @@ def test_each_expectations_file_matches_the_recorded_real_run_of_its_release(
         scenario_key = ScenarioKey(fingerprint.feature, fingerprint.scenario, fingerprint.example)
         entries = [entry for entry in expectations.entries if entry.matches(scenario_key)]
         matched_entries.update(entry.index for entry in entries)
-        if not holds_for(bounds[fingerprint.feature][fingerprint.scenario], release):
+        verdict = verdicts[key]
+        if verdict.how == NOT_FOR_RELEASE:
             tally["not for this release"].append(key)
             problems += [f"{key}: does not hold for Talk {release}, yet listed" for _ in entries]
             continue
-        then_step = thens[fingerprint.feature][fingerprint.scenario]
-        verdict = judge(fingerprint, then_step, recorded, summary)
         if verdict.how == "not recorded":
             tally["not recorded"].append(key)
             for entry in entries:  # nothing recorded to go by: only crash-backed requirements may be listed
@@ -508,7 +495,7 @@ def test_the_recorded_fingerprints_are_those_of_the_recording_commit(name: str) 
         pytest.skip(f"commit {commit} is not in this checkout's history (shallow clone?)")
     shipped = load_recorded(recordings.directory(name) / "scenarios.json")
     assert shipped == at_commit
-    assert set(_recorded_summary(recordings.directory(name))) == set(shipped)  # every one has its fingerprint
+    assert set(recorded_summary(recordings.directory(name))) == set(shipped)  # every one has its fingerprint
 
 
 def test_a_changed_step_changes_the_fingerprint() -> None:
