@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from conformance.living_docs.compatibility import Column
-from conformance.living_docs.expected_failures import ExpectationsFile, file_for
+from conformance.living_docs.expected_failures import ExpectationsFile, file_for, file_of_release
 from conformance.living_docs.real_recordings import RealRecording
 from conformance.living_docs.results import RunResults
+from conformance.recorded_verdicts import RecordedVerdict, verdicts_of_recording
 from conformance.reports import SUMMARY_FILE
 
 
@@ -42,20 +43,40 @@ def reference_column(results: RunResults, directory: Path) -> Column:
 
 
 def recording_column(recording: RealRecording, expectations: list[ExpectationsFile]) -> Column | None:
-    """A shipped real recording, when it carries its verdicts."""
+    """A shipped real recording, when it carries its verdicts.
+
+    With the fingerprints of its run (scenarios.json) the recording is judged for the current scenarios and
+    held against the shipped expectations file of its release; without them its summary's verdicts show.
+    """
     results = recording.results()
     if results is None:
         return None
-    summary = _summary(recording.directory)
-    named = summary.get("expectations") if isinstance(summary.get("expectations"), str) else None
+    judged = _judged(recording)
+    if judged is not None:
+        chosen = file_of_release(expectations, recording.major)
+    else:
+        summary = _summary(recording.directory)
+        named = summary.get("expectations") if isinstance(summary.get("expectations"), str) else None
+        chosen = file_for(expectations, named, recording.major)
     return Column(
         recording.name,
         recording.label,
         f"Talk {recording.major}" if recording.major else recording.name,
         f"a real {recording.implementation}, recorded in conformance/recordings/{recording.name}",
         results,
-        file_for(expectations, named, recording.major),
+        chosen,
+        judged,
     )
+
+
+def _judged(recording: RealRecording) -> dict[str, RecordedVerdict] | None:
+    if not (recording.directory / "scenarios.json").is_file():
+        return None
+    try:
+        return verdicts_of_recording(recording.name, recording.directory.parent)
+    except (OSError, ValueError, KeyError):
+        # A recording whose files do not agree (a summary scenario without a fingerprint) keeps its summary.
+        return None
 
 
 def is_reference_run(summary: dict[str, Any]) -> bool:

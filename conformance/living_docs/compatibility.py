@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from conformance.living_docs.documents import DocFeature, scenario_anchor
 from conformance.living_docs.expected_failures import ExpectationsFile, PinnedFailure, register_id
 from conformance.living_docs.results import RunResults
+from conformance.recorded_verdicts import NOT_FOR_RELEASE, RecordedVerdict
 
 NOT_IN_RESULTS = "not-in-results"
+NOT_FOR_THIS_RELEASE = "not-for-release"
+# Cells a totals figure leaves out: the implementation was not asked to run the scenario.
+NOT_COUNTED = {NOT_IN_RESULTS, NOT_FOR_THIS_RELEASE}
 # A column counts these as failing; the "failures only" filter keeps rows with one of them.
 FAILING = {"failed", "error", "failed-differently", "unexpectedly-passed"}
 VERDICT_WORDS = {
@@ -21,6 +27,7 @@ VERDICT_WORDS = {
     "unexpectedly-passed": "unexpectedly passed",
     "not-run": "not run",
     NOT_IN_RESULTS: "not in these results",
+    NOT_FOR_THIS_RELEASE: "not for this release",
 }
 
 
@@ -34,6 +41,9 @@ class Column:
     detail: str
     results: RunResults
     expectations: ExpectationsFile | None = None
+    # A real recording judged for the current scenarios, by fingerprint key ("file.feature::name");
+    # None: the cells are the verdicts of `results`.
+    recorded: Mapping[str, RecordedVerdict] | None = None
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,8 @@ class Cell:
     register: str | None = None
     observed: str | None = None
     pinned_by: str | None = None  # the expectations file that pins the observed answer
+    answered: str | None = None  # a recorded failure's answer when no entry pins it, or another one
+    partial: bool = False  # judged on the recorded answer by the first Then step only
 
     @property
     def words(self) -> str:
@@ -81,7 +93,7 @@ class FeatureBlock:
         """Per column "14/17" (passed / in the results), or "not in these results"."""
         figures = []
         for index in range(len(columns)):
-            cells = [row.cells[index] for row in self.rows if row.cells[index].verdict != NOT_IN_RESULTS]
+            cells = [row.cells[index] for row in self.rows if row.cells[index].verdict not in NOT_COUNTED]
             passed = sum(1 for cell in cells if cell.verdict == "passed")
             figures.append(f"{passed}/{len(cells)}" if cells else VERDICT_WORDS[NOT_IN_RESULTS])
         return figures
@@ -101,6 +113,8 @@ def build_table(features: list[DocFeature], columns: list[Column]) -> list[Featu
 
 
 def _cell(column: Column, feature: DocFeature, name: str) -> Cell:
+    if column.recorded is not None:
+        return _recorded_cell(column, feature, name)
     outcome = column.results.outcomes.get((feature.name, name))
     if outcome is None:
         return Cell(NOT_IN_RESULTS)
@@ -116,4 +130,29 @@ def _cell(column: Column, feature: DocFeature, name: str) -> Cell:
         register,
         observed,
         column.expectations.name if observed and column.expectations else None,
+    )
+
+
+def _recorded_cell(column: Column, feature: DocFeature, name: str) -> Cell:
+    """A recording's judged verdict, held against the shipped expectations file of its release."""
+    verdict = (column.recorded or {}).get(f"{Path(feature.path).name}::{name}")
+    if verdict is None or verdict.how == "not recorded":
+        return Cell(NOT_IN_RESULTS)
+    if verdict.how == NOT_FOR_RELEASE:
+        return Cell(NOT_FOR_THIS_RELEASE)
+    if verdict.how == "skipped":
+        return Cell("skipped")
+    if not verdict.failed:
+        return Cell("passed", partial=verdict.partial)
+    answered = verdict.answer.describe() if verdict.answer is not None else None
+    pinned = column.expectations.find(feature.path, name) if column.expectations is not None else None
+    if pinned is None:
+        return Cell("failed", answered=answered, partial=verdict.partial)
+    file_name = column.expectations.name if column.expectations is not None else None
+    answer = verdict.answer
+    judged = None if answer is None else (answer.status, answer.statuscode, answer.error)
+    if pinned.pinned is not None and pinned.pinned == judged:
+        return Cell("expected-failure", pinned.register, pinned.observed, file_name, partial=verdict.partial)
+    return Cell(
+        "failed-differently", pinned.register, pinned.observed, file_name, answered, partial=verdict.partial
     )

@@ -22,6 +22,7 @@ class PinnedFailure:
     example: str | None
     register: str | None
     observed: str | None  # "HTTP 500 / OCS 996", or None when the file pins no answer
+    pinned: tuple[Any, Any, Any] | None = None  # (HTTP status, OCS statuscode, error) of that answer
 
     def matches(self, feature_file: str, name: str) -> bool:
         """Whether this entry is about that scenario (or outline row) of that feature file."""
@@ -87,6 +88,11 @@ def load_expectations(directory: Path | None = None) -> list[ExpectationsFile]:
     return files
 
 
+def file_of_release(files: list[ExpectationsFile], major: int | None) -> ExpectationsFile | None:
+    """The shipped file for a Talk release (its `talk_release`), whatever file a recorded run used."""
+    return next((item for item in files if major is not None and item.talk_release == major), None)
+
+
 def file_for(files: list[ExpectationsFile], named: str | None, major: int | None) -> ExpectationsFile | None:
     """The file a run used (by the name its summary gives), else the one for its Talk release."""
     if named:
@@ -110,9 +116,16 @@ def _entries(raw: Any) -> list[PinnedFailure]:
                 str(example) if example is not None else None,
                 str(register) if register else None,
                 answer_words(item.get("observed")),
+                _pinned(item.get("observed")),
             )
         )
     return entries
+
+
+def _pinned(observed: Any) -> tuple[Any, Any, Any] | None:
+    if not isinstance(observed, dict) or "status" not in observed:
+        return None
+    return observed["status"], observed.get("statuscode"), observed.get("error")
 
 
 def _release_in_name(name: str) -> int | None:

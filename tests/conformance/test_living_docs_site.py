@@ -18,6 +18,7 @@ from conformance.reports import SUMMARY_FILE
 from conformance.traffic import recordings
 
 WIDTHS = (390, 1400)
+NOT_COUNTED = ("not-in-results", "not-for-release")  # cells a totals figure leaves out
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +141,49 @@ def test_an_expected_failure_cell_shows_the_register_entry_and_the_pinned_answer
     assert '<a href="index.html#deviation-X6">X6</a>' in cell.group(1)
     assert "HTTP 500 / OCS 996" in cell.group(1)
     assert '<span class="badge verdict-failed-differently">failed differently</span>' in page
+
+
+def _row_cells(page: str, name: str) -> dict[str, str]:
+    """A compatibility row's cells as text, by column heading."""
+    head = re.search(r"<thead>.*?</thead>", page, re.S)
+    assert head is not None
+    headings = re.findall(r'<th scope="col">([^<]+)</th>', head.group(0))[1:]
+    row = re.search(rf'<tr class="compat-row"[^>]*>\s*<th scope="row"><a [^>]*>{re.escape(name)}</a>.*?</tr>',
+                    page, re.S)  # fmt: skip
+    assert row is not None, name
+    cells = re.findall(r'<td class="compat verdict-[^"]+">(.*?)</td>', row.group(0), re.S)
+    texts = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in cells]
+    return dict(zip(headings, texts, strict=True))
+
+
+def test_the_real_columns_judge_the_recordings_for_the_scenarios_as_they_are_now(site: Path) -> None:
+    page = (site / "compatibility.html").read_text(encoding="utf-8")
+    # Talk 23 refuses a missing parameter in its framework: 400 with an empty body, which nextcloud-33.yaml
+    # pins (the recorded summary said "expected failure" against the Talk 22 file's 500).
+    dismissal = _row_cells(page, "A dismissal without a timestamp is refused")
+    assert dismissal["Talk 23.0.6"] == "expected failure D14 HTTP 400 / no OCS envelope"
+    assert dismissal["Talk 22.0.10"] == "expected failure D14 HTTP 500 / OCS 996"
+    # A malformed report now requires unknown_type: Talk 23 gives it (judged on its recorded answer),
+    # Talk 22 crashes as nextcloud-32.yaml pins.
+    malformed = "A report with missing or mistyped fields is refused [&#34;started&#34; without a status]"
+    report = _row_cells(page, malformed)
+    assert report["Talk 23.0.6"] == "passed judged on the recorded answer"
+    assert report["Talk 22.0.10"] == "expected failure D16 HTTP 500 / OCS 996"
+    # The MP4 scenarios carry release tags: each is not for the other release.
+    assert _row_cells(page, "An MP4 recording is refused")["Talk 23.0.6"] == "not for this release"
+    assert _row_cells(page, "An MP4 recording is stored")["Talk 22.0.10"] == "not for this release"
+    assert _row_cells(page, "An MP4 recording is refused")["Talk 22.0.10"] == "passed"
+
+
+def test_the_totals_count_the_passed_cells_of_each_column(site: Path) -> None:
+    page = (site / "compatibility.html").read_text(encoding="utf-8")
+    for block in re.findall(r'<table class="compatibility">.*?</table>', page, re.S):
+        rows = re.findall(r'<tr class="compat-row".*?</tr>', block, re.S)
+        for index, total in enumerate(re.findall(r'<td data-column="[^"]+">[^:<]+: ([^<]+)</td>', block)):
+            verdicts = [re.findall(r'<td class="compat verdict-([^"]+)">', row)[index] for row in rows]
+            counted = [verdict for verdict in verdicts if verdict not in NOT_COUNTED]
+            passed = sum(verdict == "passed" for verdict in counted)
+            assert total == (f"{passed}/{len(counted)}" if counted else "not in these results")
 
 
 # --- in Chromium -----------------------------------------------------------------------------------
