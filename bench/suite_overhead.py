@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import cProfile
 import io
+import json
 import pstats
 import re
 import statistics
@@ -28,7 +29,6 @@ import requests
 from bench.reference_process import REQUEST_LOG, ReferenceProcess, default_config
 
 CAPABILITIES = "/ocs/v2.php/cloud/capabilities"
-SUMMARY_LINE = re.compile(r"(\d+) passed.* in ([\d.]+)s")
 LOG_TIME = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) ")
 DURATION = re.compile(r" ([\d.]+)ms$")
 
@@ -77,12 +77,14 @@ def conformance_run(report_dir: Path, workers: int) -> dict[str, float]:
     request_lines = [line for line in log if REQUEST_LOG in line]
     stamps = [stamp for stamp in map(_log_time, request_lines) if stamp is not None]
     server_busy = sum(float(match[1]) for match in map(DURATION.search, request_lines) if match) / 1000
-    summary = SUMMARY_LINE.search(completed.stdout)
+    # The run's own summary, not its terminal text: the counts and the session time as the run wrote them.
+    summary_path = report_dir / "summary.json"
+    summary = json.loads(summary_path.read_text(encoding="utf-8")) if summary_path.is_file() else {}
     return {
         "exit_status": completed.returncode,
-        "scenarios_passed": int(summary[1]) if summary else 0,
+        "scenarios_passed": summary.get("totals", {}).get("passed", 0),
         "wall_s": round(wall, 2),
-        "pytest_session_s": float(summary[2]) if summary else 0.0,
+        "pytest_session_s": summary.get("duration", 0.0),
         "requests": len(request_lines),
         "until_first_request_s": round(stamps[0] - launched, 2) if stamps else 0.0,
         "first_to_last_request_s": round(stamps[-1] - stamps[0], 2) if stamps else 0.0,
