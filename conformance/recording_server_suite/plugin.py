@@ -13,17 +13,21 @@ from typing import Any
 
 import pytest
 
-from conformance import _bdd_compat, scenario_verdicts
-from conformance.config import ProfileError
-from conformance.expectations import Expectations, load_expectations
+from conformance import _bdd_compat
 from conformance.outcomes import SetupError, Unsupported
-from conformance.recording_server_suite.profile import RecordingServerProfile, load_recording_server_profile
-from conformance.recording_server_suite.run import RecordingServerRun, start_run
+from conformance.recording_server_suite._profile import RecordingServerProfile, load_recording_server_profile
+from conformance.recording_server_suite._run import RecordingServerRun, start_run
 from conformance.redaction import Redactor
 from conformance.reports import CUCUMBER_FILE, RunSummary, redact_file, redacted_profile, terminal_lines
-from conformance.scenario_identity import scenario_key
-from conformance.scenario_tags import add_tag_properties, skip_tags_reason
-from conformance.suite_reports import stop_at_first_failure, write_run_reports
+from conformance.suite import (
+    add_tag_properties,
+    scenario_key,
+    scenario_verdicts,
+    skip_tags_reason,
+    stop_at_first_failure,
+    write_run_reports,
+)
+from conformance.target import Expectations, ProfileError, load_expectations
 
 FEATURES_SUBDIR = "recording_server"
 BINDING_FILE = "test_recording_server_features.py"  # in steps/, binding FEATURES_SUBDIR
@@ -225,7 +229,7 @@ class RecordingServerSuite:
         self.summary.cleanup_errors.extend(problems)
         return problems
 
-    # --- verdicts (conformance.scenario_verdicts, shared with the main suite) ------------------------
+    # --- verdicts (conformance.suite._scenario_verdicts, shared with the main suite) ------------------------
 
     def classify(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
         """Judge one phase of a scenario; the expectations' reason, when it is expected to fail."""

@@ -11,7 +11,7 @@ import pytest
 import requests
 import yaml
 
-from conformance.embedded_server import EmbeddedServer, EmbeddedServerError
+from conformance.target._embedded_server import EmbeddedServer, EmbeddedServerError
 
 # A stand-in child that follows the reference server's startup contract: one "listening on" line on stdout.
 STAND_IN = """

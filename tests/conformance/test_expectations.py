@@ -16,16 +16,22 @@ from ocs_stand_in import capabilities_only, ocs_stand_in
 
 from conformance import resources
 from conformance.cli import main
-from conformance.expectations import ExpectationsError, ScenarioKey, load_expectations
-from conformance.judged_answers import Answer
-from conformance.recorded_verdicts import first_then_steps, holds_for, judge, judged_answer, release_range
-from conformance.scenario_fingerprints import (
+from conformance.protocol._judged_answers import Answer
+from conformance.target._expectations import ExpectationsError, ScenarioKey, load_expectations
+from conformance.traffic import _recordings as recordings
+from conformance.traffic._recorded_verdicts import (
+    first_then_steps,
+    holds_for,
+    judge,
+    judged_answer,
+    release_range,
+)
+from conformance.traffic.scenario_fingerprints import (
     current_fingerprints,
     fingerprints_at_commit,
     fingerprints_of_feature,
     load_recorded,
 )
-from conformance.traffic import recordings
 
 pytest_plugins = ["pytester"]
 
@@ -52,7 +58,7 @@ STEPS = """\
 import pytest
 from pytest_bdd import given, parsers, scenarios, then
 
-from conformance.judged_answers import Answer
+from conformance.protocol._judged_answers import Answer
 
 pytestmark = pytest.mark.usefixtures("conformance_run")
 scenarios("features")
@@ -597,7 +603,7 @@ def test_a_real_server_failing_an_expected_scenario_with_another_answer_fails_di
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The reference server with a mutant answers 500/996 where the file pins Talk 23's empty-body 400."""
-    from conformance.embedded_server import EmbeddedServer
+    from conformance.target._embedded_server import EmbeddedServer
 
     for name in list(os.environ):
         if name.startswith("TALK_CONFORMANCE_"):
@@ -628,7 +634,7 @@ def test_a_real_server_failing_an_expected_scenario_with_another_answer_fails_di
 def test_the_nextcloud_32_file_against_a_server_that_fails_like_upstream_on_d7(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from conformance.embedded_server import EmbeddedServer
+    from conformance.target._embedded_server import EmbeddedServer
 
     for name in list(os.environ):
         if name.startswith("TALK_CONFORMANCE_"):

@@ -1,0 +1,119 @@
+"""The compatibility table: one row per scenario (or outline row), one column per implementation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from conformance.reports.living_docs._documents import DocFeature, scenario_anchor
+from conformance.reports.living_docs._expected_failures import ExpectationsFile, PinnedFailure, register_id
+from conformance.reports.living_docs._results import RunResults
+
+NOT_IN_RESULTS = "not-in-results"
+# A column counts these as failing; the "failures only" filter keeps rows with one of them.
+FAILING = {"failed", "error", "failed-differently", "unexpectedly-passed"}
+VERDICT_WORDS = {
+    "passed": "passed",
+    "failed": "failed",
+    "error": "error",
+    "skipped": "skipped",
+    "expected-failure": "expected failure",
+    "failed-differently": "failed differently",
+    "unexpectedly-passed": "unexpectedly passed",
+    "not-run": "not run",
+    NOT_IN_RESULTS: "not in these results",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One implementation: a heading, its verdicts, and the expectations file its run used."""
+
+    key: str
+    heading: str
+    short: str  # in a totals cell: "Talk 23"
+    detail: str
+    results: RunResults
+    expectations: ExpectationsFile | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What one implementation did with one scenario."""
+
+    verdict: str
+    register: str | None = None
+    observed: str | None = None
+    pinned_by: str | None = None  # the expectations file that pins the observed answer
+
+    @property
+    def words(self) -> str:
+        """The verdict in words."""
+        return VERDICT_WORDS.get(self.verdict, self.verdict.replace("-", " "))
+
+
+@dataclass(frozen=True)
+class Row:
+    """One scenario or outline row across the columns."""
+
+    name: str
+    anchor: str
+    cells: tuple[Cell, ...]
+
+    @property
+    def differs(self) -> bool:
+        """Whether the implementations that ran it did not all reach the same verdict."""
+        return len({cell.verdict for cell in self.cells if cell.verdict != NOT_IN_RESULTS}) > 1
+
+    @property
+    def failing(self) -> bool:
+        """Whether any implementation failed it (an expected failure is not counted)."""
+        return any(cell.verdict in FAILING for cell in self.cells)
+
+
+@dataclass
+class FeatureBlock:
+    """A feature's rows and, per column, how many of its rows passed out of those that were in the results."""
+
+    feature: DocFeature
+    rows: list[Row] = field(default_factory=list)
+
+    def totals(self, columns: list[Column]) -> list[str]:
+        """Per column "14/17" (passed / in the results), or "not in these results"."""
+        figures = []
+        for index in range(len(columns)):
+            cells = [row.cells[index] for row in self.rows if row.cells[index].verdict != NOT_IN_RESULTS]
+            passed = sum(1 for cell in cells if cell.verdict == "passed")
+            figures.append(f"{passed}/{len(cells)}" if cells else VERDICT_WORDS[NOT_IN_RESULTS])
+        return figures
+
+
+def build_table(features: list[DocFeature], columns: list[Column]) -> list[FeatureBlock]:
+    """The table's feature blocks, in feature order."""
+    blocks = []
+    for feature in features:
+        block = FeatureBlock(feature)
+        for scenario in feature.scenarios:
+            for name in scenario.result_names:
+                cells = tuple(_cell(column, feature, name) for column in columns)
+                block.rows.append(Row(name, scenario_anchor(feature.path, scenario.line), cells))
+        blocks.append(block)
+    return blocks
+
+
+def _cell(column: Column, feature: DocFeature, name: str) -> Cell:
+    outcome = column.results.outcomes.get((feature.name, name))
+    if outcome is None:
+        return Cell(NOT_IN_RESULTS)
+    if outcome.verdict not in ("expected-failure", "failed-differently", "unexpectedly-passed"):
+        return Cell(outcome.verdict)
+    pinned: PinnedFailure | None = None
+    if column.expectations is not None:
+        pinned = column.expectations.find(feature.path, name)
+    register = register_id(outcome.expected) or (pinned.register if pinned else None)
+    observed = pinned.observed if pinned else None
+    return Cell(
+        outcome.verdict,
+        register,
+        observed,
+        column.expectations.name if observed and column.expectations else None,
+    )
