@@ -1,4 +1,4 @@
-"""The reference recording server shares no rule with the suite: it imports only conformance's media samples."""
+"""The reference recording server shares no rule with the suite; it takes only media samples from it."""
 
 from __future__ import annotations
 
