@@ -21,8 +21,10 @@ from conformance.redaction import Redactor
 from conformance.reports import CUCUMBER_FILE, RunSummary, redact_file, redacted_profile, terminal_lines
 from conformance.suite import (
     add_tag_properties,
+    apply_expectation,
+    fold,
+    judge,
     scenario_key,
-    scenario_verdicts,
     skip_tags_reason,
     stop_at_first_failure,
     write_run_reports,
@@ -233,19 +235,19 @@ class RecordingServerSuite:
 
     def classify(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
         """Judge one phase of a scenario; the expectations' reason, when it is expected to fail."""
-        data = scenario_verdicts.judge(item, call, report, self.redactor.text)
+        data = judge(item, call, report, self.redactor.text)
         setattr(report, DATA_KEY, data)  # plain data: xdist sends it from the workers to the controller
         expectations = self.expectations_or_none()
         entry = expectations.entry_for(scenario_key(item)) if expectations is not None else None
         if entry is not None:
-            scenario_verdicts.apply_expectation(entry, expectations.path.name, call, report, data)
+            apply_expectation(entry, expectations.path.name, call, report, data)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold one phase of a scenario into its result."""
         data = getattr(report, DATA_KEY, None)
         if data is None:
             return
-        scenario_verdicts.fold(self.summary, report, data)
+        fold(self.summary, report, data)
         if self.config.getoption("--stop-at-first-failure", False):
             stop_at_first_failure(self._session, data, report)
 
@@ -273,4 +275,3 @@ class RecordingServerSuite:
         self.stop()
         if self._work_dir is not None:
             shutil.rmtree(self._work_dir, ignore_errors=True)
-

@@ -1,11 +1,14 @@
 """What a run leaves for people and machines: summary, JUnit, annotations, matrix, living docs."""
 
-from conformance.reports import _assertion_records as assertion_records
-from conformance.reports import _failure_display as failure_display
-from conformance.reports import _terminal_output as terminal_output
-from conformance.reports._assertion_records import AssertionLog
+from conformance.reports._assertion_records import (
+    JUDGED_KEY,
+    RECORDS_KEY,
+    SOURCE_KEY,
+    AssertionLog,
+    scenario_source,
+)
 from conformance.reports._compare_command import compare_command
-from conformance.reports._failure_display import describe_body
+from conformance.reports._failure_display import describe_body, exception_message
 from conformance.reports._junit import JUnitCase, write_junit
 from conformance.reports._report_layout import default_report_dir, unusable_report_dir
 from conformance.reports._summary import (
@@ -21,27 +24,33 @@ from conformance.reports._summary import (
     write_junit_xml,
     write_summary_json,
 )
+from conformance.reports._terminal_output import quiet_pytest, silent_status, write_line
 
 __all__ = [
     "AssertionLog",
     "CUCUMBER_FILE",
+    "JUDGED_KEY",
     "JUNIT_FILE",
     "JUnitCase",
     "NOTHING_CHECKED",
+    "RECORDS_KEY",
     "RunSummary",
+    "SOURCE_KEY",
     "SUMMARY_FILE",
     "ScenarioResult",
-    "assertion_records",
     "compare_command",
     "default_report_dir",
     "describe_body",
-    "failure_display",
+    "exception_message",
+    "quiet_pytest",
     "redact_file",
     "redacted_profile",
+    "scenario_source",
+    "silent_status",
     "terminal_lines",
-    "terminal_output",
     "unusable_report_dir",
     "write_junit",
     "write_junit_xml",
+    "write_line",
     "write_summary_json",
 ]

@@ -168,7 +168,7 @@ class RunSummary:
         if self.left_on_target is None:
             return None
         rooms = [problem for problem in self.cleanup_errors if problem.startswith(ROOM_DELETION)]
-        return [*self.left_on_target, *(f"room {problem[len(ROOM_DELETION):]}" for problem in rooms)]
+        return [*self.left_on_target, *(f"room {problem[len(ROOM_DELETION) :]}" for problem in rooms)]
 
 
 def redacted_profile(profile_data: dict[str, Any], url: str | None = None) -> dict[str, Any]:

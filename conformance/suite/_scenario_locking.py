@@ -9,12 +9,12 @@ import pytest
 
 from conformance import _bdd_compat, progress_lines
 from conformance.outcomes import SetupError
-from conformance.reports import terminal_output
+from conformance.reports import write_line
 from conformance.suite._scenario_lock import ScenarioLock, first_alone_step
 from conformance.suite._scenario_order import is_suite_item
 from conformance.suite._scenario_tags import item_tags
 from conformance.suite._suite_session import SuiteSession, suite_of
-from conformance.target import target_release
+from conformance.target import SINCE_TAG, UNTIL_TAG, ReleaseTagError, TargetRelease, skip_reason
 from conformance.traffic import capture as traffic_capture
 
 DISRUPTIVE_WAIT_STALL_SECONDS = 60.0
@@ -41,7 +41,7 @@ def next_scenario(item: pytest.Item) -> pytest.Item | None:
     return None if skipped else following
 
 
-def target_release_of(item: pytest.Item) -> target_release.TargetRelease:
+def target_release_of(item: pytest.Item) -> TargetRelease:
     """The target's Talk release (read once by the preflight); starts the run if it has not started."""
     return suite_of(item.config).run.context().target_release
 
@@ -49,12 +49,12 @@ def target_release_of(item: pytest.Item) -> target_release.TargetRelease:
 def _release_skip_reason(item: pytest.Item) -> str | None:
     """Why a @since-talk / @until-talk scenario does not apply to the target (SetupError: a malformed tag)."""
     tags = item_tags(item)
-    scoped = (target_release.SINCE_TAG + ":", target_release.UNTIL_TAG + ":")
+    scoped = (SINCE_TAG + ":", UNTIL_TAG + ":")
     if not any(tag.startswith(scoped) for tag in tags):
         return None
     try:
-        return target_release.skip_reason(tags, target_release_of(item))
-    except target_release.ReleaseTagError as error:
+        return skip_reason(tags, target_release_of(item))
+    except ReleaseTagError as error:
         raise SetupError(str(error)) from None
 
 
@@ -110,7 +110,7 @@ def _wait_for_the_others(suite: SuiteSession, config: pytest.Config, scenario: s
         )
     missing = suite.directory.finished.wait_for(suite.not_disruptive, stall)
     if missing:
-        terminal_output.write_line(
+        write_line(
             config,
             progress_lines.PREFIX + f"{len(missing)} other scenario(s) did not finish within {stall:g} s"
             f" without progress; the @disruptive scenario {scenario!r} starts anyway",

@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection
 
 import pytest
 
-from conformance.target import target_release
+from conformance.target import SINCE_TAG, UNTIL_TAG
 
 # Plain scenario tags that become pytest markers (the key:value tags do not, see pytest_bdd_apply_tag).
 SUITE_MARKERS = {
@@ -25,7 +25,7 @@ def register_markers(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{TAG_MARKER}(tag): a key:value scenario tag such as operation:recording-start, or the release"
-        f" range {target_release.SINCE_TAG}:N / {target_release.UNTIL_TAG}:N",
+        f" range {SINCE_TAG}:N / {UNTIL_TAG}:N",
     )
 
 

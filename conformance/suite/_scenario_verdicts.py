@@ -11,10 +11,17 @@ import requests
 
 from conformance import _bdd_compat
 from conformance.outcomes import SetupError, Unsupported, Verdict
-from conformance.reports import RunSummary, ScenarioResult, assertion_records, failure_display
+from conformance.reports import (
+    JUDGED_KEY,
+    RECORDS_KEY,
+    SOURCE_KEY,
+    RunSummary,
+    ScenarioResult,
+    exception_message,
+)
 from conformance.suite._scenario_identity import feature_name, scenario_name
 from conformance.suite._scenario_tags import item_tags
-from conformance.target import Expectation, expectation_verdicts, transport_reason
+from conformance.target import Expectation, failed_differently, judged_answer, transport_reason
 
 SQLITE_LOCKED = "database is locked"
 
@@ -72,7 +79,7 @@ def _failure(
     excinfo = call.excinfo
     verdict = Verdict.FAILED if call.when == "call" else Verdict.ERROR
     error = excinfo.value if excinfo is not None else None
-    message = redact(failure_display.exception_message(error, str(report.longrepr)))
+    message = redact(exception_message(error, str(report.longrepr)))
     step = _bdd_compat.failed_step(item) if call.when == "call" else None
     if step:
         message = f"{message}\n(failed step: {step})"
@@ -112,8 +119,8 @@ def apply_expectation(
     if call.when != "call":
         return  # setup errors and skips say nothing about the expectation
     if data["verdict"] == "failed":
-        judged = expectation_verdicts.judged_answer(data.get(assertion_records.JUDGED_KEY))
-        differently = expectation_verdicts.failed_differently(entry, file_name, judged)
+        judged = judged_answer(data.get(JUDGED_KEY))
+        differently = failed_differently(entry, file_name, judged)
         if differently is None:
             report.outcome = "skipped"
             report.wasxfail = f"expected failure: {reason}"
@@ -138,11 +145,11 @@ def fold(summary: RunSummary, report: pytest.TestReport, data: dict[str, Any]) -
         result.name = data["name"]  # outline titles are rendered only once the scenario runs
         result.unexpected_pass = bool(data.get("unexpected_pass"))
         result.failed_differently = bool(data.get("failed_differently"))
-        result.judged_answer = data.get(assertion_records.JUDGED_KEY)
-        result.source = data.get(assertion_records.SOURCE_KEY)
-        result.assertions = data.get(assertion_records.RECORDS_KEY, [])
+        result.judged_answer = data.get(JUDGED_KEY)
+        result.source = data.get(SOURCE_KEY)
+        result.assertions = data.get(RECORDS_KEY, [])
     if data.get("expected") is not None:
         result.expected = data["expected"]
-    result.source = result.source or data.get(assertion_records.SOURCE_KEY)
+    result.source = result.source or data.get(SOURCE_KEY)
     result.merge(Verdict[data["verdict"].upper()], report.duration, data["message"])
     return result

@@ -7,12 +7,12 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.outcomes import SetupError
-from conformance.reports import assertion_records
+from conformance.reports import JUDGED_KEY, RECORDS_KEY, SOURCE_KEY, AssertionLog, scenario_source
 from conformance.suite._scenario_order import is_suite_item
 from conformance.suite._suite_session import suite_of
 from conformance.target import RunContext, TalkSession, brute_force_reset
 
-ASSERTIONS = pytest.StashKey[assertion_records.AssertionLog]()
+ASSERTIONS = pytest.StashKey[AssertionLog]()
 
 
 @pytest.fixture(scope="session")
@@ -53,18 +53,16 @@ def _brute_force_reset_around_disruptive(request: pytest.FixtureRequest) -> Iter
 
 
 @pytest.fixture
-def conformance_assertions(request: pytest.FixtureRequest) -> assertion_records.AssertionLog:
+def conformance_assertions(request: pytest.FixtureRequest) -> AssertionLog:
     """Where the scenario's Then steps record what they asserted (summary.json, the coverage matrix)."""
-    return request.node.stash.setdefault(ASSERTIONS, assertion_records.AssertionLog())
+    return request.node.stash.setdefault(ASSERTIONS, AssertionLog())
 
 
 def assertion_data(item: pytest.Item) -> dict:
     """What the scenario's Then steps asserted and judged, as report data."""
     log = item.stash.get(ASSERTIONS, None)
     return {
-        assertion_records.SOURCE_KEY: assertion_records.scenario_source(item),
-        assertion_records.RECORDS_KEY: log.to_json() if log is not None else [],
-        assertion_records.JUDGED_KEY: log.judged.to_dict()
-        if log is not None and log.judged is not None
-        else None,
+        SOURCE_KEY: scenario_source(item),
+        RECORDS_KEY: log.to_json() if log is not None else [],
+        JUDGED_KEY: log.judged.to_dict() if log is not None and log.judged is not None else None,
     }

@@ -13,7 +13,7 @@ import pytest
 
 from conformance import progress_lines
 from conformance.redaction import Redactor
-from conformance.reports import CUCUMBER_FILE, terminal_output
+from conformance.reports import CUCUMBER_FILE, quiet_pytest, silent_status, write_line
 from conformance.reports.annotations import CiReporting
 from conformance.suite import _scenario_verdicts as scenario_verdicts
 from conformance.suite._command_run import handed_to
@@ -113,7 +113,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.pluginmanager.register(ci, "talk_conformance_ci")
     config.stash[_OUTER_WRITER] = progress_lines.use_writer(
-        lambda line: terminal_output.write_line(config, progress_lines.PREFIX + line)
+        lambda line: write_line(config, progress_lines.PREFIX + line)
     )
     profile = suite.profiles.or_none()
     if profile is not None and profile.verify_tls is False:
@@ -147,10 +147,10 @@ def _new_session(config: pytest.Config) -> SuiteSession:
     is_worker = workerinput is not None
 
     def say(line: str) -> None:
-        terminal_output.write_line(config, progress_lines.PREFIX + line)
+        write_line(config, progress_lines.PREFIX + line)
 
     def scenario_line(line: str) -> None:
-        terminal_output.write_line(config, line)
+        write_line(config, line)
 
     reports = SuiteReports(
         options.report_dir, redactor, DATA_KEY, scenario_line if options.progress else None
@@ -163,7 +163,7 @@ def _new_session(config: pytest.Config) -> SuiteSession:
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[_SESSION] = session
     if suite_of(session.config).options.progress:
-        terminal_output.quiet_pytest(session.config)
+        quiet_pytest(session.config)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -200,7 +200,7 @@ class _PhaseFolding:
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
     data = getattr(report, DATA_KEY, None)
     if data and suite_of(config).options.progress:
-        return terminal_output.silent_status(report, data["verdict"])
+        return silent_status(report, data["verdict"])
     if data and data["verdict"] == "error" and report.when == "call":
         return "error", "E", "ERROR"
     return None

@@ -111,7 +111,7 @@ def _delete_markers(profile: TargetProfile, base_url: str, markers: set[str]) ->
         return []
     what = f"app-config entries spreed / recording/<token> of {len(markers)} room(s) that started a recording"
     if profile.admin is None:
-        return [f"up to {len(markers)} {what[len('app-config entries '):]}: no admin account to remove them"]
+        return [f"up to {len(markers)} {what[len('app-config entries ') :]}: no admin account to remove them"]
     admin = _session(profile, base_url, profile.admin)
     try:
         present = sorted(markers & set(_spreed_keys(admin)))
@@ -129,7 +129,8 @@ def _delete_markers(profile: TargetProfile, base_url: str, markers: set[str]) ->
     if not refused:
         return []
     return [
-        f"{len(refused)} app-config entries spreed / recording/<token>: " + _listed(refused)
+        f"{len(refused)} app-config entries spreed / recording/<token>: "
+        + _listed(refused)
         + "; remove them with `occ config:app:delete spreed recording/<token>`"
     ]
 

@@ -95,8 +95,13 @@ def build_reference(
             )
         documented = {(answer.status, answer.error) for answer in answers}
         unlisted = [
-            Answer(status, error, "Not documented by the contract: a real server answered so.", (),
-                   [found[key] for found in examples if key in found])
+            Answer(
+                status,
+                error,
+                "Not documented by the contract: a real server answered so.",
+                (),
+                [found[key] for found in examples if key in found],
+            )
             for key in sorted({key for found in examples for key in found}, key=_order)
             for op_id, status, error in [key]
             if op_id == operation.operation_id and (status, error) not in documented
@@ -168,8 +173,15 @@ def _inputs(contract: Contract, path_item: dict[str, Any], spec: dict[str, Any])
                 )
             )
         if not schema.get("properties"):
-            inputs.append(Input("(the body)", f"body ({media_type})", bool(body.get("required")),
-                                _shape(contract, schema), _prose(schema.get("description"))))
+            inputs.append(
+                Input(
+                    "(the body)",
+                    f"body ({media_type})",
+                    bool(body.get("required")),
+                    _shape(contract, schema),
+                    _prose(schema.get("description")),
+                )
+            )
     return inputs
 
 

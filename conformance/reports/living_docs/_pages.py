@@ -78,8 +78,12 @@ def build_pages(
     )
     releases = ", ".join(item.implementation for item in recordings) or "no shipped recording"
     pages.reference = render(
-        "operations.html", current=OPERATIONS_FILE, search="operations", operations=operations,
-        releases=releases, **shared
+        "operations.html",
+        current=OPERATIONS_FILE,
+        search="operations",
+        operations=operations,
+        releases=releases,
+        **shared,
     )
     links = ScenarioLinks(features)
     for item in changes:
