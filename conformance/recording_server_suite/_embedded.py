@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-import queue
 import re
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from conformance.outcomes import SetupError
+from conformance.target import ChildServer
 
 READY_LINE = re.compile(r"talk-reference-recording-server listening on (?P<url>https?://\S+)")
 START_DELAY_SECONDS = 0.05  # short, so the run stays fast; long enough that a start is answered first
@@ -31,7 +26,7 @@ class EmbeddedRecordingServer:
         self._backend_url = backend_url
         self._secret = secret
         self._mutant = mutant
-        self._process: subprocess.Popen[str] | None = None
+        self._child = ChildServer("the reference recording server", READY_LINE)
         self.log_path = work_dir / "reference-recording-server.log"
         self.url = ""
 
@@ -49,51 +44,9 @@ class EmbeddedRecordingServer:
         command = [sys.executable, "-m", "reference_recording_server", "--port", "0", "--config", str(config)]
         if self._mutant:
             command += ["--mutant", self._mutant]
-        with open(self.log_path, "w", encoding="utf-8") as log:
-            try:
-                self._process = subprocess.Popen(
-                    command, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, text=True
-                )
-            except OSError as exc:
-                raise SetupError(f"cannot start the reference recording server ({exc})") from None
-        lines: queue.Queue[str | None] = queue.Queue()
-        threading.Thread(target=_pump, args=(self._process, lines), daemon=True).start()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=0.5)
-            except queue.Empty:
-                continue
-            if line is None:
-                break
-            match = READY_LINE.search(line)
-            if match:
-                self.url = match["url"].rstrip("/")
-                return self.url
-        self.stop()
-        tail = "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-10:])
-        raise SetupError(f"the reference recording server did not come up (log {self.log_path}):\n{tail}")
+        self.url = self._child.launch(command, self.log_path, timeout)
+        return self.url
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after a grace period."""
-        process, self._process = self._process, None
-        if process is None:
-            return
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
-
-
-def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
-    # Keeps draining stdout after readiness, so the child never blocks on a full pipe.
-    assert process.stdout is not None
-    with contextlib.suppress(ValueError, OSError):
-        for line in process.stdout:
-            lines.put(line)
-    lines.put(None)
+        self._child.stop()

@@ -9,6 +9,7 @@ from pathlib import Path
 from conformance.recording_server_suite._profile import RecordingServerProfile
 from conformance.recording_server_suite._talk_requests import TalkRequests
 from conformance.recording_server_suite._talk_stand_in import TalkStandIn
+from conformance.target import CleanupStack
 
 
 @dataclass
@@ -25,29 +26,20 @@ def start_run(
     profile: RecordingServerProfile, work_dir: Path, mutant: str | None = None
 ) -> tuple[RecordingServerRun, Callable[[], list[str]]]:
     """Start the stand-in (and the embedded server when no URL is given); return the run and its stop."""
-    cleanups: list[tuple[str, Callable[[], object]]] = []
-
-    def stop() -> list[str]:
-        problems = []
-        for what, cleanup in reversed(cleanups):
-            try:
-                cleanup()
-            except Exception as exc:  # noqa: BLE001 - every cleanup gets its turn
-                problems.append(f"{what}: {exc}")
-        cleanups.clear()
-        return problems
+    cleanups = CleanupStack()
+    stop = cleanups.unwind
 
     try:
         host, port = profile.listen_address
         stand_in = TalkStandIn(profile.recording_secret, host, port, profile.talk_backend_url)
         stand_in.start()
-        cleanups.append(("stopping the Talk stand-in", stand_in.stop))
+        cleanups.push("stopping the Talk stand-in", stand_in.stop)
         target = profile.url
         if target is None:
             from conformance.recording_server_suite._embedded import EmbeddedRecordingServer
 
             server = EmbeddedRecordingServer(work_dir, stand_in.backend_url, profile.recording_secret, mutant)
-            cleanups.append(("stopping the reference recording server", server.stop))
+            cleanups.push("stopping the reference recording server", server.stop)
             target = server.start()
         talk = TalkRequests(target, profile.recording_secret, stand_in.backend_url, profile.request_timeout)
         check_recording_server(talk)

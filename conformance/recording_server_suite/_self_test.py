@@ -13,7 +13,6 @@ from pathlib import Path
 import yaml
 
 from conformance import resources
-from conformance.outcomes import SetupError
 from conformance.recording_server_suite.plugin import BINDING_FILE
 from conformance.reports import SUMMARY_FILE
 from conformance.suite import BASELINE, MutantRun, SelfTestResult, mutation
@@ -30,22 +29,7 @@ _INI = "[pytest]\naddopts = --strict-markers\nxfail_strict = true\n"
 
 def list_mutants() -> dict[str, str]:
     """Name → rule of every mutant, asked of the reference recording server's command."""
-    try:
-        completed = subprocess.run(
-            [sys.executable, "-m", "reference_recording_server", "--list-mutants"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SetupError(f"cannot ask the reference recording server for its mutants ({exc})") from None
-    if completed.returncode != 0:
-        raise SetupError(
-            f"the reference recording server cannot list its mutants: {completed.stderr.strip()}"
-        )
-    pairs = (line.split("\t", 1) for line in completed.stdout.splitlines() if "\t" in line)
-    return {name: rule for name, rule in pairs}
+    return mutation.list_mutants("reference_recording_server", "the reference recording server")
 
 
 def run_one(name: str | None, rule: str, binding: Path, exit_first: bool) -> MutantRun:

@@ -104,20 +104,20 @@ class SelfTestResult:
         }
 
 
-def list_mutants() -> dict[str, str]:
-    """Name → rule of every mutant, asked of the reference server command (the suite never imports it)."""
+def list_mutants(package: str = "reference_server", server: str = "the reference server") -> dict[str, str]:
+    """Name → rule of every mutant, asked of a reference implementation's command (never imported)."""
     try:
         completed = subprocess.run(
-            [sys.executable, "-m", "reference_server", "--list-mutants"],
+            [sys.executable, "-m", package, "--list-mutants"],
             capture_output=True,
             text=True,
             timeout=60,
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise SetupError(f"cannot ask the reference server for its mutants ({exc})") from None
+        raise SetupError(f"cannot ask {server} for its mutants ({exc})") from None
     if completed.returncode != 0:
-        raise SetupError(f"the reference server cannot list its mutants: {completed.stderr.strip()}")
+        raise SetupError(f"{server} cannot list its mutants: {completed.stderr.strip()}")
     pairs = (line.split("\t", 1) for line in completed.stdout.splitlines() if "\t" in line)
     return {name: rule for name, rule in pairs}
 

@@ -5,6 +5,8 @@ from conformance.target import _brute_force_reset as brute_force_reset
 from conformance.target import _run_setup as run_setup
 from conformance.target import _setup_driver as setup_driver
 from conformance.target import _target_cleanup as target_cleanup
+from conformance.target._child_server import ChildServer
+from conformance.target._cleanup_stack import CleanupStack
 from conformance.target._embedded_server import EmbeddedServer
 from conformance.target._expectation_verdicts import expected_side, failed_differently, judged_answer
 from conformance.target._expectations import Expectation, Expectations, ScenarioKey, load_expectations
@@ -55,6 +57,8 @@ __all__ = [
     "API_PATH",
     "Account",
     "BackgroundHTTPServer",
+    "ChildServer",
+    "CleanupStack",
     "DEFAULT_RECORDING_SECRET",
     "DEFAULT_REQUEST_TIMEOUT",
     "EMBEDDED_UPLOAD_LIMIT_BYTES",

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
-import queue
 import re
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
 
 from conformance.outcomes import SetupError
+from conformance.target._child_server import LOG_TAIL_LINES, ChildServer
 from conformance.target._profile import EMBEDDED_UPLOAD_LIMIT_BYTES
 
 READY_LINE = re.compile(r"talk-reference-server listening on (?P<url>https?://\S+)")
-LOG_TAIL_LINES = 20
 
 
 class EmbeddedServerError(SetupError):
@@ -50,7 +45,7 @@ class EmbeddedServer:
         self._startup_timeout = startup_timeout
         self._command = list(command) if command else None
         self._mutant = mutant
-        self._process: subprocess.Popen[str] | None = None
+        self._child = ChildServer("the bundled reference server", READY_LINE, EmbeddedServerError)
         self._own_tmp: tempfile.TemporaryDirectory[str] | None = None
         self.url: str = ""
         self.log_path: Path | None = None
@@ -80,28 +75,16 @@ class EmbeddedServer:
             str(config_path),
             *(("--mutant", self._mutant) if self._mutant else ()),
         ]
-        with open(self.log_path, "w", encoding="utf-8") as log:
-            try:
-                self._process = subprocess.Popen(
-                    command, stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, text=True
-                )
-            except OSError as exc:
-                raise EmbeddedServerError(f"cannot start the reference server ({exc})") from None
-        self.url = self._wait_until_ready(self._process)
+        try:
+            self.url = self._child.launch(command, self.log_path, self._startup_timeout)
+        except EmbeddedServerError:
+            self.stop()  # the temporary work directory too
+            raise
         return self.url
 
     def stop(self) -> None:
         """Terminate the server (SIGTERM, then SIGKILL after a grace period)."""
-        process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
-        if process is not None and process.stdout is not None:
-            process.stdout.close()
+        self._child.stop()
         if self._own_tmp is not None:
             self._own_tmp.cleanup()
             self._own_tmp = None
@@ -115,10 +98,7 @@ class EmbeddedServer:
 
     def log_tail(self, lines: int = LOG_TAIL_LINES) -> str:
         """The last lines the server wrote to stderr."""
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        return "\n".join(text.splitlines()[-lines:])
+        return self._child.log_tail(lines)
 
     def _prepare_work_dir(self) -> Path:
         if self._work_dir is not None:
@@ -126,44 +106,3 @@ class EmbeddedServer:
             return self._work_dir
         self._own_tmp = tempfile.TemporaryDirectory(prefix="talk-reference-server-")
         return Path(self._own_tmp.name)
-
-    def _wait_until_ready(self, process: subprocess.Popen[str]) -> str:
-        lines: queue.Queue[str | None] = queue.Queue()
-        # A reader thread, because a blocking readline() cannot honour the startup timeout.
-        reader = threading.Thread(target=_pump, args=(process, lines), daemon=True, name="reference-stdout")
-        reader.start()
-        deadline = time.monotonic() + self._startup_timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                message = self._failure(f"did not report readiness within {self._startup_timeout:g}s")
-                self.stop()
-                raise EmbeddedServerError(message)
-            try:
-                line = lines.get(timeout=min(remaining, 0.5))
-            except queue.Empty:
-                continue
-            if line is None:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=5)
-                message = self._failure(f"exited with status {process.returncode} before it was ready")
-                self.stop()
-                raise EmbeddedServerError(message)
-            match = READY_LINE.search(line)
-            if match:
-                return match["url"].rstrip("/")
-
-    def _failure(self, what: str) -> str:
-        tail = self.log_tail()
-        where = f" (log: {self.log_path})" if self.log_path else ""
-        detail = f"; last lines of its log:\n{tail}" if tail else "; it wrote nothing to its log"
-        return f"the bundled reference server {what}{where}{detail}"
-
-
-def _pump(process: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
-    # Keeps draining stdout after readiness so the child never blocks on a full pipe.
-    assert process.stdout is not None
-    with contextlib.suppress(ValueError, OSError):
-        for line in process.stdout:
-            lines.put(line)
-    lines.put(None)

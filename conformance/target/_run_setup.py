@@ -15,6 +15,7 @@ from conformance.outcomes import SetupError
 from conformance.target import _expectation_choice as expectation_choice
 from conformance.target import _preflight as preflight
 from conformance.target import _setup_driver as setup_driver
+from conformance.target._cleanup_stack import CleanupStack
 from conformance.target._embedded_server import EmbeddedServer
 from conformance.target._fake_recording_server import FakeRecordingServer
 from conformance.target._profile import EMBEDDED_UPLOAD_LIMIT_BYTES, RunContext, TargetProfile
@@ -58,17 +59,8 @@ def start(
 ) -> tuple[PreparedRun, Callable[[], list[str]]]:
     """Set up the run (preflight included); return it and a stop function listing cleanup problems."""
     checks = checks or preflight.Preflight(profile)
-    cleanups: list[tuple[str, Callable[[], object]]] = []
-
-    def stop() -> list[str]:
-        problems = []
-        for what, cleanup in reversed(cleanups):
-            try:
-                cleanup()
-            except Exception as exc:  # noqa: BLE001 - every cleanup must get its turn
-                problems.append(f"{what}: {exc}")
-        cleanups.clear()
-        return problems
+    cleanups = CleanupStack()
+    stop = cleanups.unwind
 
     try:
         base_url = profile.url
@@ -77,7 +69,7 @@ def start(
                 work_dir / "reference-server" if work_dir else None,
                 upload_max_bytes=profile.upload_limit_bytes or EMBEDDED_UPLOAD_LIMIT_BYTES,
             )
-            cleanups.append(("stopping the reference server", server.stop))
+            cleanups.push("stopping the reference server", server.stop)
             base_url = server.start()
         checks.target(base_url)
         choice = expectation_choice.choose(profile.expectations, profile.auto_expectations, checks.release)
@@ -88,7 +80,7 @@ def start(
         host, port = profile.listen_address
         fake = FakeRecordingServer(secret=profile.recording_secret, host=host, port=port)
         _start_server(fake.start, "the fake recording server", profile.fake_recording_server_listen)
-        cleanups.append(("stopping the fake recording server", fake.stop))
+        cleanups.push("stopping the fake recording server", fake.stop)
         fake_for_target = profile.fake_recording_server_url or fake.url
         signaling_secret = secrets.token_hex(16)
         stand_in: SignalingStandIn | None = None
@@ -96,7 +88,7 @@ def start(
             host, port = profile.signaling_listen_address
             stand_in = SignalingStandIn(signaling_secret, host, port)
             _start_server(stand_in.start, "the signaling stand-in", profile.signaling_stand_in_listen)
-            cleanups.append(("stopping the signaling stand-in", stand_in.stop))
+            cleanups.push("stopping the signaling stand-in", stand_in.stop)
             for_target = setup_driver.SignalingServer(
                 profile.signaling_stand_in_url or stand_in.url, signaling_secret
             )
@@ -104,7 +96,7 @@ def start(
                 base_url, profile.admin, profile.recording_secret, fake_for_target, profile.request_timeout,
                 profile.tls_verify, signaling_stand_in=for_target,
             )  # fmt: skip
-            cleanups.append(("restoring the target's recording configuration", configuration))
+            cleanups.push("restoring the target's recording configuration", configuration)
             if not configuration.signaling_stand_in_used:
                 stand_in = None  # the target's own signaling server gets the notifications
             checks.reachability(base_url, fake_for_target, for_target.url if stand_in else None)

@@ -63,7 +63,7 @@ def test_a_child_that_never_gets_ready_is_stopped_after_the_timeout(tmp_path: Pa
 
 
 def test_a_missing_program_is_a_setup_error(tmp_path: Path) -> None:
-    with pytest.raises(EmbeddedServerError, match="cannot start the reference server"):
+    with pytest.raises(EmbeddedServerError, match="cannot start the bundled reference server"):
         EmbeddedServer(tmp_path, command=[str(tmp_path / "no-such-program")]).start()
 
 
