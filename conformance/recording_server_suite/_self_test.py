@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -53,19 +52,7 @@ def run_one(name: str | None, rule: str, binding: Path, exit_first: bool) -> Mut
         if exit_first:
             command.append("--stop-at-first-failure")
         env = {key: value for key, value in os.environ.items() if not key.startswith(ENV_PREFIX)}
-        try:
-            subprocess.run(
-                command,
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                timeout=RUN_TIMEOUT_SECONDS,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            run.problem = f"the scenarios did not finish within {RUN_TIMEOUT_SECONDS:g}s"
-            return run
-        mutation.read_summary(run, reports / SUMMARY_FILE)
+        mutation.run_scenarios_and_read(run, command, env, reports / SUMMARY_FILE, RUN_TIMEOUT_SECONDS)
     run.duration = time.monotonic() - started
     return run
 

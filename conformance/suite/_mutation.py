@@ -159,19 +159,26 @@ def _run_scenarios(run: MutantRun, url: str, binding: Path, work_dir: Path, exit
     # Only the URL and the bundled server's known upload limit: a caller's profile must not leak in.
     env = {key: value for key, value in os.environ.items() if not key.startswith(ENV_PREFIX)}
     env[ENV_PREFIX + "UPLOAD_LIMIT_BYTES"] = str(EMBEDDED_UPLOAD_LIMIT_BYTES)
+    run_scenarios_and_read(run, command, env, reports / SUMMARY_FILE, RUN_TIMEOUT_SECONDS)
+
+
+def run_scenarios_and_read(
+    run: MutantRun, command: Sequence[str], env: dict[str, str], summary: Path, timeout: float
+) -> None:
+    """Run one mutant's pytest in a child process, quietly, and fold its summary.json into ``run``."""
     try:
         subprocess.run(
-            command,
+            list(command),
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            timeout=RUN_TIMEOUT_SECONDS,
+            timeout=timeout,
             check=False,
         )
     except subprocess.TimeoutExpired:
-        run.problem = f"the scenarios did not finish within {RUN_TIMEOUT_SECONDS:g}s"
+        run.problem = f"the scenarios did not finish within {timeout:g}s"
         return
-    read_summary(run, reports / SUMMARY_FILE)
+    read_summary(run, summary)
 
 
 def read_summary(run: MutantRun, path: Path) -> None:
