@@ -24,9 +24,9 @@ from bench.check_result import CheckResult, print_results
 from bench.recording_target import ADMIN, MODERATOR, SECRET, TIMEOUT, RecordingTarget, recording_target
 from bench.reference_process import ReferenceProcess, ServerStartError, default_config
 from bench.streamed_upload import StreamedStoreBody, store_streamed
-from conformance import setup_driver
-from conformance.media_samples import video_webm
 from conformance.outcomes import SetupError
+from conformance.protocol import video_webm
+from conformance.target import setup_driver
 
 MIB = 1024 * 1024
 VALID_STATES = frozenset(range(6))

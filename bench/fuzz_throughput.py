@@ -17,11 +17,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conformance.config import load_profile
-from conformance.fuzz.engine_run import run_engine
-from conformance.fuzz.schema_loading import FuzzInputs, FuzzSettings, load_schema, read_contract
-from conformance.fuzz.target import prepared_target
+from conformance.fuzz import FuzzInputs, FuzzSettings, load_schema, prepared_target, read_contract, run_engine
 from conformance.resources import contract_path
+from conformance.target import load_profile
 
 PHASES = ("examples", "coverage", "fuzzing")
 SUCCESS = b'{"ocs":{"meta":{"status":"ok","statuscode":200,"message":"OK"},"data":null}}'

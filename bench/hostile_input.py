@@ -17,9 +17,8 @@ import requests
 
 from bench.check_result import CheckResult, print_results
 from bench.recording_target import MODERATOR, SECRET, RecordingTarget, recording_target
-from conformance import signer
-from conformance.media_samples import Sample, webm_bytes
-from conformance.recording_server_callbacks import API_PATH, multipart_body, started_message
+from conformance.protocol import Sample, signer, webm_bytes
+from conformance.target import API_PATH, multipart_body, started_message
 
 TRAVERSAL_NAMES = (
     "../../../../escaped.webm",

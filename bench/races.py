@@ -17,12 +17,7 @@ import requests
 
 from bench.check_result import CheckResult, print_results
 from bench.recording_target import MODERATOR, RecordingTarget, recording_target
-from conformance import setup_driver
-from conformance.recording_server_callbacks import (
-    failed_message,
-    started_message,
-    stopped_message,
-)
+from conformance.target import failed_message, setup_driver, started_message, stopped_message
 
 STARTING_VIDEO, VIDEO, NONE, FAILED = 3, 1, 0, 5
 

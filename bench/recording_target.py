@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.reference_process import ReferenceProcess
-from conformance import setup_driver
-from conformance.config import Account
-from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
-from conformance.recording_server_callbacks import RecordingServerClient
-from conformance.signaling_stand_in import SignalingStandIn
+from conformance.target import (
+    Account,
+    FakeRecordingServer,
+    FakeRecordingServerControl,
+    RecordingServerClient,
+    SignalingStandIn,
+    setup_driver,
+)
 
 SECRET = "bench recording secret"
 ADMIN = Account("admin", "admin")

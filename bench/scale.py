@@ -22,8 +22,8 @@ import httpx
 from bench.recording_target import MODERATOR, SECRET, RecordingTarget, recording_target
 from bench.reference_process import REQUEST_LOG, default_config
 from bench.streamed_upload import StreamedStoreBody, store_streamed
-from conformance import setup_driver
-from conformance.media_samples import video_webm
+from conformance.protocol import video_webm
+from conformance.target import setup_driver
 
 MIB = 1024 * 1024
 FILLER_OWNER = ("participant2", "123456")

@@ -25,9 +25,14 @@ import httpx
 
 from bench.recording_target import ADMIN, MODERATOR, SECRET, TIMEOUT, signaling_stand_in
 from bench.reference_process import ReferenceProcess
-from conformance import setup_driver, signer
-from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
-from conformance.recording_server_callbacks import API_PATH, stopped_message
+from conformance.protocol import signer
+from conformance.target import (
+    API_PATH,
+    FakeRecordingServer,
+    FakeRecordingServerControl,
+    setup_driver,
+    stopped_message,
+)
 
 LISTENING = "listening on "
 SUCCESS = b'{"ocs":{"meta":{"status":"ok","statuscode":200,"message":"OK"},"data":null}}'

@@ -8,9 +8,8 @@ from collections.abc import Callable, Iterator
 
 import requests
 
-from conformance import signer
-from conformance.media_samples import webm_bytes
-from conformance.recording_server_callbacks import API_PATH, USER_AGENT
+from conformance.protocol import signer, webm_bytes
+from conformance.target import API_PATH, USER_AGENT
 
 CHUNK = 1024 * 1024
 

@@ -12,27 +12,26 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from conformance.annotations import STYLES, report_stopped_run, style_for
-from conformance.config import ProfileError, load_profile
-from conformance.expectations import load_expectations
 from conformance.outcomes import SetupError, Unsupported
-from conformance.pytest_options import SuiteOptions
 from conformance.redaction import Redactor
-from conformance.report_layout import default_report_dir, unusable_report_dir
 from conformance.reports import (
     JUNIT_FILE,
     NOTHING_CHECKED,
     SUMMARY_FILE,
     RunSummary,
+    default_report_dir,
     redacted_profile,
+    unusable_report_dir,
     write_junit_xml,
     write_summary_json,
 )
+from conformance.reports.annotations import STYLES, report_stopped_run, style_for
 from conformance.resources import binding_module
-from conformance.tls import announce_unverified
+from conformance.suite import SuiteOptions
+from conformance.target import ProfileError, announce_unverified, load_expectations, load_profile
 
 if TYPE_CHECKING:
-    from conformance.command_run import CommandRun
+    from conformance.suite import CommandRun
 
 EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 EXIT_NOTHING_CHECKED = 5  # as pytest's "no tests ran": every scenario was skipped
@@ -100,7 +99,7 @@ def _print_help(commands: dict[str, Callable[[list[str]], int]]) -> None:
 def _fuzz_command(args: list[str]) -> int:
     # Imported on use: the fuzzer pulls in schemathesis, which `run` does not need.
     try:
-        from conformance.fuzz.runner import run_fuzz
+        from conformance.fuzz import run_fuzz
     except ImportError as exc:
         print(f"{PROG} fuzz: not available ({exc})", file=sys.stderr)
         return EXIT_USAGE
@@ -108,31 +107,31 @@ def _fuzz_command(args: list[str]) -> int:
 
 
 def _matrix_command(args: list[str]) -> int:
-    from conformance.coverage_matrix import matrix_command
+    from conformance.reports.coverage_matrix import matrix_command
 
     return matrix_command(args)
 
 
 def _docs_command(args: list[str]) -> int:
-    from conformance.living_docs import docs_command
+    from conformance.reports.living_docs import docs_command
 
     return docs_command(args)
 
 
 def _self_test_command(args: list[str]) -> int:
-    from conformance.mutation import self_test_command
+    from conformance.suite import self_test_command
 
     return self_test_command(args)
 
 
 def _compare_command(args: list[str]) -> int:
-    from conformance.traffic.command import compare_command
+    from conformance.reports import compare_command
 
     return compare_command(args)
 
 
 def _recording_server_command(args: list[str]) -> int:
-    from conformance.recording_server_suite.command import recording_server_command
+    from conformance.recording_server_suite import recording_server_command
 
     return recording_server_command(args)
 
@@ -193,8 +192,8 @@ def run_command(args: list[str]) -> int:
         (report_dir / stale).unlink(
             missing_ok=True
         )  # a report from an earlier run must not pass for this one
-    from conformance.command_run import CommandRun
-    from conformance.run_setup import new_run_dir
+    from conformance.suite import CommandRun
+    from conformance.target import new_run_dir
 
     run = CommandRun(profile, _suite_options(options, report_dir), new_run_dir())
     if profile.url is not None:
@@ -235,7 +234,7 @@ def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
 def _preflight(run: CommandRun, redactor: Redactor, annotations: str, traffic: bool) -> int | None:
     # A target the suite cannot use would turn every scenario into the same error; say it once instead.
     # A run that passes it is handed to the plugin as it is, not set up a second time.
-    from conformance import preflight, run_setup
+    from conformance.target import Preflight, run_setup
     from conformance.traffic import capture
 
     profile, run_dir, report_dir = run.profile, run.run_dir, run.options.report_dir
@@ -244,9 +243,7 @@ def _preflight(run: CommandRun, redactor: Redactor, annotations: str, traffic: b
         if traffic:
             capture.start(run_dir, redactor)  # the plugin records on into the same part file
         with capture.outside_scenario():
-            run.prepared, run.stop = run_setup.start(
-                profile, checks=preflight.Preflight(profile, lambda line: None)
-            )
+            run.prepared, run.stop = run_setup.start(profile, checks=Preflight(profile, lambda line: None))
         print(redactor.text(run.prepared.expectations_line))
     except (SetupError, Unsupported) as exc:
         capture.stop()  # nothing is handed over: the set-up undid itself
@@ -265,7 +262,7 @@ def _preflight(run: CommandRun, redactor: Redactor, annotations: str, traffic: b
 
 def _check_command(args: list[str]) -> int:
     """`talk-conformance check`: the preflight of a run, one line per check."""
-    from conformance.run_setup import preflight_run
+    from conformance.target import preflight_run
 
     parser = argparse.ArgumentParser(
         prog=f"{PROG} check",
@@ -323,7 +320,7 @@ def _run_pytest(binding: Path, run: CommandRun, extra: list[str]) -> int:
             "-p", "no:cacheprovider", *UNUSED_PLUGINS, *QUIET_PYTEST,
         ]  # fmt: skip
         if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
-            args += ["-p", "conformance.plugin"]
+            args += ["-p", "conformance.suite.plugin"]
         # The run itself as a plugin object: the conformance plugin takes profile, options and set-up from it.
         return int(pytest.main([*args, *extra], plugins=[run]))
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import enum
 
+# An expected failure whose judged answer is not the pinned one: a verdict of its own in every report.
+FAILED_DIFFERENTLY = "failed differently"
+
 
 class Verdict(enum.IntEnum):
     """Result lattice: a combined result is the maximum of its parts."""

@@ -34,6 +34,16 @@ def deviations_path() -> Path:
     return openapi_dir() / "deviations.yaml"
 
 
+def expectations_dir() -> Path:
+    """Directory of the shipped expectations files (one per implementation)."""
+    return _PACKAGE_DIR / "expectations"
+
+
+def recordings_dir() -> Path:
+    """Directory of the shipped real recordings (one per Talk release)."""
+    return _PACKAGE_DIR / "recordings"
+
+
 def features_dir() -> Path:
     """Directory holding the Gherkin feature files."""
     return _find("features")

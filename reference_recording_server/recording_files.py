@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conformance import media_samples
+from conformance.protocol import media_samples
 
 RECORDING_STATUS_AUDIO_ONLY = 2
 NOT_A_RECORDING = b"This is not a recording: the upload_refused fault is on.\n"

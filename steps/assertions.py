@@ -10,11 +10,9 @@ from typing import Any
 
 from pytest_bdd import parsers, then
 
-from conformance import key_reads, setup_driver
-from conformance.fake_recording_server import WELCOME
-from conformance.judged_answers import answer_of_response
 from conformance.outcomes import SetupError
-from conformance.recording_vocabulary import RECORDING_STATES
+from conformance.protocol import RECORDING_STATES, answer_of_response, key_reads
+from conformance.target import WELCOME, setup_driver
 from steps.recording_server import (
     SAMPLES,
     file_parameter,
@@ -42,15 +40,15 @@ SERVER_ERROR_STATUSCODE = 996  # OCS statuscode of an uncaught exception (HTTP 5
 @functools.cache
 def _contract() -> Any:
     try:
-        from conformance.contract import load_contract
+        from conformance.protocol import load_contract
     except ImportError as error:
-        raise SetupError(f"the response contract (conformance.contract) cannot be loaded: {error}") from None
+        raise SetupError(f"the response contract (conformance.protocol) cannot be loaded: {error}") from None
     return load_contract()
 
 
 def check_contract(world: World, exchange: Exchange) -> None:
     """The response must be documented by openapi/recording.yaml for its operation."""
-    from conformance.contract import ContractViolation
+    from conformance.protocol import ContractViolation
 
     try:
         _contract().check_response(exchange.response)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, when
 
-from conformance import setup_driver
+from conformance.target import setup_driver
 from steps.world import World
 
 

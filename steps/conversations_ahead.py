@@ -13,11 +13,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from conformance import setup_driver
-from conformance.config import RunContext
 from conformance.outcomes import SetupError
-from conformance.plugin import next_scenario, scenario_steps
-from conformance.setup_driver import TalkSession
+from conformance.suite.plugin import next_scenario, scenario_steps
+from conformance.target import RunContext, TalkSession, setup_driver
 from conformance.traffic import capture
 from steps.world import room_name
 

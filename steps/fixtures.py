@@ -6,10 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from conformance.assertion_records import AssertionLog
-from conformance.config import RunContext
 from conformance.outcomes import SetupError
-from conformance.plugin import run_alone, scenario_steps
+from conformance.reports import AssertionLog
+from conformance.suite.plugin import run_alone, scenario_steps
+from conformance.target import RunContext
 from conformance.traffic import capture
 from steps.conversations_ahead import ConversationsAhead, starts_with_conversation
 from steps.world import World

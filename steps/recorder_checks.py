@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from conformance.recording_server_suite.contract import report_problem
-from conformance.recording_server_suite.talk_stand_in import ACCEPTED_TYPES, Received
+from conformance.recording_server_suite import ACCEPTED_TYPES, Received, report_problem
 from steps.recorder_world import RecorderWorld
 
 

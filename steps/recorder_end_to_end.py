@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from conformance import setup_driver
 from conformance.outcomes import Unsupported
-from conformance.recording_server_suite.embedded import EmbeddedRecordingServer
-from conformance.recording_vocabulary import RECORDING_STATES
+from conformance.protocol import RECORDING_STATES
+from conformance.recording_server_suite import EmbeddedRecordingServer
+from conformance.target import setup_driver
 from steps.recording_server import file_parameter, recording_notifications
 from steps.world import World, poll
 

@@ -6,8 +6,7 @@ import time
 
 from pytest_bdd import parsers, then
 
-from conformance.recording_server_suite.contract import schema_problem
-from conformance.recording_server_suite.talk_requests import stop_message
+from conformance.recording_server_suite import schema_problem, stop_message
 from steps.recorder_checks import expect_fields, expect_report, expect_upload
 from steps.recorder_world import ACTOR_TYPE, RecorderWorld
 

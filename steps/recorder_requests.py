@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers, when
 
-from conformance.recording_server_suite.talk_requests import (
-    checksum,
-    start_message,
-    stop_message,
-    talk_json,
-    talk_random,
-)
+from conformance.recording_server_suite import checksum, start_message, stop_message, talk_json, talk_random
 from steps.recorder_checks import expect_report
 from steps.recorder_world import ACTOR_TYPE, RecorderWorld, new_token
 

@@ -11,9 +11,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from conformance.outcomes import SetupError
-from conformance.recording_server_suite.run import RecordingServerRun
-from conformance.recording_server_suite.talk_requests import Exchange, talk_json
-from conformance.recording_server_suite.talk_stand_in import Received
+from conformance.recording_server_suite import Exchange, Received, RecordingServerRun, talk_json
 
 ACTOR_TYPE = "users"
 

@@ -8,13 +8,8 @@ import requests
 from pytest_bdd import given, parsers, when
 
 from conformance.outcomes import SetupError
-from conformance.recording_vocabulary import (
-    RECORDING_KINDS,
-    TRIGGER_START,
-    TRIGGER_STOP,
-    TRIGGER_STOP_ANSWERED_404,
-)
-from conformance.setup_driver import RECORDING
+from conformance.protocol import RECORDING_KINDS, TRIGGER_START, TRIGGER_STOP, TRIGGER_STOP_ANSWERED_404
+from conformance.target import RECORDING
 from steps.world import World
 
 ACTOR = (

@@ -10,16 +10,20 @@ from typing import Any
 import requests
 from pytest_bdd import given, parsers, then, when
 
-from conformance import brute_force_reset, media_samples, progress_lines, setup_driver, signer
-from conformance.fake_recording_server import NOT_JSON, SIGNALING_SERVER, UNREACHABLE
+from conformance import progress_lines
 from conformance.outcomes import SetupError, Unsupported
-from conformance.recording_server_callbacks import (
+from conformance.protocol import RECORDING_KINDS, media_samples, signer
+from conformance.target import (
+    NOT_JSON,
+    SIGNALING_SERVER,
+    UNREACHABLE,
     SignatureFactory,
+    brute_force_reset,
     failed_message,
+    setup_driver,
     started_message,
     stopped_message,
 )
-from conformance.recording_vocabulary import RECORDING_KINDS
 from steps.recording_requests import unknown_token
 from steps.world import World, poll
 

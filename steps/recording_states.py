@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pytest_bdd import given, parsers
 
-from conformance import setup_driver
 from conformance.outcomes import SetupError
-from conformance.recording_vocabulary import RECORDING_STATES
-from conformance.scenario_lock import steps_need_it_alone
-from conformance.setup_driver import RECORDING
+from conformance.protocol import RECORDING_STATES
+from conformance.suite import steps_need_it_alone
+from conformance.target import RECORDING, setup_driver
 from steps.calls import ensure_call
 from steps.world import World
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import given
 
-from conformance import setup_driver
+from conformance.target import setup_driver
 from steps.conversations_ahead import CONVERSATION, ConversationsAhead, create_conversation
 from steps.world import World
 

@@ -11,17 +11,21 @@ from typing import Any
 
 import requests
 
-from conformance import background_cleanup, progress_lines, setup_driver, target_cleanup
-from conformance.assertion_records import AssertionLog
-from conformance.config import Account, RunContext
-from conformance.contract import load_contract
-from conformance.failure_display import describe_body
-from conformance.fake_recording_server import FakeRecordingServerControl
+from conformance import progress_lines
 from conformance.outcomes import SetupError
-from conformance.recording_server_callbacks import RecordingServerClient
-from conformance.recording_vocabulary import REQUEST_NAMES, START_OPERATION
+from conformance.protocol import REQUEST_NAMES, START_OPERATION, load_contract
 from conformance.redaction import Redactor
-from conformance.setup_driver import TalkSession
+from conformance.reports import AssertionLog, describe_body
+from conformance.target import (
+    Account,
+    FakeRecordingServerControl,
+    RecordingServerClient,
+    RunContext,
+    TalkSession,
+    background_cleanup,
+    setup_driver,
+    target_cleanup,
+)
 from conformance.traffic import capture
 
 # How long to wait for effects the target may apply asynchronously (chat, notifications).

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.annotations import action_outputs
-from conformance.embedded_server import EmbeddedServer
+from conformance.reports.annotations import action_outputs
+from conformance.target._embedded_server import EmbeddedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTION = ROOT / "action.yml"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conformance.report_layout import DEFAULT_REPORT_DIRS, REPORT_ROOT
+from conformance.reports._report_layout import DEFAULT_REPORT_DIRS, REPORT_ROOT
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

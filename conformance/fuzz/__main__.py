@@ -2,6 +2,6 @@
 
 import sys
 
-from conformance.fuzz.runner import run_fuzz
+from conformance.fuzz._runner import run_fuzz
 
 sys.exit(run_fuzz())

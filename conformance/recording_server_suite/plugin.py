@@ -13,17 +13,23 @@ from typing import Any
 
 import pytest
 
-from conformance import _bdd_compat, scenario_verdicts
-from conformance.config import ProfileError
-from conformance.expectations import Expectations, load_expectations
+from conformance import _bdd_compat
 from conformance.outcomes import SetupError, Unsupported
-from conformance.recording_server_suite.profile import RecordingServerProfile, load_recording_server_profile
-from conformance.recording_server_suite.run import RecordingServerRun, start_run
+from conformance.recording_server_suite._profile import RecordingServerProfile, load_recording_server_profile
+from conformance.recording_server_suite._run import RecordingServerRun, start_run
 from conformance.redaction import Redactor
 from conformance.reports import CUCUMBER_FILE, RunSummary, redact_file, redacted_profile, terminal_lines
-from conformance.scenario_identity import scenario_key
-from conformance.scenario_tags import add_tag_properties, skip_tags_reason
-from conformance.suite_reports import stop_at_first_failure, write_run_reports
+from conformance.suite import (
+    add_tag_properties,
+    apply_expectation,
+    fold,
+    judge,
+    scenario_key,
+    skip_tags_reason,
+    stop_at_first_failure,
+    write_run_reports,
+)
+from conformance.target import Expectations, ProfileError, load_expectations
 
 FEATURES_SUBDIR = "recording_server"
 BINDING_FILE = "test_recording_server_features.py"  # in steps/, binding FEATURES_SUBDIR
@@ -225,23 +231,23 @@ class RecordingServerSuite:
         self.summary.cleanup_errors.extend(problems)
         return problems
 
-    # --- verdicts (conformance.scenario_verdicts, shared with the main suite) ------------------------
+    # --- verdicts (conformance.suite._scenario_verdicts, shared with the main suite) ------------------------
 
     def classify(self, item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
         """Judge one phase of a scenario; the expectations' reason, when it is expected to fail."""
-        data = scenario_verdicts.judge(item, call, report, self.redactor.text)
+        data = judge(item, call, report, self.redactor.text)
         setattr(report, DATA_KEY, data)  # plain data: xdist sends it from the workers to the controller
         expectations = self.expectations_or_none()
         entry = expectations.entry_for(scenario_key(item)) if expectations is not None else None
         if entry is not None:
-            scenario_verdicts.apply_expectation(entry, expectations.path.name, call, report, data)
+            apply_expectation(entry, expectations.path.name, call, report, data)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Fold one phase of a scenario into its result."""
         data = getattr(report, DATA_KEY, None)
         if data is None:
             return
-        scenario_verdicts.fold(self.summary, report, data)
+        fold(self.summary, report, data)
         if self.config.getoption("--stop-at-first-failure", False):
             stop_at_first_failure(self._session, data, report)
 
@@ -269,4 +275,3 @@ class RecordingServerSuite:
         self.stop()
         if self._work_dir is not None:
             shutil.rmtree(self._work_dir, ignore_errors=True)
-

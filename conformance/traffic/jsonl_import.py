@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from conformance.redaction import Redactor
-from conformance.traffic import har
-from conformance.traffic.har import RECORDING_SERVER_ACTOR
-from conformance.traffic.merge import room_scenarios, suite_version
+from conformance.traffic import _har as har
+from conformance.traffic._har import RECORDING_SERVER_ACTOR
+from conformance.traffic._merge import room_scenarios, suite_version
 
 SUITE_FILES = ("talk-api.jsonl", "talk-api-disruptive.jsonl")
 RECORDING_SERVER_FILE = "talk-to-recording-server.jsonl"

@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from conformance.redaction import MASK
-from conformance.scenario_fingerprints import fingerprints_at_commit
-from conformance.traffic import har
-from conformance.traffic.recordings import METADATA_FILE, TRAFFIC_FILE
+from conformance.traffic import _har as har
+from conformance.traffic._recordings import METADATA_FILE, TRAFFIC_FILE
+from conformance.traffic.scenario_fingerprints import fingerprints_at_commit
 
 SUMMARY_FILE = "summary.json"
 FUZZ_FILE = "fuzz-findings.jsonl"

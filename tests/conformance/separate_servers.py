@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from conformance.embedded_server import EmbeddedServer
+from conformance.target._embedded_server import EmbeddedServer
 
 SUITE_TIMEOUT = 300
 

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from separate_servers import read_summary, reference_server, talk_conformance
 
-from conformance.annotations import (
+from conformance.outcomes import Verdict
+from conformance.reports._summary import RunSummary, ScenarioResult
+from conformance.reports.annotations import (
     action_outputs,
     error_command,
     escape_data,
@@ -18,8 +20,6 @@ from conformance.annotations import (
     style_for,
     write_outputs,
 )
-from conformance.outcomes import Verdict
-from conformance.reports import RunSummary, ScenarioResult
 from conformance.resources import features_dir
 
 OUTLINE = "A recording status other than video or audio is refused"

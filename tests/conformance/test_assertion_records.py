@@ -9,14 +9,14 @@ from collections.abc import Iterator
 import pytest
 from ocs_stand_in import capabilities_only, ocs_stand_in
 
-from conformance.asserted_coverage import load_run
-from conformance.assertion_records import (
+from conformance.reports._asserted_coverage import load_run
+from conformance.reports._assertion_records import (
     AssertionLog,
     ResponseAssertion,
     TransitionAssertion,
     records_from_json,
 )
-from conformance.coverage_matrix import load_run_matrix, matrix_command
+from conformance.reports.coverage_matrix import load_run_matrix, matrix_command
 
 pytest_plugins = ["pytester"]
 
@@ -165,7 +165,7 @@ def test_a_log_keeps_each_check_once_and_ignores_requests_outside_the_contract()
 def test_the_living_documentation_lists_per_cell_the_scenarios_that_asserted_it(
     recorded_run, tmp_path
 ) -> None:
-    from conformance.living_docs.command import build_site
+    from conformance.reports.living_docs._command import build_site
 
     page = build_site(tmp_path / "site", recorded_run, recorded_run.parent / "features").read_text("utf-8")
     assert "1 asserted by scenarios of this run" in page

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from ocs_stand_in import ocs, ocs_stand_in
 
-from conformance import run_setup
-from conformance.config import ProfileError, load_profile
-from conformance.embedded_server import EmbeddedServer
-from conformance.preflight import SERVER_INFO, Preflight
+from conformance.target import _run_setup as run_setup
+from conformance.target._embedded_server import EmbeddedServer
+from conformance.target._preflight import SERVER_INFO, Preflight
+from conformance.target._profile import ProfileError, load_profile
 
 # What Nextcloud 32's serverinfo app answers, cut to what matters here.
 SERVER_INFO_SQLITE = ocs(

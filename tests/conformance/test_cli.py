@@ -155,7 +155,9 @@ def test_docs_is_dispatched_to_the_living_documentation(tmp_path: Path) -> None:
 def test_the_command_loads_the_profile_once_and_hands_the_run_to_the_plugin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from conformance import cli, config, suite_run
+    from conformance import cli
+    from conformance.suite import _suite_run as suite_run
+    from conformance.target import _profile as config
 
     loads: list[object] = []
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.embedded_server import EmbeddedServer
-from conformance.signaling_stand_in import SignalingStandIn
+from conformance.target._embedded_server import EmbeddedServer
+from conformance.target._signaling_stand_in import SignalingStandIn
 
 WRONG_SECRET = "the suite's wrong secret 7c1d"
 SERVER_SECRET = "the server's own secret 2e9f"
@@ -86,9 +86,9 @@ def test_end_to_end_with_target_url_against_a_separate_reference_server_passes(
 def test_the_preflight_set_up_is_the_runs_own_and_undone_when_no_scenario_takes_it(
     tmp_path: Path, separate_reference_server: str
 ) -> None:
-    from conformance import setup_driver
-    from conformance.config import Account
-    from conformance.setup_driver import TalkSession
+    from conformance.target import _setup_driver as setup_driver
+    from conformance.target._profile import Account
+    from conformance.target._setup_driver import TalkSession
 
     result = talk_conformance(
         "--target-url", separate_reference_server, "--record-traffic", "run.har", "--report-dir", "reports",

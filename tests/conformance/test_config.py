@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.config import (
+from conformance.outcomes import SetupError
+from conformance.target._profile import (
     DEFAULT_RECORDING_SECRET,
     EMBEDDED_UPLOAD_LIMIT_BYTES,
     Account,
@@ -15,7 +16,6 @@ from conformance.config import (
     TargetProfile,
     load_profile,
 )
-from conformance.outcomes import SetupError
 
 FULL_PROFILE = """
 url: http://127.0.0.1:8081/
@@ -204,7 +204,7 @@ def test_the_example_profile_loads() -> None:
 
 def test_every_profile_key_and_variable_is_documented() -> None:
     text = (DOCS / "profiles.md").read_text(encoding="utf-8")
-    from conformance.config import _YAML_KEYS
+    from conformance.target._profile import _YAML_KEYS
 
     for key in _YAML_KEYS:
         assert f"`{key}`" in text, key

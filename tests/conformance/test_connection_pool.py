@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conformance.connection_pool import PooledSession
+from conformance.target._connection_pool import PooledSession
 
 
 class _Handler(BaseHTTPRequestHandler):

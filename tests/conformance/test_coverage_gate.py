@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.coverage_matrix import load_run_matrix
-from conformance.coverage_rendering import render_markdown
+from conformance.reports._coverage_rendering import render_markdown
+from conformance.reports.coverage_matrix import load_run_matrix
 
 COVERAGE_DOC = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
 REGENERATE = (

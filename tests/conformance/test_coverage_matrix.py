@@ -10,13 +10,13 @@ import pytest
 import yaml
 
 from conformance import resources
-from conformance.contract import Cell, load_contract
-from conformance.coverage_matrix import load_matrix, matrix_command
-from conformance.coverage_rendering import render_text
-from conformance.feature_tags import load_scenarios
-from conformance.recording_vocabulary import TRANSITIONS
-from conformance.register_cells import load_register
-from conformance.tagged_coverage import build_matrix, error_tag
+from conformance.protocol._contract import Cell, load_contract
+from conformance.protocol._recording_vocabulary import TRANSITIONS
+from conformance.reports._coverage_rendering import render_text
+from conformance.reports._feature_tags import load_scenarios
+from conformance.reports._register_cells import load_register
+from conformance.reports._tagged_coverage import build_matrix, error_tag
+from conformance.reports.coverage_matrix import load_matrix, matrix_command
 
 # --- the project's own scenarios ------------------------------------------------------------------
 

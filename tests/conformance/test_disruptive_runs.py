@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conformance.embedded_server import EmbeddedServer
+from conformance.target._embedded_server import EmbeddedServer
 
 SELECTION = "Repeated"  # the two @disruptive scenarios
 RESET_PATH = "/ocs/v2.php/apps/talk_reference/api/v1/bruteforce"

@@ -11,7 +11,7 @@ import pytest
 import requests
 import yaml
 
-from conformance.embedded_server import EmbeddedServer, EmbeddedServerError
+from conformance.target._embedded_server import EmbeddedServer, EmbeddedServerError
 
 # A stand-in child that follows the reference server's startup contract: one "listening on" line on stdout.
 STAND_IN = """
@@ -63,7 +63,7 @@ def test_a_child_that_never_gets_ready_is_stopped_after_the_timeout(tmp_path: Pa
 
 
 def test_a_missing_program_is_a_setup_error(tmp_path: Path) -> None:
-    with pytest.raises(EmbeddedServerError, match="cannot start the reference server"):
+    with pytest.raises(EmbeddedServerError, match="cannot start the bundled reference server"):
         EmbeddedServer(tmp_path, command=[str(tmp_path / "no-such-program")]).start()
 
 

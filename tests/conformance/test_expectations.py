@@ -16,9 +16,10 @@ from ocs_stand_in import capabilities_only, ocs_stand_in
 
 from conformance import resources
 from conformance.cli import main
-from conformance.expectations import ExpectationsError, ScenarioKey, load_expectations
-from conformance.judged_answers import Answer
-from conformance.recorded_verdicts import (
+from conformance.protocol._judged_answers import Answer
+from conformance.target._expectations import ExpectationsError, ScenarioKey, load_expectations
+from conformance.traffic import _recordings as recordings
+from conformance.traffic._recorded_verdicts import (
     NOT_FOR_RELEASE,
     first_then_steps,
     judge,
@@ -26,13 +27,12 @@ from conformance.recorded_verdicts import (
     recorded_summary,
     verdicts_of_recording,
 )
-from conformance.scenario_fingerprints import (
+from conformance.traffic.scenario_fingerprints import (
     current_fingerprints,
     fingerprints_at_commit,
     fingerprints_of_feature,
     load_recorded,
 )
-from conformance.traffic import recordings
 
 pytest_plugins = ["pytester"]
 
@@ -59,7 +59,7 @@ STEPS = """\
 import pytest
 from pytest_bdd import given, parsers, scenarios, then
 
-from conformance.judged_answers import Answer
+from conformance.protocol._judged_answers import Answer
 
 pytestmark = pytest.mark.usefixtures("conformance_run")
 scenarios("features")
@@ -584,7 +584,7 @@ def test_a_real_server_failing_an_expected_scenario_with_another_answer_fails_di
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The reference server with a mutant answers 500/996 where the file pins Talk 23's empty-body 400."""
-    from conformance.embedded_server import EmbeddedServer
+    from conformance.target._embedded_server import EmbeddedServer
 
     for name in list(os.environ):
         if name.startswith("TALK_CONFORMANCE_"):
@@ -615,7 +615,7 @@ def test_a_real_server_failing_an_expected_scenario_with_another_answer_fails_di
 def test_the_nextcloud_32_file_against_a_server_that_fails_like_upstream_on_d7(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from conformance.embedded_server import EmbeddedServer
+    from conformance.target._embedded_server import EmbeddedServer
 
     for name in list(os.environ):
         if name.startswith("TALK_CONFORMANCE_"):

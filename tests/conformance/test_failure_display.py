@@ -7,15 +7,15 @@ import json
 
 import requests
 
-from conformance import failure_display
-from conformance.failure_display import (
+from conformance.protocol._media_samples import ogg_opus_bytes
+from conformance.reports import _failure_display as failure_display
+from conformance.reports._failure_display import (
     BODY_LINE_LIMIT,
     binary_summary,
     describe_body,
     failure_lines,
     without_introspection,
 )
-from conformance.media_samples import ogg_opus_bytes
 
 
 def test_binary_is_size_type_and_checksum_never_the_bytes() -> None:

@@ -8,15 +8,15 @@ import socket
 import pytest
 import requests
 
-from conformance import signer
-from conformance.fake_recording_server import (
+from conformance.outcomes import SetupError
+from conformance.protocol import _signer as signer
+from conformance.target._fake_recording_server import (
     NOT_JSON,
     SIGNALING_SERVER,
     WELCOME,
     FakeRecordingServer,
     FakeRecordingServerControl,
 )
-from conformance.outcomes import SetupError
 
 SECRET = "fake-server-test-secret"
 BACKEND = "http://127.0.0.1:1/"

@@ -15,13 +15,19 @@ import pytest
 from chromium_driver import BROWSER_FLAGS, WebDriver, find_browser
 
 from conformance import resources
-from conformance.living_docs import docs_command
-from conformance.living_docs.command import build_site
-from conformance.living_docs.documents import load_features
-from conformance.living_docs.results import load_results
 from conformance.outcomes import Verdict
 from conformance.redaction import Redactor
-from conformance.reports import CUCUMBER_FILE, SUMMARY_FILE, RunSummary, ScenarioResult, write_summary_json
+from conformance.reports._summary import (
+    CUCUMBER_FILE,
+    SUMMARY_FILE,
+    RunSummary,
+    ScenarioResult,
+    write_summary_json,
+)
+from conformance.reports.living_docs import docs_command
+from conformance.reports.living_docs._command import build_site
+from conformance.reports.living_docs._documents import load_features
+from conformance.reports.living_docs._results import load_results
 
 HOSTILE = "<script>document.title='owned'</script><img src=x onerror=alert(1)>"
 

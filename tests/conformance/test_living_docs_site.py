@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from chromium_driver import WebDriver, find_browser
 
-from conformance.contract import load_contract
-from conformance.living_docs.command import build_site
-from conformance.living_docs.real_recordings import RealRecording, release_of, shipped_recordings
-from conformance.living_docs.tag_labels import tag_words
-from conformance.reports import SUMMARY_FILE
-from conformance.traffic import recordings
+from conformance.protocol._contract import load_contract
+from conformance.reports._summary import SUMMARY_FILE
+from conformance.reports.living_docs._command import build_site
+from conformance.reports.living_docs._real_recordings import RealRecording, release_of, shipped_recordings
+from conformance.reports.living_docs._tag_labels import tag_words
+from conformance.traffic import _recordings as recordings
 
 WIDTHS = (390, 1400)
 NOT_COUNTED = ("not-in-results", "not-for-release")  # cells a totals figure leaves out
@@ -291,7 +291,7 @@ def test_after_talk23_data_merge_two_real_releases_beside_the_run_and_the_mp4_ch
 
 
 def test_contract_prose_and_paths_stay_escaped() -> None:
-    from conformance.living_docs.rendering import inline_code, path_breaks
+    from conformance.reports.living_docs._rendering import inline_code, path_breaks
 
     assert inline_code("send `<b>` <i>") == "send <code>&lt;b&gt;</code> &lt;i&gt;"
     assert inline_code("an odd ` <x>") == "an odd ` &lt;x&gt;"
@@ -303,7 +303,7 @@ def test_a_run_against_another_target_gets_the_reference_server_beside_it(
 ) -> None:
     from conformance.outcomes import Verdict
     from conformance.redaction import Redactor
-    from conformance.reports import RunSummary, ScenarioResult, write_summary_json
+    from conformance.reports._summary import RunSummary, ScenarioResult, write_summary_json
 
     report = tmp_path / "target-run"
     report.mkdir()
@@ -320,7 +320,7 @@ def test_a_run_against_another_target_gets_the_reference_server_beside_it(
 
 
 def test_a_missing_recordings_directory_is_one_line(tmp_path: Path, capsys) -> None:
-    from conformance.living_docs import docs_command
+    from conformance.reports.living_docs import docs_command
 
     assert docs_command(["--out", str(tmp_path / "site"), "--recordings", str(tmp_path / "none")]) == 2
     error = capsys.readouterr().err

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conformance.cli import main
-from conformance.mutation import MutantRun, SelfTestResult, list_mutants, report_lines
+from conformance.suite._mutation import MutantRun, SelfTestResult, list_mutants, report_lines
 
 
 def test_every_mutant_is_killed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

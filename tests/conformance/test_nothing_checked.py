@@ -9,7 +9,7 @@ import pytest
 
 from conformance.cli import EXIT_NOTHING_CHECKED, main
 from conformance.outcomes import Verdict
-from conformance.reports import NOTHING_CHECKED, RunSummary, ScenarioResult
+from conformance.reports._summary import NOTHING_CHECKED, RunSummary, ScenarioResult
 from tests.conformance.ocs_stand_in import ocs, ocs_stand_in
 
 

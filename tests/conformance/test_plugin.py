@@ -349,8 +349,8 @@ Feature: Disruptive last
 """
 
 LATE_STEPS = LOCK_STEPS + """
-from conformance.plugin import run_alone
-from conformance.scenario_lock import steps_need_it_alone
+from conformance.suite.plugin import run_alone
+from conformance.suite._scenario_lock import steps_need_it_alone
 
 steps_need_it_alone('I change the target as "[^"]+"')
 
@@ -397,6 +397,7 @@ def test_without_a_url_the_bundled_reference_server_is_the_target(
 def test_key_value_tags_survive_any_plugin_load_order(suite: pytest.Pytester) -> None:
     # Loaded with -p, the plugin registers before pytest-bdd, whose own tag hook would then answer first.
     result = suite.runpytest_subprocess(
-        "-p", "no:talk_conformance", "-p", "conformance.plugin", "-p", "no:cacheprovider", "--strict-markers"
+        "-p", "no:talk_conformance", "-p", "conformance.suite.plugin", "-p", "no:cacheprovider",
+        "--strict-markers",
     )
     result.assert_outcomes(passed=1, failed=1, errors=1, skipped=1)

@@ -6,11 +6,13 @@ import socket
 
 import pytest
 
-from conformance import cli, run_setup, setup_driver
-from conformance.config import load_profile
-from conformance.embedded_server import EmbeddedServer
-from conformance.preflight import Preflight, PreflightFailed
-from conformance.setup_driver import TalkSession
+from conformance import cli
+from conformance.target import _run_setup as run_setup
+from conformance.target import _setup_driver as setup_driver
+from conformance.target._embedded_server import EmbeddedServer
+from conformance.target._preflight import Preflight, PreflightFailed
+from conformance.target._profile import load_profile
+from conformance.target._setup_driver import TalkSession
 
 
 @pytest.fixture(scope="module")

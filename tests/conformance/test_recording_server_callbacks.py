@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conformance import signer
-from conformance.media_samples import video_webm
-from conformance.recording_server_callbacks import (
+from conformance.protocol import _signer as signer
+from conformance.protocol._media_samples import video_webm
+from conformance.target._recording_server_callbacks import (
     USER_AGENT,
     RecordingServerClient,
     multipart_body,

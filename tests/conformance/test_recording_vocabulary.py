@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.contract import load_contract
-from conformance.fuzz.operations import OPERATION_KINDS, operation_kind
-from conformance.fuzz.state_model import Expected, RecordingModel
-from conformance.recording_server_callbacks import failed_message, started_message, stopped_message
-from conformance.recording_vocabulary import (
+from conformance.fuzz._operations import OPERATION_KINDS, operation_kind
+from conformance.fuzz._state_model import Expected, RecordingModel
+from conformance.protocol._contract import load_contract
+from conformance.protocol._recording_vocabulary import (
     FUZZ_OPERATION_NAMES,
     OPERATION_IDS,
     RECORDING_STATES,
@@ -22,6 +21,7 @@ from conformance.recording_vocabulary import (
     TRIGGER_STOPPED,
     Transition,
 )
+from conformance.target._recording_server_callbacks import failed_message, started_message, stopped_message
 
 
 def test_the_operation_ids_are_the_contracts() -> None:

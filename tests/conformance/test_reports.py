@@ -6,10 +6,9 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from conformance.config import load_profile
 from conformance.outcomes import Verdict
 from conformance.redaction import MASK, Redactor
-from conformance.reports import (
+from conformance.reports._summary import (
     RunSummary,
     ScenarioResult,
     redact_file,
@@ -18,6 +17,7 @@ from conformance.reports import (
     write_junit_xml,
     write_summary_json,
 )
+from conformance.target._profile import load_profile
 
 SECRET = "sup3r-s3cret recording key"
 PASSWORD = "pa55-w0rd-of-alice"
@@ -116,7 +116,7 @@ def test_terminal_lines_show_each_failure_once_with_its_place_and_point_to_the_r
 def test_any_verdict_is_counted_as_it_is_spelled() -> None:
     summary = make_summary()
     totals = {**summary.totals(), "failed_differently": 2}
-    from conformance.reports import _counted
+    from conformance.reports._summary import _counted
 
     assert _counted(totals).endswith("1 skipped, 2 failed differently")
 

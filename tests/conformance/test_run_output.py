@@ -10,7 +10,7 @@ from pathlib import Path
 
 from separate_servers import read_summary, talk_conformance
 
-from conformance.embedded_server import EmbeddedServer
+from conformance.target._embedded_server import EmbeddedServer
 
 FAILING = " or ".join(
     ("fails_becomes_failed", "chat_tells_the_story", "lost_the_recording", "in_every_state", "upload_limit")

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from conformance import run_setup, setup_driver
-from conformance.config import load_profile
-from conformance.embedded_server import EmbeddedServer
 from conformance.outcomes import SetupError
-from conformance.setup_driver import TalkSession
-from conformance.signaling_stand_in import SignalingStandIn, SignalingStandInControl
+from conformance.target import _run_setup as run_setup
+from conformance.target import _setup_driver as setup_driver
+from conformance.target._embedded_server import EmbeddedServer
+from conformance.target._profile import load_profile
+from conformance.target._setup_driver import TalkSession
+from conformance.target._signaling_stand_in import SignalingStandIn, SignalingStandInControl
 
 TIMEOUT = 10.0
 
@@ -80,7 +81,7 @@ def test_a_fake_recording_server_port_in_use_is_a_setup_error_and_nothing_stays_
 
 
 def test_the_fuzzer_uses_the_same_set_up_and_a_port_in_use_is_a_setup_error(target):
-    from conformance.fuzz.target import prepared_target
+    from conformance.fuzz._target import prepared_target
 
     with SignalingStandIn("occupies a port") as occupant:
         port = occupant.url.rsplit(":", 1)[1]

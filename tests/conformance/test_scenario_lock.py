@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance import scenario_lock
 from conformance.outcomes import SetupError
-from conformance.scenario_lock import ScenarioLock, first_alone_step
+from conformance.suite import _scenario_lock as scenario_lock
+from conformance.suite._scenario_lock import ScenarioLock, first_alone_step
 
 WAIT = 5.0
 

@@ -7,13 +7,13 @@ import socket
 
 import pytest
 
-from conformance import setup_driver
-from conformance.config import Account
-from conformance.embedded_server import EmbeddedServer
-from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
 from conformance.outcomes import SetupError
-from conformance.setup_driver import SignalingServer, TalkSession
-from conformance.signaling_stand_in import SignalingStandIn
+from conformance.target import _setup_driver as setup_driver
+from conformance.target._embedded_server import EmbeddedServer
+from conformance.target._fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
+from conformance.target._profile import Account
+from conformance.target._setup_driver import SignalingServer, TalkSession
+from conformance.target._signaling_stand_in import SignalingStandIn
 
 ADMIN = Account("admin", "admin")
 OWNER = Account("participant1", "123456")

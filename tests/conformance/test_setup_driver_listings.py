@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 from ocs_stand_in import ocs, ocs_stand_in
 
-from conformance import setup_driver
-from conformance.config import Account
 from conformance.outcomes import SetupError
-from conformance.setup_driver import TalkSession
+from conformance.target import _setup_driver as setup_driver
+from conformance.target._profile import Account
+from conformance.target._setup_driver import TalkSession
 
 
 class _MalformedListings:

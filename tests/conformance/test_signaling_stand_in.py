@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from conformance.signaling_stand_in import (
+from conformance.target._signaling_stand_in import (
     CHECKSUM_HEADER,
     FEATURES,
     FEATURES_HEADER,

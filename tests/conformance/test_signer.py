@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conformance import signer
+from conformance.protocol import _signer as signer
 
 BEHAT_SECRET = "the recording secret"
 BEHAT_RANDOM = "0123456789abcdef0123456789abcdef"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.embedded_server import EmbeddedServer
+from conformance.target._embedded_server import EmbeddedServer
 
 BOUND_SECONDS = 480
 STORE_THROTTLE = "test_repeated_bad_signatures_from_one_address_are_throttled_1"

@@ -12,9 +12,9 @@ import pytest
 import yaml
 from ocs_stand_in import ocs, ocs_stand_in
 
-from conformance import expectation_choice
 from conformance.cli import main
-from conformance.target_release import (
+from conformance.target import _expectation_choice as expectation_choice
+from conformance.target._target_release import (
     ReleaseTagError,
     TargetRelease,
     release_from_capabilities,
@@ -79,7 +79,7 @@ def test_release_tags_skip_outside_their_inclusive_range_with_a_reason() -> None
 
 @pytest.fixture
 def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A stand-in for conformance/expectations/: a file per release, and one for no release (ignored)."""
+    """A stand-in for conformance/expectations/: a file per release, one for no release (ignored)."""
     directory = tmp_path / "shipped"
     directory.mkdir()
     entry = {"feature": "inline.feature", "scenario": "it deviates", "reason": "R1: crashes",
@@ -163,8 +163,8 @@ STEPS = """\
 import pytest
 from pytest_bdd import given, scenarios, then
 
-from conformance.judged_answers import Answer
-from conformance.plugin import target_release_of
+from conformance.protocol._judged_answers import Answer
+from conformance.suite.plugin import target_release_of
 
 pytestmark = pytest.mark.usefixtures("conformance_run")
 scenarios("features")

@@ -11,8 +11,8 @@ import yaml
 from separate_servers import read_summary, reference_server, talk_conformance
 from throwaway_ca import Certificates, make_certificates
 
-from conformance.config import ProfileError, load_profile
-from conformance.tls import UNVERIFIED_WARNING
+from conformance.target._profile import ProfileError, load_profile
+from conformance.target._tls import UNVERIFIED_WARNING
 
 EMBEDDED_LIMIT = 1048576
 

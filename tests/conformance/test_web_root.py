@@ -9,12 +9,12 @@ import pytest
 import requests
 from separate_servers import read_summary, reference_server, talk_conformance
 
-from conformance import setup_driver
-from conformance.config import Account
-from conformance.contract import load_contract
-from conformance.fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
-from conformance.setup_driver import TalkSession
-from conformance.signaling_stand_in import SignalingStandIn
+from conformance.protocol._contract import load_contract
+from conformance.target import _setup_driver as setup_driver
+from conformance.target._fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
+from conformance.target._profile import Account
+from conformance.target._setup_driver import TalkSession
+from conformance.target._signaling_stand_in import SignalingStandIn
 
 WEB_ROOT = "/nextcloud"
 ADMIN = Account("admin", "admin")

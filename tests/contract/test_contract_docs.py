@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from conformance import resources
-from conformance.contract import load_contract
+from conformance.protocol._contract import load_contract
 
 # (operationId, HTTP status, error string) as docs/recording.md lists them, copied by hand. None: the docs
 # name no error string for that status. "lobby" labels the documented lobby 412, which has no error string

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from conformance import resources
-from conformance.contract import Cell, load_contract
-from conformance.traffic import recordings
+from conformance.protocol._contract import Cell, load_contract
+from conformance.traffic import _recordings as recordings
 
 FIELDS = {
     "id",

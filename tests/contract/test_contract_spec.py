@@ -15,7 +15,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conformance import resources
-from conformance.contract import load_contract
+from conformance.protocol._contract import load_contract
 
 OPERATION_IDS = {
     "recording-start",

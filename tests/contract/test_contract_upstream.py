@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from conformance import resources
-from conformance.contract import load_contract
+from conformance.protocol._contract import load_contract
 
 UPSTREAM_PREFIX = "/ocs/v2.php/apps/spreed/api/{apiVersion}"
 

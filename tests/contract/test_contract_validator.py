@@ -1,4 +1,4 @@
-"""conformance.contract: responses that follow the contract pass, the others raise ContractViolation."""
+"""conformance.protocol: responses that follow the contract pass, the others raise ContractViolation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import requests
 import yaml
 
 from conformance import resources
-from conformance.contract import Cell, Contract, ContractViolation, load_contract
+from conformance.protocol._contract import Cell, Contract, ContractViolation, load_contract
 
 OCS_PREFIX = "/ocs/v2.php/apps/spreed/api/v1"
 

@@ -1,6 +1,6 @@
 import json
 
-from conformance.fuzz.checks import envelope_problem, error_string_problem, server_error_problem
+from conformance.fuzz._checks import envelope_problem, error_string_problem, server_error_problem
 
 
 def ocs(status: str, statuscode: int, data, message: str = "") -> bytes:

@@ -5,10 +5,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from conformance.config import Account
-from conformance.fuzz.engine_run import run_engine
-from conformance.fuzz.schema_loading import FuzzInputs, FuzzSettings, load_schema, read_contract
+from conformance.fuzz._engine_run import run_engine
+from conformance.fuzz._schema_loading import FuzzInputs, FuzzSettings, load_schema, read_contract
 from conformance.resources import contract_path
+from conformance.target._profile import Account
 
 
 async def wrong_statuscode(request: Request) -> JSONResponse:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance.fuzz.expectations import (
+from conformance.fuzz._expectations import (
     DOCUMENTED,
     EXPECTED,
     UNEXPLAINED,
@@ -18,12 +18,12 @@ from conformance.fuzz.expectations import (
     judge,
     load_register,
 )
-from conformance.fuzz.replay import FailureRecord
-from conformance.fuzz.runner import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _report, run_fuzz
-from conformance.fuzz.schema_loading import FuzzSettings
+from conformance.fuzz._replay import FailureRecord
+from conformance.fuzz._runner import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, _report, run_fuzz
+from conformance.fuzz._schema_loading import FuzzSettings
 from conformance.redaction import Redactor
 from conformance.resources import deviations_path
-from conformance.traffic.recordings import RECORDINGS_DIR
+from conformance.traffic._recordings import RECORDINGS_DIR
 
 EXPECTATIONS_DIR = Path(__file__).resolve().parents[2] / "conformance" / "expectations"
 RECORDED = RECORDINGS_DIR / "nextcloud-32" / "fuzz-findings.jsonl"
@@ -149,8 +149,8 @@ def test_cited_ids_are_the_ids_a_reason_starts_with(path):
 
 def test_a_finding_is_expected_only_with_the_answer_the_file_pins(tmp_path, capsys):
     """Like a scenario: a cited entry explains the finding, but only the pinned answer makes it expected."""
-    from conformance.fuzz.expectations import failed_differently, pins
-    from conformance.fuzz.runner import _known_findings
+    from conformance.fuzz._expectations import failed_differently, pins
+    from conformance.fuzz._runner import _known_findings
 
     path = tmp_path / "pinned.yaml"
     path.write_text(

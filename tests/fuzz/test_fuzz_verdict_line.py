@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from conformance.fuzz.replay import FailureRecord
-from conformance.fuzz.runner import EXIT_CLEAN, EXIT_FINDINGS, _report
-from conformance.fuzz.schema_loading import FuzzSettings
+from conformance.fuzz._replay import FailureRecord
+from conformance.fuzz._runner import EXIT_CLEAN, EXIT_FINDINGS, _report
+from conformance.fuzz._schema_loading import FuzzSettings
 from conformance.redaction import Redactor
 
 

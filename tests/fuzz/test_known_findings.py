@@ -2,8 +2,8 @@
 
 import requests
 
-from conformance.contract import load_contract
-from conformance.embedded_server import EmbeddedServer
+from conformance.protocol._contract import load_contract
+from conformance.target._embedded_server import EmbeddedServer
 
 OCS_HEADERS = {"OCS-APIRequest": "true", "Accept": "application/json"}
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from conformance.config import load_profile
-from conformance.fuzz.model_run import run_model
-from conformance.fuzz.state_model import Expected, RecordingModel
-from conformance.fuzz.target import prepared_target
+from conformance.fuzz._model_run import run_model
+from conformance.fuzz._state_model import Expected, RecordingModel
+from conformance.fuzz._target import prepared_target
+from conformance.target._profile import load_profile
 
 
 @pytest.fixture(scope="module")

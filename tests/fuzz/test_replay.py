@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from conformance.fuzz.replay import FailureRecord, curl_command, write_records
+from conformance.fuzz._replay import FailureRecord, curl_command, write_records
 
 
 async def echo(request: Request) -> JSONResponse:

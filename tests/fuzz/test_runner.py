@@ -7,12 +7,12 @@ import sys
 
 import pytest
 
-from conformance.config import load_profile
-from conformance.fuzz.engine_run import run_engine
-from conformance.fuzz.runner import EXIT_FINDINGS, EXIT_SETUP, EXIT_USAGE, run_fuzz
-from conformance.fuzz.schema_loading import FuzzSettings, load_schema, read_contract
-from conformance.fuzz.target import prepared_target
+from conformance.fuzz._engine_run import run_engine
+from conformance.fuzz._runner import EXIT_FINDINGS, EXIT_SETUP, EXIT_USAGE, run_fuzz
+from conformance.fuzz._schema_loading import FuzzSettings, load_schema, read_contract
+from conformance.fuzz._target import prepared_target
 from conformance.resources import contract_path
+from conformance.target._profile import load_profile
 
 # Findings against the reference server that are written down but not fixed yet, as (operation, check);
 # each has a strict-xfail regression test in test_known_findings.py. Anything else fails the clean run.

@@ -3,7 +3,7 @@ import hmac
 
 import requests
 
-from conformance.fuzz.signing_auth import CHECKSUM_HEADER, RANDOM_HEADER, RecordingSignatureAuth, signed_data
+from conformance.fuzz._signing_auth import CHECKSUM_HEADER, RANDOM_HEADER, RecordingSignatureAuth, signed_data
 
 SECRET = "the recording secret"
 RANDOM = "0123456789abcdef0123456789abcdef"

@@ -1,4 +1,4 @@
-from conformance.fuzz.state_model import Expected, RecordingModel
+from conformance.fuzz._state_model import Expected, RecordingModel
 
 
 def test_start_checks_status_then_state_then_call():

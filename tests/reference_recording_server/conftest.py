@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.recording_server_suite.embedded import EmbeddedRecordingServer
-from conformance.recording_server_suite.talk_requests import TalkRequests
-from conformance.recording_server_suite.talk_stand_in import TalkStandIn
+from conformance.recording_server_suite._embedded import EmbeddedRecordingServer
+from conformance.recording_server_suite._talk_requests import TalkRequests
+from conformance.recording_server_suite._talk_stand_in import TalkStandIn
 
 SECRET = "the tests' recording secret"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 
-from conformance.recording_server_suite.talk_requests import checksum, start_message, stop_message, talk_json
+from conformance.recording_server_suite._talk_requests import checksum, start_message, stop_message, talk_json
 from reference_recording_server import __version__
 
 START = talk_json(start_message(1, "alice", "users", "alice"))
@@ -86,9 +86,9 @@ def test_start_then_stop_reports_started_stopped_and_uploads(recorder):
 def test_reports_go_to_the_backend_with_its_webroot(tmp_path):
     import socket
 
-    from conformance.recording_server_suite.embedded import EmbeddedRecordingServer
-    from conformance.recording_server_suite.talk_requests import TalkRequests
-    from conformance.recording_server_suite.talk_stand_in import TalkStandIn
+    from conformance.recording_server_suite._embedded import EmbeddedRecordingServer
+    from conformance.recording_server_suite._talk_requests import TalkRequests
+    from conformance.recording_server_suite._talk_stand_in import TalkStandIn
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

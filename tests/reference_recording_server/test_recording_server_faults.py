@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from conformance.recording_server_suite.talk_requests import start_message, stop_message, talk_json
+from conformance.recording_server_suite._talk_requests import start_message, stop_message, talk_json
 
 START = talk_json(start_message(1, "alice", "users", "alice"))
 STOP = talk_json(stop_message("users", "alice"))

@@ -1,4 +1,4 @@
-"""The reference recording server shares no rule with the suite: it imports conformance.media_samples only."""
+"""The reference recording server shares no rule with the suite; it takes only media samples from it."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_of_the_suite_only_the_media_samples_are_imported():
                 imported |= {f"{node.module}.{alias.name}" for alias in node.names}
             elif isinstance(node, ast.Import):
                 imported |= {alias.name for alias in node.names if alias.name.split(".")[0] == "conformance"}
-    assert imported == {"conformance.media_samples"}
+    assert imported == {"conformance.protocol.media_samples"}
 
 
 def test_the_rules_never_ask_for_a_mutant():

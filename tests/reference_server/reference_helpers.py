@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 import yaml
 
-from conformance.signaling_stand_in import SignalingStandIn
+from conformance.target._signaling_stand_in import SignalingStandIn
 
 SECRET = "the recording secret"
 SIGNALING_SECRET = "hpb"  # noqa: S105 - a test value

@@ -6,7 +6,7 @@ import socket
 import pytest
 from reference_helpers import SIGNALING_SECRET, TALK, signaling_servers, signaling_stand_in
 
-from conformance.signaling_stand_in import FEATURES, SignalingStandInControl, signature_valid
+from conformance.target._signaling_stand_in import FEATURES, SignalingStandInControl, signature_valid
 
 SIGNALING_WELCOME = "ocs/v2.php/apps/spreed/api/v3/signaling/welcome/0"
 

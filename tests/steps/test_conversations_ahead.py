@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from conformance.config import Account
-from conformance.embedded_server import EmbeddedServer
-from conformance.setup_driver import TALK, TalkSession
+from conformance.target._embedded_server import EmbeddedServer
+from conformance.target._profile import Account
+from conformance.target._setup_driver import TALK, TalkSession
 
 pytest_plugins = ["pytester"]
 

@@ -1,7 +1,8 @@
 """Every key a Then step reads from the target's answers is one a shipped real recording carries.
 
-The keys come from the steps themselves: a run against the reference server with conformance/key_reads.py
-recording every key read during a Then step (no list to keep by hand). They are held against the union of the
+The keys come from the steps themselves: a run against the reference server with
+conformance/protocol/_key_reads.py recording every key read during a Then step (no list to keep by hand).
+They are held against the union of the
 key paths in the answers of the shipped real recordings (conformance/recordings/*/traffic.har), request by
 request. A step that reads a key no real Talk sent fails here, named with the key.
 """
@@ -18,10 +19,11 @@ from typing import Any
 
 import pytest
 
-from conformance import key_reads
-from conformance.traffic import har, recordings
-from conformance.traffic.har import SUITE_TO_TARGET
-from conformance.traffic.normalise import observations
+from conformance.protocol import _key_reads as key_reads
+from conformance.traffic import _har as har
+from conformance.traffic import _recordings as recordings
+from conformance.traffic._har import SUITE_TO_TARGET
+from conformance.traffic._normalise import observations
 
 Known = dict[str, set[str]]  # request ("GET /…/room/{token}") -> key paths its recorded answers carry
 

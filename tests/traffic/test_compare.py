@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from conformance.redaction import Redactor
-from conformance.traffic import har
-from conformance.traffic.command import compare_command
-from conformance.traffic.compare import accepted_differences, compare, sane_status_requirements
-from conformance.traffic.normalise import scenario_key
+from conformance.reports._compare_command import compare_command
+from conformance.traffic import _har as har
+from conformance.traffic._compare import accepted_differences, compare, sane_status_requirements
+from conformance.traffic._normalise import scenario_key
 
 API = "http://127.0.0.1:8080/ocs/v2.php/apps/spreed/api"
 

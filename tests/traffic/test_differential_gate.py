@@ -15,10 +15,11 @@ import sys
 import pytest
 import yaml
 
-from conformance.embedded_server import EmbeddedServer
 from conformance.resources import deviations_path
-from conformance.traffic import har, recordings
-from conformance.traffic.compare import accepted_differences, compare, sane_status_requirements
+from conformance.target._embedded_server import EmbeddedServer
+from conformance.traffic import _har as har
+from conformance.traffic import _recordings as recordings
+from conformance.traffic._compare import accepted_differences, compare, sane_status_requirements
 
 RECORDINGS = recordings.names()
 

@@ -8,7 +8,7 @@ import json
 from har_rules import assert_valid_entry, assert_valid_har
 
 from conformance.redaction import MASK, Redactor
-from conformance.traffic import har
+from conformance.traffic import _har as har
 
 SECRET = "the recording secret"
 

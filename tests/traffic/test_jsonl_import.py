@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from har_rules import assert_valid_har
 
-from conformance.traffic import har, jsonl_import, recordings
+from conformance.traffic import _har as har
+from conformance.traffic import _recordings as recordings
+from conformance.traffic import jsonl_import
 
 ROOM = "/ocs/v2.php/apps/spreed/api/v4/room"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conformance.traffic import har
-from conformance.traffic.merge import label_by_room
+from conformance.traffic import _har as har
+from conformance.traffic._merge import label_by_room
 
 
 def entry(leg: str, method: str, url: str, started: str, ms: float, scenario: str | None) -> dict:

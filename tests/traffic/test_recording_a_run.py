@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from har_rules import assert_valid_har
 
-from conformance.traffic import har
+from conformance.traffic import _har as har
 
 SELECTION = "welcome or video_recording_from_start_to_stop or report_of_an_unknown_type"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.traffic.shapes import MISSING, NO_ELEMENTS, shape_differences
+from conformance.traffic._shapes import MISSING, NO_ELEMENTS, shape_differences
 
 
 def test_equal_shapes_with_other_values_do_not_differ():

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.traffic import har, recordings
+from conformance.traffic import _har as har
+from conformance.traffic import _recordings as recordings
 from conformance.traffic.shipped_recording import main, unredacted_credentials
 
 REPOSITORY = Path(__file__).resolve().parents[2]

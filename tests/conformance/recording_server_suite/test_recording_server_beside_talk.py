@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from conformance.config import ProfileError, load_profile
-from conformance.living_docs.command import build_site
+from conformance.reports.living_docs._command import build_site
+from conformance.target._profile import ProfileError, load_profile
 
 
 def test_the_end_to_end_group_uses_the_reference_recording_server_against_the_bundled_target():

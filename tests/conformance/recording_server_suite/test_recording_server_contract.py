@@ -7,8 +7,8 @@ import json
 import pytest
 from openapi_spec_validator import validate
 
-from conformance.recording_server_suite.contract import load_spec, report_problem, schema_problem
-from conformance.recording_server_suite.talk_requests import start_message, stop_message, talk_json
+from conformance.recording_server_suite._contract import load_spec, report_problem, schema_problem
+from conformance.recording_server_suite._talk_requests import start_message, stop_message, talk_json
 
 
 def test_the_description_is_valid_openapi_3_1():

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conformance import resources
-from conformance.expectations import load_expectations
+from conformance.target._expectations import load_expectations
 
 REGISTER = yaml.safe_load(resources.deviations_path().read_text(encoding="utf-8"))[
     "recording_server_deviations"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.recording_server_suite.self_test import list_mutants, run_self_test
+from conformance.recording_server_suite._self_test import list_mutants, run_self_test
 from reference_recording_server.mutants import MUTANTS
 
 

@@ -8,8 +8,8 @@ import hmac
 import pytest
 import requests
 
-from conformance import media_samples
-from conformance.recording_server_suite.talk_stand_in import TalkStandIn, sniff
+from conformance.protocol import _media_samples as media_samples
+from conformance.recording_server_suite._talk_stand_in import TalkStandIn, sniff
 
 SECRET = "the-shared-secret"
 BODY = b'{"type": "failed", "failed": {"token": "abc123de"}}'

@@ -1,0 +1,169 @@
+"""`talk-conformance recording-server`: its scenarios, reported and exited as the main suite does."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from conformance import resources
+from conformance.outcomes import SetupError
+from conformance.recording_server_suite._profile import RecordingServerProfile, load_recording_server_profile
+from conformance.recording_server_suite._run import check_recording_server
+from conformance.recording_server_suite._talk_requests import TalkRequests
+from conformance.recording_server_suite.plugin import BINDING_FILE
+from conformance.redaction import Redactor
+from conformance.reports import (
+    CUCUMBER_FILE,
+    JUNIT_FILE,
+    SUMMARY_FILE,
+    RunSummary,
+    default_report_dir,
+    redacted_profile,
+    unusable_report_dir,
+    write_junit_xml,
+    write_summary_json,
+)
+from conformance.target import ProfileError, load_expectations
+
+PROG = "talk-conformance recording-server"
+EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
+DEFAULT_REPORT_DIR = default_report_dir("recording-server")
+_INI = (
+    "[pytest]\naddopts = --strict-markers\nxfail_strict = true\nfilterwarnings =\n"
+    "    ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning\n"
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Options of `talk-conformance recording-server`."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Play Talk against a recording server (default: the bundled reference recording server): "
+        "signed start/stop requests, and a Talk stand-in that receives and checks its reports and uploads. "
+        "`recording-server self-test` runs the scenarios against every mutant of the reference. "
+        "Arguments after -- go to pytest.",
+    )
+    parser.add_argument("--target-url", help="base URL of the recording server, e.g. http://rec:8000")
+    parser.add_argument(
+        "--target-profile", help="YAML recording-server profile (docs/recording-server-suite.md)"
+    )
+    parser.add_argument("--expectations", help="YAML file of scenarios the server is expected to fail")
+    parser.add_argument(
+        "--report-dir",
+        default=DEFAULT_REPORT_DIR,
+        help=f"where the reports go (default ./{DEFAULT_REPORT_DIR})",
+    )
+    return parser
+
+
+def binding_module() -> Path:
+    """The installed steps/test_recording_server_features.py."""
+    return resources.binding_module(BINDING_FILE)
+
+
+def recording_server_command(args: list[str]) -> int:
+    """Check the profile, run pytest on the recording-server scenarios, turn the summary into an exit code."""
+    if args[:1] == ["self-test"]:
+        from conformance.recording_server_suite._self_test import self_test_command
+
+        return self_test_command(args[1:])
+    ours, extra = (args[: args.index("--")], args[args.index("--") + 1 :]) if "--" in args else (args, [])
+    try:
+        options = build_parser().parse_args(ours)
+    except SystemExit as exit_:
+        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    try:
+        profile = load_recording_server_profile(
+            options.target_url, options.target_profile, options.expectations
+        )
+        if profile.expectations is not None:
+            load_expectations(profile.expectations, pinned=False)
+        binding = binding_module()
+    except (ProfileError, SetupError) as exc:
+        return _fail(EXIT_USAGE, str(exc))
+    redactor = Redactor(profile.secrets())
+    report_dir = Path(options.report_dir).resolve()
+    problem = unusable_report_dir(report_dir)
+    if problem is not None:
+        return _fail(EXIT_USAGE, f"--report-dir: {problem}")
+    for stale in (SUMMARY_FILE, JUNIT_FILE, CUCUMBER_FILE):
+        (report_dir / stale).unlink(missing_ok=True)  # an earlier run's report must not pass for this one
+    if profile.url is not None:
+        problem = _preflight(profile, report_dir, redactor)
+        if problem is not None:
+            return problem
+    code = run_pytest(
+        binding, report_dir, options.target_url, options.target_profile, options.expectations, extra
+    )
+    return exit_status(code, report_dir, redactor)
+
+
+def run_pytest(
+    binding: Path,
+    report_dir: Path,
+    url: str | None,
+    profile: str | None,
+    expectations: str | None,
+    extra: list[str],
+) -> int:
+    """pytest on the binding module, with an ini of our own so the caller's configuration cannot interfere."""
+    import pytest
+
+    report_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="talk-recording-server-ini-") as ini_dir:
+        ini = Path(ini_dir) / "pytest.ini"
+        ini.write_text(_INI, encoding="utf-8")
+        args = [
+            str(binding), "-c", str(ini), "--rootdir", str(binding.parent.parent), "-p", "no:cacheprovider",
+            "-q", "--tb=short", "--recording-server-report-dir", str(report_dir),
+            "--cucumberjson", str(report_dir / CUCUMBER_FILE),
+        ]  # fmt: skip
+        if os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD"):
+            args += ["-p", "conformance.suite.plugin", "-p", "conformance.recording_server_suite.plugin"]
+        for option, value in (
+            ("--recording-server-url", url),
+            ("--recording-server-profile", profile),
+            ("--recording-server-expectations", expectations),
+        ):
+            if value:
+                args += [option, value]
+        return int(pytest.main([*args, *extra]))
+
+
+def exit_status(pytest_code: int, report_dir: Path, redactor: Redactor) -> int:
+    """0 clean, 1 a scenario failed, 2 pytest did not run the suite, 3 the run could not be set up."""
+    path = report_dir / SUMMARY_FILE
+    if not path.is_file():
+        return _fail(EXIT_USAGE, f"pytest did not run the suite (pytest exit code {pytest_code}); see above")
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    if summary.get("setup_error"):
+        return _fail(EXIT_SETUP, redactor.text(f"setup error: {summary['setup_error']}"))
+    if summary.get("verdict") == "error":
+        return EXIT_SETUP
+    if summary.get("verdict") == "failed" or pytest_code not in (0, 5):
+        return EXIT_FAILED
+    return EXIT_CLEAN
+
+
+def _preflight(profile: RecordingServerProfile, report_dir: Path, redactor: Redactor) -> int | None:
+    # A dead target would turn every scenario into the same error; say it once instead.
+    assert profile.url is not None
+    talk = TalkRequests(profile.url, profile.recording_secret, "", profile.request_timeout)
+    try:
+        check_recording_server(talk)
+    except SetupError as exc:
+        summary = RunSummary(target_url=profile.url, profile=redacted_profile(profile.to_dict()))
+        summary.setup_error = redactor.text(str(exc))
+        write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
+        write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+        return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
+    return None
+
+
+def _fail(code: int, message: str) -> int:
+    print(f"{PROG}: {message}", file=sys.stderr)
+    return code

@@ -1,0 +1,136 @@
+"""The shipped expectations files, read tolerantly: per scenario, the register entry and the pinned answer."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance import resources
+
+EXPECTATIONS_DIR = resources.expectations_dir()
+_REGISTER_ID = re.compile(r"^\s*([A-Z]+\d+)\b")
+
+
+@dataclass(frozen=True)
+class PinnedFailure:
+    """One entry of an expectations file: which scenario fails, why (register id), and how it answered."""
+
+    feature_file: str
+    scenario: str
+    example: str | None
+    register: str | None
+    observed: str | None  # "HTTP 500 / OCS 996", or None when the file pins no answer
+    pinned: tuple[Any, Any, Any] | None = None  # (HTTP status, OCS statuscode, error) of that answer
+
+    def matches(self, feature_file: str, name: str) -> bool:
+        """Whether this entry is about that scenario (or outline row) of that feature file."""
+        if Path(feature_file).name != Path(self.feature_file).name:
+            return False
+        if name == self.scenario:
+            return True
+        if not name.startswith(self.scenario + " ["):
+            return False
+        return self.example is None or self.example in name
+
+
+@dataclass(frozen=True)
+class ExpectationsFile:
+    """One shipped file: its name, the Talk release it is for, its entries."""
+
+    name: str
+    talk_release: int | None
+    entries: tuple[PinnedFailure, ...]
+
+    def find(self, feature_file: str, name: str) -> PinnedFailure | None:
+        """The entry about this scenario or row, if any."""
+        return next((entry for entry in self.entries if entry.matches(feature_file, name)), None)
+
+
+def answer_words(observed: Any) -> str | None:
+    """An answer as the page shows it: "HTTP 400 / OCS 400 / unknown_type" or "HTTP 400 / no OCS envelope"."""
+    if not isinstance(observed, dict) or "status" not in observed:
+        return None
+    parts = [f"HTTP {observed['status']}"]
+    if "statuscode" in observed:
+        code = observed["statuscode"]
+        parts.append("no OCS envelope" if code is None else f"OCS {code}")
+    if observed.get("error"):
+        parts.append(str(observed["error"]))
+    return " / ".join(parts)
+
+
+def register_id(text: str) -> str | None:
+    """The register id a reason starts with ("D7: upstream answers 500" -> "D7")."""
+    match = _REGISTER_ID.match(text or "")
+    return match.group(1) if match else None
+
+
+def load_expectations(directory: Path | None = None) -> list[ExpectationsFile]:
+    """Every shipped expectations file that can be read; unreadable ones are left out, not fatal."""
+    files = []
+    for path in sorted((directory or EXPECTATIONS_DIR).glob("*.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        if not isinstance(data, dict):
+            continue
+        release = data.get("talk_release")
+        files.append(
+            ExpectationsFile(
+                path.name,
+                release if isinstance(release, int) else _release_in_name(path.name),
+                tuple(_entries(data.get("expectations"))),
+            )
+        )
+    return files
+
+
+def file_of_release(files: list[ExpectationsFile], major: int | None) -> ExpectationsFile | None:
+    """The shipped file for a Talk release (its `talk_release`), whatever file a recorded run used."""
+    return next((item for item in files if major is not None and item.talk_release == major), None)
+
+
+def file_for(files: list[ExpectationsFile], named: str | None, major: int | None) -> ExpectationsFile | None:
+    """The file a run used (by the name its summary gives), else the one for its Talk release."""
+    if named:
+        by_name = next((item for item in files if item.name == Path(named).name), None)
+        if by_name is not None:
+            return by_name
+    return next((item for item in files if major is not None and item.talk_release == major), None)
+
+
+def _entries(raw: Any) -> list[PinnedFailure]:
+    entries = []
+    for item in raw if isinstance(raw, list) else []:
+        if not isinstance(item, dict) or not item.get("feature") or not item.get("scenario"):
+            continue
+        example = item.get("example")
+        register = item.get("register") or register_id(str(item.get("reason", "")))
+        entries.append(
+            PinnedFailure(
+                str(item["feature"]),
+                str(item["scenario"]),
+                str(example) if example is not None else None,
+                str(register) if register else None,
+                answer_words(item.get("observed")),
+                _pinned(item.get("observed")),
+            )
+        )
+    return entries
+
+
+def _pinned(observed: Any) -> tuple[Any, Any, Any] | None:
+    if not isinstance(observed, dict) or "status" not in observed:
+        return None
+    return observed["status"], observed.get("statuscode"), observed.get("error")
+
+
+def _release_in_name(name: str) -> int | None:
+    # Files written before `talk_release` existed are named after Nextcloud: nextcloud-32 ships Talk 22.
+    match = re.fullmatch(r"nextcloud-(\d+)\.yaml", name)
+    return int(match.group(1)) - 10 if match else None

@@ -1,0 +1,30 @@
+"""The pytest integration both suites share: run, session, fixtures, tags, locks and verdicts."""
+
+from conformance.suite import _mutation as mutation
+from conformance.suite._command_run import CommandRun
+from conformance.suite._mutation import BASELINE, MutantRun, SelfTestResult, self_test_command
+from conformance.suite._pytest_options import SuiteOptions
+from conformance.suite._scenario_identity import scenario_key
+from conformance.suite._scenario_lock import steps_need_it_alone
+from conformance.suite._scenario_tags import add_tag_properties, skip_tags_reason
+from conformance.suite._scenario_verdicts import apply_expectation, fold, judge
+from conformance.suite._suite_reports import stop_at_first_failure, write_run_reports
+
+__all__ = [
+    "BASELINE",
+    "CommandRun",
+    "MutantRun",
+    "SelfTestResult",
+    "SuiteOptions",
+    "add_tag_properties",
+    "apply_expectation",
+    "fold",
+    "judge",
+    "mutation",
+    "scenario_key",
+    "self_test_command",
+    "skip_tags_reason",
+    "steps_need_it_alone",
+    "stop_at_first_failure",
+    "write_run_reports",
+]

@@ -1,0 +1,45 @@
+"""Step boundaries: a new step judges no answer yet, and key reads during a Then step are its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from conformance.protocol import key_reads
+from conformance.suite._suite_fixtures import ASSERTIONS
+
+
+def pytest_bdd_before_step(
+    request: pytest.FixtureRequest, feature: Any, scenario: Any, step: Any, step_func: Callable[..., object]
+) -> None:
+    # What the previous step judged is not what this one judges (the judged answer pins expectations).
+    log = request.node.stash.get(ASSERTIONS, None)
+    if log is not None:
+        log.step_started()
+    if key_reads.enabled():
+        key_reads.step_started(step.type, step.name, step_func.__name__)
+
+
+def pytest_bdd_after_step(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Callable[..., object],
+    step_func_args: dict[str, Any],
+) -> None:
+    key_reads.step_finished()
+
+
+def pytest_bdd_step_error(
+    request: pytest.FixtureRequest,
+    feature: Any,
+    scenario: Any,
+    step: Any,
+    step_func: Callable[..., object],
+    step_func_args: dict[str, Any],
+    exception: Exception,
+) -> None:
+    key_reads.step_finished()
