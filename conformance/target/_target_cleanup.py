@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -32,6 +33,9 @@ SHOWN_TOKENS = 5
 SLOW_REQUEST_SECONDS = 0.2  # a slow target's round trip: enough requests of it make a wait worth announcing
 # Delete answers that mean "gone": WebDAV's 204 (or 200), and 404 for a folder that was never there.
 GONE = (200, 204, 404)
+# Folders deleted over this many connections at once: the round trips overlap (a slow target's most of all),
+# and each folder still gets its own DELETE. One at a time where the profile says so (a SQLite-backed target).
+PARALLEL_DELETES = 4
 
 
 def note(run_dir: Path, kind: str, token: str, user: str) -> None:
@@ -86,24 +90,45 @@ def _session(profile: TargetProfile, base_url: str, account: Account) -> TalkSes
 def _delete_recordings(
     profile: TargetProfile, base_url: str, folders: set[tuple[str, str]], accounts: dict[str, Account]
 ) -> list[str]:
+    owners = sorted({owner for owner, _ in folders})
+    width = PARALLEL_DELETES if profile.background_setup else 1
+    lanes = [
+        (owner, tokens[lane::width])
+        for owner in owners
+        if owner in accounts
+        for tokens in [sorted(token for who, token in folders if who == owner)]
+        for lane in range(min(width, len(tokens)))
+    ]
+    problems: dict[tuple[str, str], str | None] = {}
+    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="recording-folders") as pool:
+        for answers in pool.map(lambda lane: _delete_folders(profile, base_url, accounts, *lane), lanes):
+            problems.update(answers)
     failed: list[str] = []
-    for owner in sorted({owner for owner, _ in folders}):
-        tokens = sorted(token for who, token in folders if who == owner)
-        if owner not in accounts:
-            failed += [f"{owner}/{RECORDING_FOLDER}/{token} (not a profile account)" for token in tokens]
-            continue
-        session = _session(profile, base_url, accounts[owner])
-        try:
-            for token in tokens:
-                path = f"{WEBDAV_FILES}/{quote(owner)}/{RECORDING_FOLDER}/{quote(token)}"
-                problem = _delete(session, path, GONE)
-                if problem:
-                    failed.append(f"{owner}/{RECORDING_FOLDER}/{token} ({problem})")
-        finally:
-            session.close()
+    for owner in owners:
+        for token in sorted(token for who, token in folders if who == owner):
+            if owner not in accounts:
+                failed.append(f"{owner}/{RECORDING_FOLDER}/{token} (not a profile account)")
+            elif problems[owner, token]:
+                failed.append(f"{owner}/{RECORDING_FOLDER}/{token} ({problems[owner, token]})")
     if not failed:
         return []
     return [f"{len(failed)} recording folder(s): " + _listed(failed)]
+
+
+def _delete_folders(
+    profile: TargetProfile, base_url: str, accounts: dict[str, Account], owner: str, tokens: list[str]
+) -> dict[tuple[str, str], str | None]:
+    """One lane of deletes on its own connection: each token's problem, None when its folder is gone."""
+    session = _session(profile, base_url, accounts[owner])
+    try:
+        return {
+            (owner, token): _delete(
+                session, f"{WEBDAV_FILES}/{quote(owner)}/{RECORDING_FOLDER}/{quote(token)}", GONE
+            )
+            for token in tokens
+        }
+    finally:
+        session.close()
 
 
 def _delete_markers(profile: TargetProfile, base_url: str, markers: set[str]) -> list[str]:
