@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from conformance.protocol import signer
-from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, read_body
+from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler
 from conformance.traffic import capture, har
 
 WELCOME = {"version": "0.2.1-conformance-fake"}
@@ -74,14 +74,7 @@ class _Handler(KeepAliveHandler):
     recorder: _Recorder
     secret: str
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        # Keep the test output clean; everything of interest is recorded and queryable.
-        pass
-
     # --- plumbing -------------------------------------------------------------------------------
-
-    def _body(self) -> bytes:
-        return read_body(self)
 
     def _send(
         self, status: int, content_type: str, data: bytes, extra: tuple[tuple[str, str], ...] = ()

@@ -11,7 +11,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, read_body
+from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler
 from conformance.traffic import capture, har
 
 RANDOM_HEADER = "Spreed-Signaling-Random"
@@ -71,13 +71,6 @@ class _Handler(KeepAliveHandler):
     server_version = "talk-conformance-signaling-stand-in"
     recorder: _Recorder
     secret: str
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        # Everything of interest is recorded and queryable; stderr stays clean.
-        pass
-
-    def _body(self) -> bytes:
-        return read_body(self)
 
     def _send(self, status: int, payload: Any, features: bool) -> None:
         data = json.dumps(payload).encode()
