@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from conformance.command_line import parse_command_line
 from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
 from conformance.reports import (
@@ -168,10 +169,9 @@ def build_run_parser() -> argparse.ArgumentParser:
 def run_command(args: list[str]) -> int:
     """`talk-conformance run`: validate the profile, run pytest on the bundled scenarios, report."""
     ours, pytest_args = _split_at_double_dash(args)
-    try:
-        options = build_run_parser().parse_args(ours)
-    except SystemExit as exit_:
-        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(build_run_parser(), ours)
+    if isinstance(options, int):
+        return options
     try:
         profile = load_profile(options.target_url, options.target_profile, os.environ, options.expectations)
         if profile.expectations is not None:
@@ -273,10 +273,9 @@ def _check_command(args: list[str]) -> int:
     parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
     parser.add_argument("--target-profile", help="YAML target profile (see docs/profiles.md)")
     parser.add_argument("--expectations", help=EXPECTATIONS_HELP)
-    try:
-        options = parser.parse_args(args)
-    except SystemExit as exit_:
-        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(parser, args)
+    if isinstance(options, int):
+        return options
     try:
         profile = load_profile(options.target_url, options.target_profile, os.environ, options.expectations)
     except ProfileError as exc:

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from conformance import resources
+from conformance.command_line import parse_command_line
 from conformance.outcomes import SetupError
 from conformance.recording_server_suite._profile import RecordingServerProfile, load_recording_server_profile
 from conformance.recording_server_suite._run import check_recording_server
@@ -72,10 +73,9 @@ def recording_server_command(args: list[str]) -> int:
 
         return self_test_command(args[1:])
     ours, extra = (args[: args.index("--")], args[args.index("--") + 1 :]) if "--" in args else (args, [])
-    try:
-        options = build_parser().parse_args(ours)
-    except SystemExit as exit_:
-        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(build_parser(), ours)
+    if isinstance(options, int):
+        return options
     try:
         profile = load_recording_server_profile(
             options.target_url, options.target_profile, options.expectations

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from conformance import resources
+from conformance.command_line import parse_command_line
 from conformance.protocol import Contract, load_contract
 from conformance.reports._asserted_coverage import build_matrix_from_run, load_run
 from conformance.reports._coverage_model import CoverageInputError, CoverageMatrix
@@ -92,10 +93,9 @@ def load_matrix(features: Path | None, contract: Path | None, register: Path | N
 
 def matrix_command(argv: Iterable[str]) -> int:
     """`talk-conformance matrix`: print the coverage matrix; 1 when a cell or transition is uncovered."""
-    try:
-        options = build_parser().parse_args(list(argv))
-    except SystemExit as exit_:
-        return EXIT_COVERED if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(build_parser(), argv)
+    if isinstance(options, int):
+        return options
     try:
         if options.results is not None:
             matrix = load_run_matrix(options.results, options.contract, options.register)

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from conformance import resources
+from conformance.command_line import parse_command_line
 from conformance.protocol import load_contract
 from conformance.reports._coverage_model import CoverageInputError, CoverageMatrix, NoRecordsError
 from conformance.reports._summary import SUMMARY_FILE
@@ -76,10 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def docs_command(argv: Iterable[str]) -> int:
     """Build the site; 0 on success, 2 with a one-line explanation when an input or the output is unusable."""
-    try:
-        options = build_parser().parse_args(list(argv))
-    except SystemExit as exit_:
-        return EXIT_OK if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(build_parser(), argv)
+    if isinstance(options, int):
+        return options
     try:
         index = build_site(
             options.out,
