@@ -27,6 +27,13 @@ EXIT_COVERED, EXIT_UNCOVERED, EXIT_USAGE = 0, 1, 2
 PROG = "talk-conformance matrix"
 
 
+def add_features_option(parser: argparse.ArgumentParser) -> None:
+    """--features: the feature files the matrix (or the site) is read from, the bundled ones by default."""
+    parser.add_argument(
+        "--features", type=Path, help="directory of feature files (default: the bundled ones)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance matrix`."""
     parser = argparse.ArgumentParser(
@@ -39,9 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--format", choices=sorted(RENDERERS), default="text", help="output format (default text)"
     )
-    parser.add_argument(
-        "--features", type=Path, help="directory of feature files (default: the bundled ones)"
-    )
+    add_features_option(parser)
     parser.add_argument(
         "--contract", type=Path, help="OpenAPI contract (default: the bundled recording.yaml)"
     )

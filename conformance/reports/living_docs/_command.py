@@ -18,7 +18,7 @@ from conformance.command_line import parse_command_line
 from conformance.protocol import load_contract
 from conformance.reports._coverage_model import CoverageInputError, CoverageMatrix, NoRecordsError
 from conformance.reports._summary import SUMMARY_FILE
-from conformance.reports.coverage_matrix import load_matrix, load_run_matrix
+from conformance.reports.coverage_matrix import add_features_option, load_matrix, load_run_matrix
 from conformance.reports.living_docs._documents import load_features
 from conformance.reports.living_docs._expected_failures import load_expectations
 from conformance.reports.living_docs._html_page import render_page
@@ -54,9 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a report directory of a run (holding summary.json and/or cucumber.json); repeatable, e.g. "
         "once more for a `talk-conformance recording-server` run",
     )
-    parser.add_argument(
-        "--features", type=Path, help="directory of feature files (default: the bundled ones)"
-    )
+    add_features_option(parser)
     parser.add_argument(
         "--reference",
         type=Path,
