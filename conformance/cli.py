@@ -19,12 +19,9 @@ from conformance.reports import (
     JUNIT_FILE,
     NOTHING_CHECKED,
     SUMMARY_FILE,
-    RunSummary,
     default_report_dir,
-    redacted_profile,
     unusable_report_dir,
-    write_junit_xml,
-    write_summary_json,
+    write_setup_error_reports,
 )
 from conformance.reports.annotations import STYLES, report_stopped_run, style_for
 from conformance.resources import binding_module
@@ -250,11 +247,7 @@ def _preflight(run: CommandRun, redactor: Redactor, annotations: str, traffic: b
         shutil.rmtree(run_dir, ignore_errors=True)
         if isinstance(exc, Unsupported):
             return None  # the run reports every scenario as skipped (unsupported)
-        summary = RunSummary(target_url=profile.url, profile=redacted_profile(profile.to_dict()))
-        summary.setup_error = redactor.text(str(exc))
-        report_dir.mkdir(parents=True, exist_ok=True)
-        write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
-        write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+        summary = write_setup_error_reports(report_dir, profile.url, profile.to_dict(), exc, redactor)
         report_stopped_run(summary, report_dir, annotations, os.environ)
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None

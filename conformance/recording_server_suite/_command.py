@@ -21,12 +21,9 @@ from conformance.reports import (
     CUCUMBER_FILE,
     JUNIT_FILE,
     SUMMARY_FILE,
-    RunSummary,
     default_report_dir,
-    redacted_profile,
     unusable_report_dir,
-    write_junit_xml,
-    write_summary_json,
+    write_setup_error_reports,
 )
 from conformance.target import ProfileError, load_expectations
 
@@ -156,10 +153,7 @@ def _preflight(profile: RecordingServerProfile, report_dir: Path, redactor: Reda
     try:
         check_recording_server(talk)
     except SetupError as exc:
-        summary = RunSummary(target_url=profile.url, profile=redacted_profile(profile.to_dict()))
-        summary.setup_error = redactor.text(str(exc))
-        write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
-        write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+        write_setup_error_reports(report_dir, profile.url, profile.to_dict(), exc, redactor)
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None
 
