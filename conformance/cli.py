@@ -12,18 +12,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from conformance.command_line import parse_command_line
 from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
 from conformance.reports import (
     JUNIT_FILE,
     NOTHING_CHECKED,
     SUMMARY_FILE,
-    RunSummary,
     default_report_dir,
-    redacted_profile,
     unusable_report_dir,
-    write_junit_xml,
-    write_summary_json,
+    write_setup_error_reports,
 )
 from conformance.reports.annotations import STYLES, report_stopped_run, style_for
 from conformance.resources import binding_module
@@ -168,10 +166,9 @@ def build_run_parser() -> argparse.ArgumentParser:
 def run_command(args: list[str]) -> int:
     """`talk-conformance run`: validate the profile, run pytest on the bundled scenarios, report."""
     ours, pytest_args = _split_at_double_dash(args)
-    try:
-        options = build_run_parser().parse_args(ours)
-    except SystemExit as exit_:
-        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(build_run_parser(), ours)
+    if isinstance(options, int):
+        return options
     try:
         profile = load_profile(options.target_url, options.target_profile, os.environ, options.expectations)
         if profile.expectations is not None:
@@ -250,11 +247,7 @@ def _preflight(run: CommandRun, redactor: Redactor, annotations: str, traffic: b
         shutil.rmtree(run_dir, ignore_errors=True)
         if isinstance(exc, Unsupported):
             return None  # the run reports every scenario as skipped (unsupported)
-        summary = RunSummary(target_url=profile.url, profile=redacted_profile(profile.to_dict()))
-        summary.setup_error = redactor.text(str(exc))
-        report_dir.mkdir(parents=True, exist_ok=True)
-        write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
-        write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+        summary = write_setup_error_reports(report_dir, profile.url, profile.to_dict(), exc, redactor)
         report_stopped_run(summary, report_dir, annotations, os.environ)
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None
@@ -273,10 +266,9 @@ def _check_command(args: list[str]) -> int:
     parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
     parser.add_argument("--target-profile", help="YAML target profile (see docs/profiles.md)")
     parser.add_argument("--expectations", help=EXPECTATIONS_HELP)
-    try:
-        options = parser.parse_args(args)
-    except SystemExit as exit_:
-        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(parser, args)
+    if isinstance(options, int):
+        return options
     try:
         profile = load_profile(options.target_url, options.target_profile, os.environ, options.expectations)
     except ProfileError as exc:

@@ -178,11 +178,17 @@ def _stop_while_stopping_404() -> None:
     recordings.Recordings.stop = stop  # type: ignore[method-assign]
 
 
-def _failed_never_reported() -> None:
-    async def report_failed(self, recording):
+def _skip_step(name: str) -> None:
+    """Make the named coroutine step of Recordings do nothing: what it would send is never sent."""
+
+    async def skipped(self, *args):
         return None
 
-    recordings.Recordings.report_failed = report_failed  # type: ignore[method-assign]
+    setattr(recordings.Recordings, name, skipped)
+
+
+def _failed_never_reported() -> None:
+    _skip_step("report_failed")
 
 
 def _upload_before_stopped() -> None:
@@ -200,10 +206,7 @@ def _upload_before_stopped() -> None:
 
 
 def _never_uploads() -> None:
-    async def upload(self, recording):
-        return None
-
-    recordings.Recordings.upload = upload  # type: ignore[method-assign]
+    _skip_step("upload")
 
 
 # --- what is sent to Talk -------------------------------------------------------------------------

@@ -5,10 +5,10 @@ from __future__ import annotations
 import fnmatch
 import re
 import shlex
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -107,6 +107,26 @@ def failed_differently(finding: Finding, entries: Sequence[Expectation], file_na
     return f"{FAILED_DIFFERENTLY}: {expected}; actual: {actual}"
 
 
+_Said = TypeVar("_Said")
+
+
+def _status_of(record: FailureRecord) -> int | None:
+    return record.status if record.status is not None else _status_in(record.message)
+
+
+def _said_of_request(
+    record: FailureRecord, siblings: Sequence[FailureRecord], read: Callable[[FailureRecord], _Said | None]
+) -> _Said | None:
+    """What `read` finds in the record, else in the first other record of the same request (same curl)."""
+    found = read(record)
+    if found is None and record.curl:
+        found = next(
+            (said for other in siblings if other.curl == record.curl and (said := read(other)) is not None),
+            None,
+        )
+    return found
+
+
 def finding_of(record: FailureRecord, siblings: Sequence[FailureRecord] = ()) -> Finding:
     """Operation, status and error of a record; what its message lacks, another record of its request says."""
     method, path = _request_of(record)
@@ -114,28 +134,8 @@ def finding_of(record: FailureRecord, siblings: Sequence[FailureRecord] = ()) ->
     model = _MODEL_OPERATION.search(record.message)
     if kind is None and model:
         kind = model[1]
-    status = record.status if record.status is not None else _status_in(record.message)
-    if status is None and record.curl:
-        status = next(
-            (
-                found
-                for other in siblings
-                if other.curl == record.curl
-                and (found := other.status or _status_in(other.message)) is not None
-            ),
-            None,
-        )
-    error = record.error or _error_in(record.message)
-    if error is None and record.curl:
-        error = next(
-            (
-                found
-                for other in siblings
-                if other.curl == record.curl
-                and (found := other.error or _error_in(other.message)) is not None
-            ),
-            None,
-        )
+    status = _said_of_request(record, siblings, _status_of)
+    error = _said_of_request(record, siblings, lambda one: one.error or _error_in(one.message))
     return Finding(FUZZ_OPERATION_NAMES.get(kind) if kind else None, method, status, error)
 
 

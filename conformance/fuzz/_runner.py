@@ -14,6 +14,7 @@ import yaml
 from schemathesis.config import ConfigError
 from schemathesis.core.errors import InvalidSchema
 
+from conformance.command_line import parse_command_line, refuse
 from conformance.fuzz._engine_run import EngineResult, run_engine
 from conformance.fuzz._model_run import ModelResult, run_model
 from conformance.fuzz._replay import FailureRecord, write_records
@@ -26,13 +27,14 @@ from conformance.resources import contract_path, deviations_path
 from conformance.target import announce_unverified, load_profile
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
+PROG = "talk-conformance fuzz"
 DEFAULT_SEED = 20260627
 ALL_PHASES = (*PHASES, "model")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="talk-conformance fuzz",
+        prog=PROG,
         description="Fuzz the recording API from the contract (schemathesis) and test its status machine "
         "against a model. Without a target, the bundled reference server is started.",
     )
@@ -84,20 +86,17 @@ def _phases(text: str) -> tuple[str, ...]:
 def run_fuzz(argv: Sequence[str] | None = None) -> int:
     """Entry point of `talk-conformance fuzz`; returns the exit status (0 clean, 1 findings, 2/3 errors)."""
     parser = build_parser()
-    try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
-    except SystemExit as exit_:
-        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    args = parse_command_line(parser, argv)
+    if isinstance(args, int):
+        return args
     try:
         phases = _phases(args.phases)
     except ValueError as error:
-        print(f"talk-conformance fuzz: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(PROG, error)
     try:
         profile = load_profile(args.target_url, args.target_profile, os.environ)
     except SetupError as error:
-        print(f"talk-conformance fuzz: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(PROG, error)
     announce_unverified(profile.tls_verify)
     redactor = Redactor(profile.secrets())
     settings = FuzzSettings(
@@ -110,20 +109,17 @@ def run_fuzz(argv: Sequence[str] | None = None) -> int:
     report_dir = Path(args.report_dir)
     problem = unusable_report_dir(report_dir)
     if problem is not None:
-        print(f"talk-conformance fuzz: --report-dir: {problem}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(PROG, f"--report-dir: {problem}")
     engine: EngineResult | None = None
     model: ModelResult | None = None
     try:
         document = read_contract(contract_path())
     except (OSError, yaml.YAMLError) as error:
-        print(f"talk-conformance fuzz: cannot read the contract: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(PROG, f"cannot read the contract: {error}")
     try:
         known = _known_findings(args.expectations)
     except SetupError as error:
-        print(f"talk-conformance fuzz: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(PROG, error)
     try:
         with prepared_target(profile) as target:
             # The model first: the stateful phase's bad signatures would otherwise have a target without a

@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from conformance import resources
+from conformance.command_line import parse_command_line
 from conformance.outcomes import SetupError
 from conformance.recording_server_suite._profile import RecordingServerProfile, load_recording_server_profile
 from conformance.recording_server_suite._run import check_recording_server
@@ -20,12 +21,9 @@ from conformance.reports import (
     CUCUMBER_FILE,
     JUNIT_FILE,
     SUMMARY_FILE,
-    RunSummary,
     default_report_dir,
-    redacted_profile,
     unusable_report_dir,
-    write_junit_xml,
-    write_summary_json,
+    write_setup_error_reports,
 )
 from conformance.target import ProfileError, load_expectations
 
@@ -72,10 +70,9 @@ def recording_server_command(args: list[str]) -> int:
 
         return self_test_command(args[1:])
     ours, extra = (args[: args.index("--")], args[args.index("--") + 1 :]) if "--" in args else (args, [])
-    try:
-        options = build_parser().parse_args(ours)
-    except SystemExit as exit_:
-        return EXIT_CLEAN if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(build_parser(), ours)
+    if isinstance(options, int):
+        return options
     try:
         profile = load_recording_server_profile(
             options.target_url, options.target_profile, options.expectations
@@ -156,10 +153,7 @@ def _preflight(profile: RecordingServerProfile, report_dir: Path, redactor: Reda
     try:
         check_recording_server(talk)
     except SetupError as exc:
-        summary = RunSummary(target_url=profile.url, profile=redacted_profile(profile.to_dict()))
-        summary.setup_error = redactor.text(str(exc))
-        write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
-        write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+        write_setup_error_reports(report_dir, profile.url, profile.to_dict(), exc, redactor)
         return _fail(EXIT_SETUP, redactor.text(f"setup error: {exc}"))
     return None
 

@@ -22,6 +22,7 @@ from conformance.reports._summary import (
     redacted_profile,
     terminal_lines,
     write_junit_xml,
+    write_setup_error_reports,
     write_summary_json,
 )
 from conformance.reports._terminal_output import quiet_pytest, silent_status, write_line
@@ -52,5 +53,6 @@ __all__ = [
     "write_junit",
     "write_junit_xml",
     "write_line",
+    "write_setup_error_reports",
     "write_summary_json",
 ]

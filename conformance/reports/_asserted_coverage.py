@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from conformance import resources
 from conformance.protocol import TRANSITIONS, Cell, Contract, load_contract
@@ -133,27 +133,13 @@ def build_matrix_from_run(
             cells[cell].scenarios.append(run.ref)
         for index in asserted_rows:
             transitions[index].scenarios.append(run.ref)
-        if run.ran_to_the_end:
-            matrix.unasserted_tags += [
-                StrayTag(run.ref, _cell_tags(cell), "tagged but not asserted")
-                for cell in tagged_cells
-                if cell not in asserted_cells
-            ]
-            matrix.unasserted_tags += [
-                StrayTag(run.ref, _transition_tag(index), "tagged but not asserted")
-                for index in tagged_rows
-                if index not in asserted_rows
-            ]
-        matrix.untagged_assertions += [
-            StrayTag(run.ref, _cell_tags(cell), "asserted but not tagged")
-            for cell in asserted_cells
-            if cell not in tagged_cells
-        ]
-        matrix.untagged_assertions += [
-            StrayTag(run.ref, _transition_tag(index), "asserted but not tagged")
-            for index in asserted_rows
-            if index not in tagged_rows
-        ]
+        for tagged, asserted, label in (
+            (tagged_cells, asserted_cells, _cell_tags),
+            (tagged_rows, asserted_rows, _transition_tag),
+        ):
+            unasserted, untagged = _tag_mismatches(run, tagged, asserted, label)
+            matrix.unasserted_tags += unasserted
+            matrix.untagged_assertions += untagged
     return matrix
 
 
@@ -189,6 +175,22 @@ def _asserted_rows(record: TransitionAssertion) -> list[int]:
         and record.source in row.sources
         and record.target == row.target
     ]
+
+
+_Item = TypeVar("_Item")
+
+
+def _tag_mismatches(
+    run: ScenarioRun, tagged: Sequence[_Item], asserted: Sequence[_Item], label: Callable[[_Item], str]
+) -> tuple[list[StrayTag], list[StrayTag]]:
+    """What the scenario tags but did not assert (once it ran to its end), and what it asserted untagged."""
+    unasserted = [
+        StrayTag(run.ref, label(item), "tagged but not asserted") for item in tagged if item not in asserted
+    ]
+    untagged = [
+        StrayTag(run.ref, label(item), "asserted but not tagged") for item in asserted if item not in tagged
+    ]
+    return (unasserted if run.ran_to_the_end else []), untagged
 
 
 def _cell_tags(cell: Cell) -> str:

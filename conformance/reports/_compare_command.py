@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from conformance import resources
+from conformance.command_line import parse_command_line
 from conformance.traffic import (
     AcceptedDifference,
     Comparison,
@@ -68,10 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def compare_command(argv: Iterable[str]) -> int:
     """Run the comparison; 0 when nothing unexplained differs, 1 when something does, 2 for bad input."""
-    try:
-        options = build_parser().parse_args(list(argv))
-    except SystemExit as exit_:
-        return EXIT_SAME if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(build_parser(), argv)
+    if isinstance(options, int):
+        return options
     try:
         left_path, right_path, left_name = _inputs(options)
         register = options.register_file or (resources.deviations_path() if options.register else None)

@@ -188,6 +188,22 @@ def redacted_profile(profile_data: dict[str, Any], url: str | None = None) -> di
     return data
 
 
+def write_setup_error_reports(
+    report_dir: Path,
+    target_url: str | None,
+    profile_data: dict[str, Any],
+    error: Exception,
+    redactor: Redactor,
+) -> RunSummary:
+    """Write summary.json and junit.xml of a run whose setup broke before any scenario ran; that summary."""
+    summary = RunSummary(target_url=target_url, profile=redacted_profile(profile_data))
+    summary.setup_error = redactor.text(str(error))
+    report_dir.mkdir(parents=True, exist_ok=True)
+    write_summary_json(report_dir / SUMMARY_FILE, summary, redactor)
+    write_junit_xml(report_dir / JUNIT_FILE, summary, redactor)
+    return summary
+
+
 def write_summary_json(path: Path, summary: RunSummary, redactor: Redactor) -> None:
     """Write summary.json."""
     _write_text(path, json.dumps(redactor.data(summary.to_dict()), indent=2) + "\n")

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from conformance import resources
+from conformance.command_line import parse_command_line
 from conformance.protocol import Contract, load_contract
 from conformance.reports._asserted_coverage import build_matrix_from_run, load_run
 from conformance.reports._coverage_model import CoverageInputError, CoverageMatrix
@@ -24,6 +25,13 @@ from conformance.reports._tagged_coverage import build_matrix
 
 EXIT_COVERED, EXIT_UNCOVERED, EXIT_USAGE = 0, 1, 2
 PROG = "talk-conformance matrix"
+
+
+def add_features_option(parser: argparse.ArgumentParser) -> None:
+    """--features: the feature files the matrix (or the site) is read from, the bundled ones by default."""
+    parser.add_argument(
+        "--features", type=Path, help="directory of feature files (default: the bundled ones)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,9 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--format", choices=sorted(RENDERERS), default="text", help="output format (default text)"
     )
-    parser.add_argument(
-        "--features", type=Path, help="directory of feature files (default: the bundled ones)"
-    )
+    add_features_option(parser)
     parser.add_argument(
         "--contract", type=Path, help="OpenAPI contract (default: the bundled recording.yaml)"
     )
@@ -92,10 +98,9 @@ def load_matrix(features: Path | None, contract: Path | None, register: Path | N
 
 def matrix_command(argv: Iterable[str]) -> int:
     """`talk-conformance matrix`: print the coverage matrix; 1 when a cell or transition is uncovered."""
-    try:
-        options = build_parser().parse_args(list(argv))
-    except SystemExit as exit_:
-        return EXIT_COVERED if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(build_parser(), argv)
+    if isinstance(options, int):
+        return options
     try:
         if options.results is not None:
             matrix = load_run_matrix(options.results, options.contract, options.register)

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance.command_line import parse_command_line, refuse
 from conformance.outcomes import SetupError
 from conformance.reports import SUMMARY_FILE
 from conformance.resources import binding_module
@@ -294,18 +295,15 @@ def self_test_command(
 ) -> int:
     """Print the mutation score and the killers; exit 0 only when every mutant is killed."""
     parser = parser or build_parser()
-    try:
-        options = parser.parse_args(list(args))
-    except SystemExit as exit_:
-        return EXIT_KILLED_ALL if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(parser, args)
+    if isinstance(options, int):
+        return options
     if options.workers < 1:
-        print(f"{parser.prog}: -n must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(parser.prog, "-n must be at least 1")
     try:
         result = run(options.mutant, options.workers, options.exitfirst)
     except ValueError as exc:
-        print(f"{parser.prog}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(parser.prog, exc)
     except SetupError as exc:
         print(f"{parser.prog}: setup error: {exc}", file=sys.stderr)
         return EXIT_SETUP

@@ -22,24 +22,10 @@ def pytest_bdd_before_step(
         key_reads.step_started(step.type, step.name, step_func.__name__)
 
 
-def pytest_bdd_after_step(
-    request: pytest.FixtureRequest,
-    feature: Any,
-    scenario: Any,
-    step: Any,
-    step_func: Callable[..., object],
-    step_func_args: dict[str, Any],
-) -> None:
+# pluggy hands a hook implementation only the arguments it names: a step's end needs none of them.
+def pytest_bdd_after_step() -> None:
     key_reads.step_finished()
 
 
-def pytest_bdd_step_error(
-    request: pytest.FixtureRequest,
-    feature: Any,
-    scenario: Any,
-    step: Any,
-    step_func: Callable[..., object],
-    step_func_args: dict[str, Any],
-    exception: Exception,
-) -> None:
+def pytest_bdd_step_error() -> None:
     key_reads.step_finished()

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from conformance.protocol import signer
-from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, read_body
+from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, StandIn
 from conformance.traffic import capture, har
 
 WELCOME = {"version": "0.2.1-conformance-fake"}
@@ -74,14 +74,7 @@ class _Handler(KeepAliveHandler):
     recorder: _Recorder
     secret: str
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        # Keep the test output clean; everything of interest is recorded and queryable.
-        pass
-
     # --- plumbing -------------------------------------------------------------------------------
-
-    def _body(self) -> bytes:
-        return read_body(self)
 
     def _send(
         self, status: int, content_type: str, data: bytes, extra: tuple[tuple[str, str], ...] = ()
@@ -220,7 +213,7 @@ class _Handler(KeepAliveHandler):
 _served_here: dict[str, _Recorder] = {}
 
 
-class FakeRecordingServer:
+class FakeRecordingServer(StandIn):
     """Real HTTP server on a loopback socket, in a background thread."""
 
     def __init__(self, secret: str, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -239,13 +232,6 @@ class FakeRecordingServer:
         """Stop serving and release the socket."""
         _served_here.pop(self.url, None)
         self._server.stop()
-
-    def __enter__(self) -> FakeRecordingServer:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
 
 class FakeRecordingServerControl(ControlClient):

@@ -16,6 +16,7 @@ import requests
 from conformance.outcomes import SetupError
 from conformance.protocol import key_reads
 from conformance.target._connection_pool import PooledSession
+from conformance.target._error_chain import error_chain
 from conformance.target._profile import Account
 from conformance.target._tls import certificate_problem
 from conformance.traffic import capture
@@ -129,17 +130,9 @@ def transport_reason(error: BaseException, limit: Any = None) -> str:
             seconds = float(found[1]) if found else None
         return f"no answer within {seconds:g} s (the request's timeout)" if seconds else "no answer in time"
     # requests wraps urllib3 wraps the socket error; the operating system's words are the readable ones.
-    pending, seen = [error], set()
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
+    for current in error_chain(error):
         if isinstance(current, OSError) and current.strerror:
             return current.strerror
-        nested = [arg for arg in current.args if isinstance(arg, BaseException)]
-        nested += [getattr(current, "reason", None), current.__cause__, current.__context__]
-        pending += [item for item in nested if isinstance(item, BaseException)]
     return type(error).__name__
 
 

@@ -11,7 +11,7 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, read_body
+from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, StandIn
 from conformance.traffic import capture, har
 
 RANDOM_HEADER = "Spreed-Signaling-Random"
@@ -71,13 +71,6 @@ class _Handler(KeepAliveHandler):
     server_version = "talk-conformance-signaling-stand-in"
     recorder: _Recorder
     secret: str
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        # Everything of interest is recorded and queryable; stderr stays clean.
-        pass
-
-    def _body(self) -> bytes:
-        return read_body(self)
 
     def _send(self, status: int, payload: Any, features: bool) -> None:
         data = json.dumps(payload).encode()
@@ -187,7 +180,7 @@ class _Handler(KeepAliveHandler):
         self._record_traffic(started, body)
 
 
-class SignalingStandIn:
+class SignalingStandIn(StandIn):
     """Real HTTP server on a loopback socket, in a background thread."""
 
     def __init__(self, secret: str, host: str = "127.0.0.1", port: int = 0) -> None:
@@ -212,13 +205,6 @@ class SignalingStandIn:
     def exchanges(self) -> list[dict[str, Any]]:
         """Every exchange of the run, welcome checks included, oldest first (in-process)."""
         return self._recorder.exchanges()
-
-    def __enter__(self) -> SignalingStandIn:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
 
 
 class SignalingStandInControl(ControlClient):

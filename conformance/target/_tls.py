@@ -11,6 +11,8 @@ from pathlib import Path
 import requests
 from urllib3.exceptions import InsecureRequestWarning
 
+from conformance.target._error_chain import error_chain
+
 # For pytest's `filterwarnings` ini option (each test starts from the configured filters).
 INSECURE_WARNING_FILTER = "ignore::urllib3.exceptions.InsecureRequestWarning"
 UNVERIFIED_WARNING = (
@@ -41,20 +43,12 @@ def certificate_problem(error: BaseException) -> str | None:
     """A one-line account of a failed certificate check in a requests error; None for other errors."""
     if not isinstance(error, requests.exceptions.SSLError):
         return None
-    pending, seen = [error], set()
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
+    for current in error_chain(error):
         if isinstance(current, ssl.SSLCertVerificationError):
             detail = current.verify_message or current.reason or "certificate verify failed"
             return f"its TLS certificate is not trusted ({detail}); {CERTIFICATE_HINT}"
         if isinstance(current, ssl.SSLError) and current.reason:
             return f"the TLS handshake failed ({current.reason})"
-        nested = [arg for arg in current.args if isinstance(arg, BaseException)]
-        nested += [getattr(current, "reason", None), current.__cause__, current.__context__]
-        pending += [item for item in nested if isinstance(item, BaseException)]
     return "the TLS handshake failed"
 
 

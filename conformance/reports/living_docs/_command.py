@@ -14,10 +14,11 @@ from typing import Any
 import yaml
 
 from conformance import resources
+from conformance.command_line import parse_command_line
 from conformance.protocol import load_contract
 from conformance.reports._coverage_model import CoverageInputError, CoverageMatrix, NoRecordsError
 from conformance.reports._summary import SUMMARY_FILE
-from conformance.reports.coverage_matrix import load_matrix, load_run_matrix
+from conformance.reports.coverage_matrix import add_features_option, load_matrix, load_run_matrix
 from conformance.reports.living_docs._documents import load_features
 from conformance.reports.living_docs._expected_failures import load_expectations
 from conformance.reports.living_docs._html_page import render_page
@@ -53,9 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a report directory of a run (holding summary.json and/or cucumber.json); repeatable, e.g. "
         "once more for a `talk-conformance recording-server` run",
     )
-    parser.add_argument(
-        "--features", type=Path, help="directory of feature files (default: the bundled ones)"
-    )
+    add_features_option(parser)
     parser.add_argument(
         "--reference",
         type=Path,
@@ -76,10 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def docs_command(argv: Iterable[str]) -> int:
     """Build the site; 0 on success, 2 with a one-line explanation when an input or the output is unusable."""
-    try:
-        options = build_parser().parse_args(list(argv))
-    except SystemExit as exit_:
-        return EXIT_OK if exit_.code == 0 else EXIT_USAGE
+    options = parse_command_line(build_parser(), argv)
+    if isinstance(options, int):
+        return options
     try:
         index = build_site(
             options.out,

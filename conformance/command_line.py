@@ -1,0 +1,25 @@
+"""What every talk-conformance command does alike with its command line: parse it, refuse it in one line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+
+EXIT_USAGE = 2  # argparse's own status for words it refuses; every command keeps it for any unusable input
+
+
+def parse_command_line(
+    parser: argparse.ArgumentParser, argv: Iterable[str] | None
+) -> argparse.Namespace | int:
+    """The options, or the exit status once argparse has said all there is to say: 0 after --help, else 2."""
+    try:
+        return parser.parse_args(None if argv is None else list(argv))
+    except SystemExit as exit_:
+        return 0 if exit_.code == 0 else EXIT_USAGE
+
+
+def refuse(prog: str, problem: object) -> int:
+    """Say on stderr, in one line, why the command cannot run as called; the usage exit status."""
+    print(f"{prog}: {problem}", file=sys.stderr)
+    return EXIT_USAGE
