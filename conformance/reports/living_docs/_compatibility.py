@@ -149,9 +149,7 @@ def _recorded_cell(column: Column, feature: DocFeature, name: str) -> Cell:
     if pinned is None:
         return Cell("failed", answered=answered, partial=verdict.partial)
     file_name = column.expectations.name if column.expectations is not None else None
-    answer = verdict.answer
-    judged = None if answer is None else (answer.status, answer.statuscode, answer.error)
-    if pinned.pinned is not None and pinned.pinned == judged:
+    if pinned.answer is not None and pinned.answer == verdict.answer:
         return Cell("expected-failure", pinned.register, pinned.observed, file_name, partial=verdict.partial)
     return Cell(
         "failed-differently", pinned.register, pinned.observed, file_name, answered, partial=verdict.partial

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from conformance import resources
+from conformance.protocol import Answer
 
 EXPECTATIONS_DIR = resources.expectations_dir()
 _REGISTER_ID = re.compile(r"^\s*([A-Z]+\d+)\b")
@@ -23,8 +24,12 @@ class PinnedFailure:
     scenario: str
     example: str | None
     register: str | None
-    observed: str | None  # "HTTP 500 / OCS 996", or None when the file pins no answer
-    pinned: tuple[Any, Any, Any] | None = None  # (HTTP status, OCS statuscode, error) of that answer
+    answer: Answer | None = None  # the answer the file pins; None when it pins none
+
+    @property
+    def observed(self) -> str | None:
+        """The pinned answer as the page shows it: "HTTP 500 / OCS 996", "HTTP 400 / no OCS envelope"."""
+        return self.answer.describe() if self.answer is not None else None
 
     def matches(self, feature_file: str, name: str) -> bool:
         """Whether this entry is about that scenario (or outline row) of that feature file."""
@@ -48,19 +53,6 @@ class ExpectationsFile:
     def find(self, feature_file: str, name: str) -> PinnedFailure | None:
         """The entry about this scenario or row, if any."""
         return next((entry for entry in self.entries if entry.matches(feature_file, name)), None)
-
-
-def answer_words(observed: Any) -> str | None:
-    """An answer as the page shows it: "HTTP 400 / OCS 400 / unknown_type" or "HTTP 400 / no OCS envelope"."""
-    if not isinstance(observed, dict) or "status" not in observed:
-        return None
-    parts = [f"HTTP {observed['status']}"]
-    if "statuscode" in observed:
-        code = observed["statuscode"]
-        parts.append("no OCS envelope" if code is None else f"OCS {code}")
-    if observed.get("error"):
-        parts.append(str(observed["error"]))
-    return " / ".join(parts)
 
 
 def register_id(text: str) -> str | None:
@@ -101,7 +93,7 @@ def file_for(files: list[ExpectationsFile], named: str | None, major: int | None
         by_name = next((item for item in files if item.name == Path(named).name), None)
         if by_name is not None:
             return by_name
-    return next((item for item in files if major is not None and item.talk_release == major), None)
+    return file_of_release(files, major)
 
 
 def _entries(raw: Any) -> list[PinnedFailure]:
@@ -117,17 +109,17 @@ def _entries(raw: Any) -> list[PinnedFailure]:
                 str(item["scenario"]),
                 str(example) if example is not None else None,
                 str(register) if register else None,
-                answer_words(item.get("observed")),
-                _pinned(item.get("observed")),
+                _answer(item.get("observed")),
             )
         )
     return entries
 
 
-def _pinned(observed: Any) -> tuple[Any, Any, Any] | None:
-    if not isinstance(observed, dict) or "status" not in observed:
+def _answer(observed: Any) -> Answer | None:
+    # Read tolerantly: an entry whose observed answer is malformed pins none (the run's loader says why).
+    if not isinstance(observed, dict) or type(observed.get("status")) is not int:
         return None
-    return observed["status"], observed.get("statuscode"), observed.get("error")
+    return Answer.from_dict(observed)
 
 
 def _release_in_name(name: str) -> int | None:
