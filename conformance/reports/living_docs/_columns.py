@@ -80,20 +80,14 @@ def _judged(recording: RealRecording) -> dict[str, RecordedVerdict] | None:
 
 
 def is_reference_run(summary: dict[str, Any]) -> bool:
-    """Whether a summary is of a run against the reference server (the bundled one, or one that says so)."""
-    if summary.get("target_is_reference") is True or summary.get("reference_server"):
-        return True
-    profile = summary.get("profile")
-    # The bundled run has no target URL of its own: the command started the reference server.
-    return isinstance(profile, dict) and "url" in profile and profile.get("url") is None
+    """Whether a summary is of a run against the reference server (it advertises `talk_reference`)."""
+    return summary.get("target_is_reference") is True
 
 
 def _talk_version(summary: dict[str, Any]) -> str | None:
-    for key in ("target_talk_version", "talk_version", "target_release"):
-        value = summary.get(key)
-        if isinstance(value, str | int) and str(value):
-            return str(value)
-    return None
+    """The target's spreed.version as the run's summary gives it; None for an unversioned target."""
+    value = summary.get("target_talk_version")
+    return value if isinstance(value, str) and value else None
 
 
 def _summary(directory: Path) -> dict[str, Any]:

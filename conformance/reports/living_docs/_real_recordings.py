@@ -91,10 +91,7 @@ def shipped_recordings(directory: Path | None = None) -> list[RealRecording]:
 
 
 def release_of(directory: Path) -> tuple[str, str]:
-    """(Talk version, Nextcloud version) of a recording: a field it carries, else its capabilities answer."""
-    carried = _carried_release(directory)
-    if carried is not None:
-        return carried
+    """(Talk version, Nextcloud version) of a recording, from the capabilities answer it recorded."""
     try:
         entries = _entries(directory / recordings.TRAFFIC_FILE)
     except har.HarError:
@@ -108,26 +105,6 @@ def release_of(directory: Path) -> tuple[str, str]:
         if found is not None:
             return found
     return "unknown", "unknown"
-
-
-def _carried_release(directory: Path) -> tuple[str, str] | None:
-    # A recording may say what it ran in a file of its own (the layout of other branches may add one);
-    # any of these spellings is read, the HAR's capabilities answer is the fallback.
-    for file_name in ("recording.json", SUMMARY_FILE):
-        path = directory / file_name
-        if not path.is_file():
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError):
-            continue
-        if not isinstance(data, dict):
-            continue
-        talk = data.get("talk_version") or data.get("target_talk_version")
-        if isinstance(talk, str) and _VERSION.match(talk):
-            nextcloud = data.get("nextcloud_version")
-            return talk, nextcloud if isinstance(nextcloud, str) else "unknown"
-    return None
 
 
 def _versions_in(text: Any) -> tuple[str, str] | None:
