@@ -137,8 +137,8 @@ class SuiteRun:
         announce_unverified(profile.tls_verify, self._say)
         self.summary.profile = redacted_profile(profile.to_dict())
         self.summary.target_url = profile.url
-        if profile.expectations is not None:
-            load_expectations(profile.expectations)  # an unusable file stops the run before it starts
+        # An unusable file stops the run before it starts.
+        given = load_expectations(profile.expectations) if profile.expectations is not None else None
         self.directory.path.mkdir(parents=True, exist_ok=True)
         self.traffic.start(profile)
         adopted = self._command_run.take_prepared() if self._command_run is not None else None
@@ -158,7 +158,9 @@ class SuiteRun:
         chosen = context.profile.expectations
         if chosen is not None:
             self.summary.expectations = str(chosen)
-            load_expectations(chosen)  # `auto`'s choice, checked as strictly as a given file
+            # `auto`'s choice is checked as strictly as a given file, and read once for the whole run.
+            same = given is not None and given.path == chosen
+            self._expectations = given if same else load_expectations(chosen)
         self.summary.profile = redacted_profile(profile.to_dict(), context.base_url)
         return context
 
