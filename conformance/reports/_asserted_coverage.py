@@ -66,8 +66,6 @@ def load_run(results_dir: Path) -> list[ScenarioRun]:
     grouped: dict[tuple[str, int], dict[str, Any]] = {}
     for entry in entries:
         source = entry.get(SOURCE_KEY) if isinstance(entry, dict) else None
-        if source is None and isinstance(entry, dict) and entry.get("verdict") == "skipped":
-            continue  # skipped before it ran (e.g. not for the target's Talk release): it asserted nothing
         if not isinstance(source, dict) or RECORDS_KEY not in entry:
             raise NoRecordsError(
                 f"{path}: scenario {entry.get('name') if isinstance(entry, dict) else entry!r} carries no "
