@@ -75,7 +75,7 @@ def load_expectations(directory: Path | None = None) -> list[ExpectationsFile]:
         files.append(
             ExpectationsFile(
                 path.name,
-                release if isinstance(release, int) else _release_in_name(path.name),
+                release if isinstance(release, int) else None,
                 tuple(_entries(data.get("expectations"))),
             )
         )
@@ -120,9 +120,3 @@ def _answer(observed: Any) -> Answer | None:
     if not isinstance(observed, dict) or type(observed.get("status")) is not int:
         return None
     return Answer.from_dict(observed)
-
-
-def _release_in_name(name: str) -> int | None:
-    # Files written before `talk_release` existed are named after Nextcloud: nextcloud-32 ships Talk 22.
-    match = re.fullmatch(r"nextcloud-(\d+)\.yaml", name)
-    return int(match.group(1)) - 10 if match else None
