@@ -39,6 +39,13 @@ from conformance.protocol._recording_vocabulary import (
     WELCOME_OPERATION,
     Transition,
 )
+from conformance.protocol._release_tags import (
+    SINCE_TAG,
+    UNTIL_TAG,
+    ReleaseTagError,
+    holds_for,
+    release_range,
+)
 
 __all__ = [
     "AUDIO",
@@ -55,7 +62,9 @@ __all__ = [
     "RECORDING_KINDS",
     "RECORDING_STATES",
     "REQUEST_NAMES",
+    "ReleaseTagError",
     "SHARE_OPERATION",
+    "SINCE_TAG",
     "STARTED_FROM",
     "STARTING",
     "STARTING_AUDIO",
@@ -75,13 +84,16 @@ __all__ = [
     "TRIGGER_STOPPED",
     "TRIGGER_STOP_ANSWERED_404",
     "Transition",
+    "UNTIL_TAG",
     "VIDEO",
     "WELCOME_OPERATION",
     "answer_of",
     "answer_of_response",
+    "holds_for",
     "key_reads",
     "load_contract",
     "media_samples",
+    "release_range",
     "signer",
     "video_webm",
     "webm_bytes",

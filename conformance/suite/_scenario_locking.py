@@ -9,12 +9,13 @@ import pytest
 
 from conformance import _bdd_compat, progress_lines
 from conformance.outcomes import SetupError
+from conformance.protocol import SINCE_TAG, UNTIL_TAG, ReleaseTagError
 from conformance.reports import write_line
 from conformance.suite._scenario_lock import ScenarioLock, first_alone_step
 from conformance.suite._scenario_order import is_suite_item
 from conformance.suite._scenario_tags import item_tags
 from conformance.suite._suite_session import SuiteSession, suite_of
-from conformance.target import SINCE_TAG, UNTIL_TAG, ReleaseTagError, TargetRelease, skip_reason
+from conformance.target import TargetRelease, skip_reason
 from conformance.traffic import capture as traffic_capture
 
 DISRUPTIVE_WAIT_STALL_SECONDS = 60.0

@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection
 
 import pytest
 
-from conformance.target import SINCE_TAG, UNTIL_TAG
+from conformance.protocol import SINCE_TAG, UNTIL_TAG
 
 # Plain scenario tags that become pytest markers (the key:value tags do not, see pytest_bdd_apply_tag).
 SUITE_MARKERS = {

@@ -44,13 +44,7 @@ from conformance.target._recording_server_callbacks import (
 from conformance.target._run_setup import PreparedRun, new_run_dir, preflight_run
 from conformance.target._setup_driver import RECORDING, TalkSession, transport_reason
 from conformance.target._signaling_stand_in import SignalingStandIn
-from conformance.target._target_release import (
-    SINCE_TAG,
-    UNTIL_TAG,
-    ReleaseTagError,
-    TargetRelease,
-    skip_reason,
-)
+from conformance.target._target_release import TargetRelease, skip_reason
 from conformance.target._tls import INSECURE_WARNING_FILTER, announce_unverified
 
 __all__ = [
@@ -75,10 +69,8 @@ __all__ = [
     "ProfileError",
     "RECORDING",
     "RecordingServerClient",
-    "ReleaseTagError",
     "RunContext",
     "SIGNALING_SERVER",
-    "SINCE_TAG",
     "ScenarioKey",
     "SignalingStandIn",
     "SignatureFactory",
@@ -86,7 +78,6 @@ __all__ = [
     "TargetProfile",
     "TargetRelease",
     "UNREACHABLE",
-    "UNTIL_TAG",
     "USER_AGENT",
     "WELCOME",
     "announce_unverified",

@@ -7,15 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from conformance.protocol import holds_for, release_range
+
 # The newest Talk release the suite knows; a target that reports no spreed.version is judged as this one.
 NEWEST_KNOWN_RELEASE = 23
-SINCE_TAG = "since-talk"
-UNTIL_TAG = "until-talk"
 _MAJOR = re.compile(r"^\s*(\d+)(?:\.|$)")
-
-
-class ReleaseTagError(ValueError):
-    """A @since-talk / @until-talk tag that names no release number."""
 
 
 @dataclass(frozen=True)
@@ -69,26 +65,10 @@ def major_of(version: str) -> int | None:
     return int(match[1]) if match else None
 
 
-def release_range(tags: Iterable[str]) -> tuple[int | None, int | None]:
-    """(first, last) release a scenario holds for, from its since-talk:N / until-talk:N tags (inclusive)."""
-    bounds: dict[str, int | None] = {SINCE_TAG: None, UNTIL_TAG: None}
-    for tag in tags:
-        key, _, value = tag.partition(":")
-        if key not in bounds:
-            continue
-        if not value.isdigit():
-            raise ReleaseTagError(f"the tag @{tag} must name a Talk major release, e.g. @{key}:23")
-        bounds[key] = int(value)
-    first, last = bounds[SINCE_TAG], bounds[UNTIL_TAG]
-    if first is not None and last is not None and first > last:
-        raise ReleaseTagError(f"the tags @{SINCE_TAG}:{first} and @{UNTIL_TAG}:{last} leave no release")
-    return first, last
-
-
 def skip_reason(tags: Iterable[str], release: TargetRelease) -> str | None:
     """Why a scenario does not apply to the target's release; None when it does (ReleaseTagError: bad tag)."""
     first, last = release_range(tags)
-    if (first is None or release.major >= first) and (last is None or release.major <= last):
+    if holds_for((first, last), release.major):
         return None
     if first is not None and last is not None:
         holds = f"Talk {first}" if first == last else f"Talk {first} to {last}"

@@ -30,7 +30,7 @@ import requests
 from gherkin.parser import Parser
 
 from conformance import resources
-from conformance.protocol import Answer, ContractViolation, answer_of, load_contract
+from conformance.protocol import Answer, ContractViolation, answer_of, holds_for, load_contract, release_range
 from conformance.traffic import _recordings as recordings
 from conformance.traffic.scenario_fingerprints import (
     Fingerprint,
@@ -124,25 +124,15 @@ def first_then_steps(feature_text: str) -> dict[str, str]:
     return found
 
 
-def release_range(feature_text: str) -> dict[str, tuple[int | None, int | None]]:
-    """(since, until) Talk releases of each scenario by title, from @since-talk:N / @until-talk:N tags."""
+def scenario_release_ranges(feature_text: str) -> dict[str, tuple[int | None, int | None]]:
+    """(since, until) Talk releases of each scenario by title, from its @since-talk:N / @until-talk:N tags."""
     feature = Parser().parse(feature_text).get("feature") or {}
     found: dict[str, tuple[int | None, int | None]] = {}
     for child in feature.get("children", []):
         scenario = child.get("scenario")
-        if scenario is None:
-            continue
-        tags = [tag["name"] for tag in scenario.get("tags", [])]
-        since = [int(tag.split(":")[1]) for tag in tags if tag.startswith("@since-talk:")]
-        until = [int(tag.split(":")[1]) for tag in tags if tag.startswith("@until-talk:")]
-        found[scenario["name"]] = (since[0] if since else None, until[0] if until else None)
+        if scenario is not None:
+            found[scenario["name"]] = release_range(tag["name"] for tag in scenario.get("tags", []))
     return found
-
-
-def holds_for(bounds: tuple[int | None, int | None], release: int) -> bool:
-    """Whether a scenario with these release bounds applies to a Talk release."""
-    since, until = bounds
-    return (since is None or release >= since) and (until is None or release <= until)
 
 
 def judge(
@@ -210,7 +200,7 @@ def verdicts_of_recording(
     thens, bounds = {}, {}
     for path in sorted(features.glob("*.feature")):
         text = path.read_text(encoding="utf-8")
-        thens[path.name], bounds[path.name] = first_then_steps(text), release_range(text)
+        thens[path.name], bounds[path.name] = first_then_steps(text), scenario_release_ranges(text)
     recorded, summary = load_recorded(directory / "scenarios.json"), recorded_summary(directory)
     verdicts = {}
     for key, fingerprint in current_fingerprints(features).items():

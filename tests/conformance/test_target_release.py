@@ -13,13 +13,9 @@ import yaml
 from ocs_stand_in import ocs, ocs_stand_in
 
 from conformance.cli import main
+from conformance.protocol import ReleaseTagError
 from conformance.target import _expectation_choice as expectation_choice
-from conformance.target._target_release import (
-    ReleaseTagError,
-    TargetRelease,
-    release_from_capabilities,
-    skip_reason,
-)
+from conformance.target._target_release import TargetRelease, release_from_capabilities, skip_reason
 
 pytest_plugins = ["pytester"]
 
