@@ -30,6 +30,8 @@ from conformance.traffic import capture
 
 # How long to wait for effects the target may apply asynchronously (chat, notifications).
 EFFECT_TIMEOUT = 5.0
+POLL_FIRST_PAUSE = 0.01
+POLL_LONGEST_PAUSE = 0.5
 
 REQUEST = r"the (?P<request>request|" + "|".join(REQUEST_NAMES) + ")"
 
@@ -337,23 +339,23 @@ def indented(text: str) -> str:
     return text.replace("\n", "\n    ")
 
 
-def poll(
-    check: Callable[[], Any], timeout: float = EFFECT_TIMEOUT, interval: float = 0.02, waiting_for: str = ""
-) -> Any:
+def poll(check: Callable[[], Any], timeout: float = EFFECT_TIMEOUT, waiting_for: str = "") -> Any:
     """Call check until it returns something truthy or the timeout passes; return its last result.
 
-    The pause doubles after each miss (up to half a second): an effect that is already there costs one
-    check, one that takes a while costs few requests on a slow target.
+    Each pause is a quarter of the time waited so far (from 10 ms, at most half a second): an effect that is
+    already there costs one check, one that takes a while is seen at most a quarter late, and a slow target
+    gets a few dozen requests, not hundreds.
     """
-    deadline = time.monotonic() + timeout
+    began = time.monotonic()
+    deadline = began + timeout
     first = True
     while True:
         result = check()
-        remaining = deadline - time.monotonic()
+        now = time.monotonic()
+        remaining = deadline - now
         if result or remaining <= 0:
             return result
         if first:
             progress_lines.announce_wait(f"polling for {waiting_for or 'an effect of the action'}", remaining)
             first = False
-        time.sleep(min(interval, remaining))
-        interval = min(interval * 2, 0.5)
+        time.sleep(min(max(POLL_FIRST_PAUSE, (now - began) / 4), POLL_LONGEST_PAUSE, remaining))
