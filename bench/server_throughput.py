@@ -25,7 +25,7 @@ import httpx
 
 from bench.recording_target import ADMIN, MODERATOR, SECRET, TIMEOUT, signaling_stand_in
 from bench.reference_process import ReferenceProcess
-from conformance.protocol import signer
+from conformance.protocol import sign
 from conformance.target import (
     API_PATH,
     FakeRecordingServer,
@@ -158,7 +158,7 @@ def _signed_stopped_requests(token: str, count: int) -> list[tuple[bytes, dict[s
         headers = {
             "OCS-APIRequest": "true",
             "Content-Type": "application/json",
-            **signer.sign(SECRET, body).headers(),
+            **sign(SECRET, body).headers(),
         }
         prepared.append((body, headers))
     return prepared

@@ -11,7 +11,7 @@ from typing import Any
 from pytest_bdd import parsers, then
 
 from conformance.outcomes import SetupError
-from conformance.protocol import RECORDING_STATES, answer_of_response, key_reads
+from conformance.protocol import RECORDING_STATES, answer_of_response, track_key_reads
 from conformance.target import WELCOME, setup_driver
 from steps.recording_server import (
     SAMPLES,
@@ -62,9 +62,7 @@ def ocs_body(world: World, exchange: Exchange) -> dict[str, Any]:
     """The decoded OCS envelope, with a readable failure when it is not one."""
     response = exchange.response
     try:
-        body = key_reads.tracked(
-            response.json(), response.request.method or "GET", response.request.url or ""
-        )
+        body = track_key_reads(response.json(), response.request.method or "GET", response.request.url or "")
         meta, data = body["ocs"]["meta"], body["ocs"]["data"]
     except (ValueError, KeyError, TypeError):
         raise AssertionError(

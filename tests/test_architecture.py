@@ -17,7 +17,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "conformance": set(),  # the engine; starts the reference server as a process, never imports it
     "steps": {"conformance"},
     "reference_server": set(),  # an implementation under test like any other
-    # under test too; it takes only the media files it uploads from conformance.protocol._media_samples
+    # under test too; it takes only the media samples it uploads from conformance.protocol
     "reference_recording_server": {"conformance"},
     "bench": {"conformance"},  # measurements drive the suite and start servers as processes
 }

@@ -8,7 +8,7 @@ from datetime import datetime
 import requests
 
 from conformance.outcomes import SetupError
-from conformance.protocol import media_samples
+from conformance.protocol import video_webm
 from conformance.target import FakeRecordingServerControl, RecordingServerClient, TalkSession, setup_driver
 
 # Label of each prepared room → (start status, callback after the start, resulting callRecording).
@@ -67,7 +67,7 @@ def call_recording(session: TalkSession, token: str) -> int:
 
 def store_recording(moderator: TalkSession, backend: RecordingServerClient, token: str) -> StoredRecording:
     """Upload a real WebM as the recording server would; read file id and time from the notification."""
-    stored = backend.store(token, moderator.name, media_samples.video_webm())
+    stored = backend.store(token, moderator.name, video_webm())
     _require(stored, f"storing a recording in {token}")
     for notification in setup_driver.notifications(moderator):
         if notification.get("object_type") != "recording" or notification.get("object_id") != token:

@@ -14,7 +14,7 @@ from typing import Any
 import requests
 
 from conformance.outcomes import SetupError
-from conformance.protocol import key_reads
+from conformance.protocol import track_key_reads
 from conformance.target._connection_pool import PooledSession
 from conformance.target._error_chain import error_chain
 from conformance.target._profile import Account
@@ -108,7 +108,7 @@ class TalkSession:
                 f" (expected {'/'.join(map(str, expected))}): {response.text[:300]}"
             )
         try:
-            document = key_reads.tracked(response.json(), method, response.request.url or path)
+            document = track_key_reads(response.json(), method, response.request.url or path)
             return document["ocs"]["data"]
         except (ValueError, KeyError, TypeError):
             raise SetupError(
