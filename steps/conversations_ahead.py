@@ -16,7 +16,7 @@ import pytest
 from conformance.outcomes import SetupError
 from conformance.suite.plugin import next_scenario, scenario_steps
 from conformance.target import RunContext, TalkSession, setup_driver
-from conformance.traffic import capture
+from conformance.traffic import scenario_label, traffic_scenario_of_this_thread
 from steps.world import room_name
 
 CONVERSATION = "a conversation with a moderator and a participant"
@@ -65,7 +65,7 @@ class ConversationsAhead:
         """Start making the conversation of the next scenario (never a skipped one) if it opens with one."""
         if item is None or not starts_with_conversation(item):
             return
-        label = capture.scenario_label(item)
+        label = scenario_label(item)
         with self._lock:
             if item.nodeid in self._pending:
                 return
@@ -78,7 +78,7 @@ class ConversationsAhead:
         moderator, participant = profile.users[0], profile.users[1]
         session = TalkSession(self.run.base_url, moderator, profile.request_timeout, profile.tls_verify)
         try:
-            with capture.scenario_of_this_thread(scenario):
+            with traffic_scenario_of_this_thread(scenario):
                 token = create_conversation(session, room_name(self.run, scenario), participant.user_id)
         except BaseException:
             session.close()

@@ -26,7 +26,7 @@ from conformance.target import (
     setup_driver,
     target_cleanup,
 )
-from conformance.traffic import capture
+from conformance.traffic import current_traffic_scenario, traffic_scenario_of_this_thread
 
 # How long to wait for effects the target may apply asynchronously (chat, notifications).
 EFFECT_TIMEOUT = 5.0
@@ -178,12 +178,12 @@ class World:
             return
         moderator = self.account("moderator")
         base_url, timeout, verify = self.run.base_url, self.timeout, self.profile.tls_verify
-        scenario = capture.current_scenario()
+        scenario = current_traffic_scenario()
 
         def delete() -> None:
             session = TalkSession(base_url, moderator, timeout, verify)
             try:
-                with capture.scenario_of_this_thread(scenario):
+                with traffic_scenario_of_this_thread(scenario):
                     setup_driver.delete_room(session, token)
             finally:
                 session.close()

@@ -24,7 +24,7 @@ from conformance.target import (
     run_setup,
     target_cleanup,
 )
-from conformance.traffic import capture as traffic_capture
+from conformance.traffic import traffic_outside_scenario
 
 
 class ProfileSource:
@@ -145,7 +145,7 @@ class SuiteRun:
         if adopted is not None:
             prepared, self._stop = adopted  # the command's preflight set it up and printed its line
         else:
-            with traffic_capture.outside_scenario():
+            with traffic_outside_scenario():
                 prepared, self._stop = run_setup.start(profile, self.directory.path)
             if prepared.expectations_line:
                 self._say(prepared.expectations_line)

@@ -64,7 +64,7 @@ from conformance.suite._xdist_handoff import (
     worker_input,
 )
 from conformance.target import INSECURE_WARNING_FILTER, background_cleanup, run_setup
-from conformance.traffic import capture as traffic_capture
+from conformance.traffic import stop_traffic_capture
 
 # What steps/ and the tests use, and the hooks and fixtures pytest collects from this module.
 __all__ = [
@@ -263,7 +263,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     suite = suite_or_none(config)
     if suite is None:
         return
-    traffic_capture.stop()
+    stop_traffic_capture()
     suite.reports.redact_cucumber()
     if suite.is_controller:
         suite.run.stop_local()

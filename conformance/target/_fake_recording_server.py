@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from conformance.protocol import CHECKSUM_HEADER, RANDOM_HEADER, verify_checksum
 from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, StandIn
-from conformance.traffic import capture, har
+from conformance.traffic import TARGET_TO_RECORDING_SERVER, record_answered
 
 WELCOME = {"version": "0.2.1-conformance-fake"}
 
@@ -97,7 +97,7 @@ class _Handler(KeepAliveHandler):
         """Hand what the target asked and what it got to the traffic recording, if one runs."""
         # A kept-alive connection serves several requests with one handler: each answer is recorded once.
         answer, self._answer = getattr(self, "_answer", None), None
-        capture.record_answered(self, har.TARGET_TO_RECORDING_SERVER, started, body, answer)
+        record_answered(self, TARGET_TO_RECORDING_SERVER, started, body, answer)
 
     # --- routes ---------------------------------------------------------------------------------
 

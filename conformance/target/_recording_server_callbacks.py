@@ -12,11 +12,11 @@ import requests
 
 from conformance.protocol import TRIGGER_FAILED, TRIGGER_STARTED, TRIGGER_STOPPED, Sample, Signature, sign
 from conformance.target._connection_pool import PooledSession
-from conformance.traffic import capture, har
+from conformance.traffic import RECORDING_SERVER_ACTOR, record_response
 
 USER_AGENT = "Nextcloud-Talk-Recording/0.2.1"
 API_PATH = "/ocs/v2.php/apps/spreed/api/v1/recording"
-ACTOR = har.RECORDING_SERVER_ACTOR  # who sends these requests, as recorded traffic names it
+ACTOR = RECORDING_SERVER_ACTOR  # who sends these requests, as recorded traffic names it
 
 # Produces the signature headers for the signed data (raw body, or room token for store).
 SignatureFactory = Callable[[str, bytes], Signature]
@@ -105,7 +105,7 @@ class RecordingServerClient:
         # A new session per callback (no cookies carried over), on the shared kept-alive connections.
         session = PooledSession()
         response = session.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify)
-        capture.record_response(response, ACTOR, sent)
+        record_response(response, ACTOR, sent)
         return response
 
     def callback(self, message: Any, signature_factory: SignatureFactory = sign) -> requests.Response:

@@ -19,7 +19,7 @@ from conformance.target._connection_pool import PooledSession
 from conformance.target._error_chain import error_chain
 from conformance.target._profile import Account
 from conformance.target._tls import certificate_problem
-from conformance.traffic import capture
+from conformance.traffic import record_failure, record_response
 
 OCS = "/ocs/v2.php"
 TALK = f"{OCS}/apps/spreed/api/v4"
@@ -88,9 +88,9 @@ class TalkSession:
         except requests.RequestException as error:
             limit = kwargs["timeout"]
             reason = certificate_problem(error) or transport_reason(error, limit)
-            capture.record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
+            record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
             raise NoAnswer(f"{method} {path.split('?', 1)[0]} as {self.name}", str(reason)) from None
-        capture.record_response(response, self.name, sent)
+        record_response(response, self.name, sent)
         self.last_response, self.last_order = response, answer_order()
         return response
 

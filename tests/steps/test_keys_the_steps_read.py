@@ -21,8 +21,7 @@ import pytest
 
 from conformance.protocol import key_reads_step_finished, key_reads_step_started, track_key_reads
 from conformance.protocol._key_reads import KEY_READS_ENV
-from conformance.traffic import _har as har
-from conformance.traffic import _recordings as recordings
+from conformance.traffic import read_har, shipped_recording_names, shipped_traffic_path
 from conformance.traffic._har import SUITE_TO_TARGET
 from conformance.traffic._normalise import observations
 
@@ -60,8 +59,8 @@ def recorded_keys(entries: Iterable[Mapping[str, Any]]) -> Known:
 def shipped_keys() -> Known:
     """The union over every shipped real recording."""
     known: Known = {}
-    for name in recordings.names():
-        for request, keys in recorded_keys(har.read(recordings.traffic_path(name))["log"]["entries"]).items():
+    for name in shipped_recording_names():
+        for request, keys in recorded_keys(read_har(shipped_traffic_path(name))["log"]["entries"]).items():
             known.setdefault(request, set()).update(keys)
     return known
 
@@ -98,7 +97,7 @@ def reads(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
 
 
 def test_every_key_a_then_step_reads_is_in_a_real_recording(reads):
-    assert recordings.names(), "no shipped real recording"
+    assert shipped_recording_names(), "no shipped real recording"
     functions = {read["function"] for read in reads}
     # The run did record: the steps that judge the room, the chat and the notifications are among them.
     assert {"recording_status_is", "chat_shows_system_message", "notified_recording_available"} <= functions
