@@ -12,7 +12,7 @@ from pytest_bdd import parsers, then
 
 from conformance.outcomes import SetupError
 from conformance.protocol import RECORDING_STATES, answer_of_response, track_key_reads
-from conformance.target import WELCOME, setup_driver
+from conformance.target import WELCOME, chat_messages
 from steps.recording_server import (
     SAMPLES,
     file_parameter,
@@ -278,7 +278,7 @@ def settled_status(world: World) -> int:
 def _system_messages(world: World) -> list[dict[str, Any]]:
     return [
         message
-        for message in setup_driver.chat_messages(world.session("moderator"), world.room)
+        for message in chat_messages(world.session("moderator"), world.room)
         if message.get("systemMessage")
     ]
 
@@ -391,7 +391,7 @@ def chat_shows_shared_recording(world: World, role: str) -> None:
     file_id = str(world.stored_file["id"])
 
     def shared() -> list[dict[str, Any]]:
-        messages = setup_driver.chat_messages(world.session("moderator"), world.room)
+        messages = chat_messages(world.session("moderator"), world.room)
         return [
             message
             for message in messages

@@ -15,7 +15,7 @@ import pytest
 
 from conformance.outcomes import SetupError
 from conformance.suite.plugin import next_scenario, scenario_steps
-from conformance.target import RunContext, TalkSession, setup_driver
+from conformance.target import RunContext, TalkSession, add_participant, create_room, delete_room
 from conformance.traffic import scenario_label, traffic_scenario_of_this_thread
 from steps.world import room_name
 
@@ -35,8 +35,8 @@ class Conversation:
 
 def create_conversation(moderator: TalkSession, name: str, participant: str) -> str:
     """The moderator's group conversation with the participant as plain member; its token."""
-    token = setup_driver.create_room(moderator, name)
-    setup_driver.add_participant(moderator, token, participant)
+    token = create_room(moderator, name)
+    add_participant(moderator, token, participant)
     return token
 
 
@@ -117,7 +117,7 @@ class ConversationsAhead:
 
 def _delete(conversation: Conversation) -> None:
     try:
-        setup_driver.delete_room(conversation.moderator, conversation.token)
+        delete_room(conversation.moderator, conversation.token)
     finally:
         conversation.moderator.close()
 

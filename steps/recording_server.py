@@ -36,12 +36,14 @@ from conformance.target import (
     NOT_JSON,
     SIGNALING_SERVER,
     UNREACHABLE,
+    BruteForceResetUnavailable,
     SignatureFactory,
-    brute_force_reset,
+    clear_brute_force_attempts,
     failed_message,
-    setup_driver,
+    notifications_of,
     started_message,
     stopped_message,
+    throttled_timeout,
 )
 from steps.recording_requests import unknown_token
 from steps.world import World, poll
@@ -86,14 +88,14 @@ def expect_brute_force_attempts(world: World) -> None:
         return
     world.brute_force_reset_planned = True
     # A target outside testing mode sleeps before and after each throttled request (up to 25 s each).
-    world.recording_server.timeout = brute_force_reset.throttled_timeout(world.timeout)
+    world.recording_server.timeout = throttled_timeout(world.timeout)
     if world.reset_around_it:
         return  # a @disruptive scenario: the plugin clears the attempts after it anyway
     admin = world.session("administrator") if world.profile.admin is not None else None
 
     def clear() -> None:
-        with contextlib.suppress(brute_force_reset.ResetUnavailable):
-            brute_force_reset.reset(world.profile, admin, world.redactor)
+        with contextlib.suppress(BruteForceResetUnavailable):
+            clear_brute_force_attempts(world.profile, admin, world.redactor)
 
     world.on_teardown(clear)
 
@@ -344,7 +346,7 @@ def recording_notifications(world: World, role: str) -> list[dict[str, Any]]:
     """The role's notifications about recordings stored for this room."""
     return [
         notification
-        for notification in setup_driver.notifications(world.session(role))
+        for notification in notifications_of(world.session(role))
         if notification.get("app") == "spreed"
         and notification.get("object_type") == "recording"
         and notification.get("object_id") == world.room

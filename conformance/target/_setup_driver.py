@@ -247,7 +247,7 @@ def configure_recording(
     return RecordingConfiguration(restore, use_stand_in)
 
 
-def recording_enabled(
+def switch_call_recording(
     base_url: str, admin: Account, enabled: bool, timeout: float, verify: bool | str = True
 ) -> Callable[[], None]:
     """Switch the `call_recording` app config; return a callable that restores the previous value."""
@@ -294,7 +294,7 @@ def participants(session: TalkSession, token: str) -> list[dict[str, Any]]:
     return session.ocs("GET", f"{TALK}/room/{token}/participants")
 
 
-def promote(moderator: TalkSession, token: str, user_id: str) -> None:
+def promote_to_moderator(moderator: TalkSession, token: str, user_id: str) -> None:
     """Make a user participant a moderator."""
     for attendee in participants(moderator, token):
         if attendee.get("actorType") == "users" and attendee.get("actorId") == user_id:
@@ -345,7 +345,7 @@ def chat_messages(session: TalkSession, token: str) -> list[dict[str, Any]]:
     return _listing(session.ocs_data("GET", f"{CHAT}/{token}", response), f"chat of {token}")
 
 
-def notifications(session: TalkSession) -> list[dict[str, Any]]:
+def notifications_of(session: TalkSession) -> list[dict[str, Any]]:
     """The session user's notifications."""
     return _listing(session.ocs("GET", NOTIFICATIONS), f"notifications of {session.name}")
 
