@@ -26,7 +26,7 @@ from bench.reference_process import ReferenceProcess, ServerStartError, default_
 from bench.streamed_upload import StreamedStoreBody, store_streamed
 from conformance.outcomes import SetupError
 from conformance.protocol import video_webm
-from conformance.target import setup_driver
+from conformance.target import RECORDING, TalkSession, set_app_config
 
 MIB = 1024 * 1024
 VALID_STATES = frozenset(range(6))
@@ -105,19 +105,17 @@ def refusing_url() -> str:
 
 def point_recording_at(target: RecordingTarget, url: str) -> None:
     """Make the server talk to another recording server (same secret)."""
-    admin = setup_driver.TalkSession(target.url, ADMIN, TIMEOUT)
+    admin = TalkSession(target.url, ADMIN, TIMEOUT)
     try:
         value = {"servers": [{"server": url, "verify": False}], "secret": SECRET}
-        setup_driver.set_app_config(admin, "recording_servers", json.dumps(value))
+        set_app_config(admin, "recording_servers", json.dumps(value))
     finally:
         admin.close()
 
 
 def start_request(target: RecordingTarget, token: str, timeout: float = 120) -> requests.Response:
     """The moderator's start (video) request."""
-    return target.moderator.request(
-        "POST", f"{setup_driver.RECORDING}/{token}", data={"status": 1}, timeout=timeout
-    )
+    return target.moderator.request("POST", f"{RECORDING}/{token}", data={"status": 1}, timeout=timeout)
 
 
 # --- the checks ----------------------------------------------------------------------------------------
@@ -187,7 +185,7 @@ def kill_during_start(target: RecordingTarget) -> CheckResult:
     point_recording_at(target, target.fake.url)
     control = target.control()
     control.answer(token, "stop", 404)
-    stop = target.moderator.request("DELETE", f"{setup_driver.RECORDING}/{token}")
+    stop = target.moderator.request("DELETE", f"{RECORDING}/{token}")
     restart = start_request(target, token)
     passed = claimed and sound and stop.status_code == 200 and restart.status_code == 200
     detail = (

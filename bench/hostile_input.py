@@ -17,7 +17,7 @@ import requests
 
 from bench.check_result import CheckResult, print_results
 from bench.recording_target import MODERATOR, SECRET, RecordingTarget, recording_target
-from conformance.protocol import Sample, signer, webm_bytes
+from conformance.protocol import Sample, sign, sign_store, webm_bytes
 from conformance.target import API_PATH, multipart_body, started_message
 
 TRAVERSAL_NAMES = (
@@ -58,7 +58,7 @@ def raw_request(url: str, data: bytes, timeout: float = 10) -> int | None:
 
 
 def _signed_backend(target: RecordingTarget, body: bytes, content_type: str = "application/json") -> int:
-    headers = {"OCS-APIRequest": "true", "Content-Type": content_type, **signer.sign(SECRET, body).headers()}
+    headers = {"OCS-APIRequest": "true", "Content-Type": content_type, **sign(SECRET, body).headers()}
     return requests.post(
         f"{target.url}{API_PATH}/backend", data=body, headers=headers, timeout=60
     ).status_code
@@ -68,7 +68,7 @@ def _signed_store(target: RecordingTarget, token: str, body: bytes, content_type
     headers = {
         "OCS-APIRequest": "true",
         "Content-Type": content_type,
-        **signer.sign_store(SECRET, token).headers(),
+        **sign_store(SECRET, token).headers(),
     }
     return requests.post(
         f"{target.url}{API_PATH}/{token}/store", data=body, headers=headers, timeout=60
@@ -158,13 +158,13 @@ def hostile_bodies(target: RecordingTarget, token: str, depth: int) -> list[Prob
 def replayed_signatures(target: RecordingTarget, token: str) -> list[Probe]:
     """A captured valid signature replayed over other data must be refused (403 backend, 401 store)."""
     original = json.dumps(started_message(token, 1, "users", MODERATOR.user_id)).encode()
-    captured = signer.sign(SECRET, original)
+    captured = sign(SECRET, original)
     tampered = original.replace(b'"status": 1', b'"status": 2')
     headers = {"OCS-APIRequest": "true", "Content-Type": "application/json", **captured.headers()}
     backend = requests.post(f"{target.url}{API_PATH}/backend", data=tampered, headers=headers, timeout=30)
     # The store signature covers the token only: replayed for another room it must not authenticate.
     other = target.room_in_call("hostile-other")
-    store_signature = signer.sign_store(SECRET, token)
+    store_signature = sign_store(SECRET, token)
     body, content_type = multipart_body(
         MODERATOR.user_id, Sample("Recording replay.webm", webm_bytes(), "video/webm")
     )

@@ -17,7 +17,7 @@ import requests
 
 from bench.check_result import CheckResult, print_results
 from bench.recording_target import MODERATOR, RecordingTarget, recording_target
-from conformance.target import failed_message, setup_driver, started_message, stopped_message
+from conformance.target import RECORDING, failed_message, started_message, stopped_message
 
 STARTING_VIDEO, VIDEO, NONE, FAILED = 3, 1, 0, 5
 
@@ -37,7 +37,7 @@ def _concurrently(count: int, action) -> list:
 def concurrent_starts(target: RecordingTarget, starts: int) -> CheckResult:
     """`starts` moderators' start requests at once on one room: exactly one 200, the rest 400 recording."""
     token = target.room_in_call("race-starts")
-    url = f"{target.url}{setup_driver.RECORDING}/{token}"
+    url = f"{target.url}{RECORDING}/{token}"
     headers = {"OCS-APIRequest": "true", "Accept": "application/json"}
 
     def start(_index: int) -> tuple[int, str]:
@@ -100,7 +100,7 @@ def concurrent_callbacks(target: RecordingTarget, rounds: int, copies: int) -> C
         # A refused `started` is a brute-force attempt; after ten of them everything would answer 429.
         target.reset_brute_force()
         token = target.room_in_call(f"race-callbacks-{round_index}")
-        target.moderator.ocs("POST", f"{setup_driver.RECORDING}/{token}", data={"status": 1})
+        target.moderator.ocs("POST", f"{RECORDING}/{token}", data={"status": 1})
         messages = {
             "started": started_message(token, VIDEO, "users", MODERATOR.user_id),
             "failed": failed_message(token),

@@ -13,8 +13,15 @@ from conformance.target import (
     FakeRecordingServer,
     FakeRecordingServerControl,
     RecordingServerClient,
+    SignalingServer,
     SignalingStandIn,
-    setup_driver,
+    TalkSession,
+    configure_recording,
+    create_room,
+    get_room,
+    join_call,
+    join_room,
+    reset_brute_force,
 )
 
 SECRET = "bench recording secret"
@@ -29,7 +36,7 @@ class RecordingTarget:
 
     server: ReferenceProcess
     fake: FakeRecordingServer
-    moderator: setup_driver.TalkSession
+    moderator: TalkSession
 
     @property
     def url(self) -> str:
@@ -46,9 +53,9 @@ class RecordingTarget:
 
     def room_in_call(self, name: str = "bench") -> str:
         """A new group room owned by the moderator, who has joined its call; return the token."""
-        token = setup_driver.create_room(self.moderator, name)
-        setup_driver.join_room(self.moderator, token)
-        setup_driver.join_call(self.moderator, token)
+        token = create_room(self.moderator, name)
+        join_room(self.moderator, token)
+        join_call(self.moderator, token)
         return token
 
     def restart(self) -> None:
@@ -58,35 +65,33 @@ class RecordingTarget:
 
     def reset_brute_force(self) -> None:
         """Forget the throttle's attempts (refused `started` callbacks count as attempts)."""
-        admin = setup_driver.TalkSession(self.url, ADMIN, TIMEOUT)
+        admin = TalkSession(self.url, ADMIN, TIMEOUT)
         try:
-            setup_driver.reset_brute_force(admin)
+            reset_brute_force(admin)
         finally:
             admin.close()
 
     def recording_state(self, token: str) -> int:
         """The room's callRecording as the moderator sees it."""
-        return setup_driver.get_room(self.moderator, token)["callRecording"]
+        return get_room(self.moderator, token)["callRecording"]
 
 
 _stand_in: list[SignalingStandIn] = []
 
 
-def signaling_stand_in() -> setup_driver.SignalingServer:
+def signaling_stand_in() -> SignalingServer:
     """This process's signaling stand-in: the reference server notifies it of room changes, as Talk does."""
     if not _stand_in:
         stand_in = SignalingStandIn("bench signaling secret")
         stand_in.start()  # a daemon thread; it outlives server restarts and ends with the process
         _stand_in.append(stand_in)
-    return setup_driver.SignalingServer(_stand_in[0].url, _stand_in[0].secret)
+    return SignalingServer(_stand_in[0].url, _stand_in[0].secret)
 
 
-def configure(server: ReferenceProcess, fake: FakeRecordingServer) -> setup_driver.TalkSession:
+def configure(server: ReferenceProcess, fake: FakeRecordingServer) -> TalkSession:
     """Point the server's recording config at the fake; return the moderator's session."""
-    setup_driver.configure_recording(
-        server.url, ADMIN, SECRET, fake.url, TIMEOUT, signaling_stand_in=signaling_stand_in()
-    )
-    return setup_driver.TalkSession(server.url, MODERATOR, TIMEOUT)
+    configure_recording(server.url, ADMIN, SECRET, fake.url, TIMEOUT, signaling_stand_in=signaling_stand_in())
+    return TalkSession(server.url, MODERATOR, TIMEOUT)
 
 
 @contextlib.contextmanager

@@ -23,7 +23,15 @@ from bench.recording_target import MODERATOR, SECRET, RecordingTarget, recording
 from bench.reference_process import REQUEST_LOG, default_config
 from bench.streamed_upload import StreamedStoreBody, store_streamed
 from conformance.protocol import video_webm
-from conformance.target import setup_driver
+from conformance.target import (
+    NOTIFICATIONS,
+    RECORDING,
+    TALK,
+    chat_messages,
+    delete_room,
+    get_room,
+    notifications_of,
+)
 
 MIB = 1024 * 1024
 FILLER_OWNER = ("participant2", "123456")
@@ -53,17 +61,17 @@ def scenario(target: RecordingTarget) -> float:
     session = target.moderator
     token = target.room_in_call("scale-scenario")
     callbacks = target.callbacks()
-    session.ocs("POST", f"{setup_driver.RECORDING}/{token}", data={"status": 1})
+    session.ocs("POST", f"{RECORDING}/{token}", data={"status": 1})
     assert callbacks.started(token, 1, "users", MODERATOR.user_id).status_code == 200
-    session.ocs("DELETE", f"{setup_driver.RECORDING}/{token}")
+    session.ocs("DELETE", f"{RECORDING}/{token}")
     assert callbacks.stopped(token, "users", MODERATOR.user_id).status_code == 200
     assert callbacks.store(token, MODERATOR.user_id, video_webm()).status_code == 200
-    setup_driver.notifications(session)
-    setup_driver.chat_messages(session, token)
-    setup_driver.get_room(session, token)
-    setup_driver.delete_room(session, token)
+    notifications_of(session)
+    chat_messages(session, token)
+    get_room(session, token)
+    delete_room(session, token)
     # Clean up like a real user would, so only the room count differs between the measurements.
-    session.ocs("DELETE", setup_driver.NOTIFICATIONS)
+    session.ocs("DELETE", NOTIFICATIONS)
     return time.perf_counter() - began
 
 
@@ -82,7 +90,7 @@ def add_rooms(url: str, count: int, clients: int = 8) -> float:
                 while created < count:
                     created += 1
                     response = await client.post(
-                        f"{url}{setup_driver.TALK}/room",
+                        f"{url}{TALK}/room",
                         data={"roomType": 2, "roomName": f"filler {created}"},
                     )
                     response.raise_for_status()

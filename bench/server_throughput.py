@@ -25,12 +25,17 @@ import httpx
 
 from bench.recording_target import ADMIN, MODERATOR, SECRET, TIMEOUT, signaling_stand_in
 from bench.reference_process import ReferenceProcess
-from conformance.protocol import signer
+from conformance.protocol import sign
 from conformance.target import (
     API_PATH,
+    RECORDING,
     FakeRecordingServer,
     FakeRecordingServerControl,
-    setup_driver,
+    TalkSession,
+    configure_recording,
+    create_room,
+    join_call,
+    join_room,
     stopped_message,
 )
 
@@ -158,7 +163,7 @@ def _signed_stopped_requests(token: str, count: int) -> list[tuple[bytes, dict[s
         headers = {
             "OCS-APIRequest": "true",
             "Content-Type": "application/json",
-            **signer.sign(SECRET, body).headers(),
+            **sign(SECRET, body).headers(),
         }
         prepared.append((body, headers))
     return prepared
@@ -211,16 +216,16 @@ def run(
     server = ReferenceProcess(work_dir, config={"bruteforce": {"enabled": False}})
     try:
         server.start()
-        setup_driver.configure_recording(
+        configure_recording(
             server.url, ADMIN, SECRET, fake.url, TIMEOUT, signaling_stand_in=signaling_stand_in()
         )
-        moderator = setup_driver.TalkSession(server.url, MODERATOR, TIMEOUT)
+        moderator = TalkSession(server.url, MODERATOR, TIMEOUT)
         control = FakeRecordingServerControl(fake.url)
         tokens = []
         for index in range(clients):
-            token = setup_driver.create_room(moderator, f"throughput-{index}")
-            setup_driver.join_room(moderator, token)
-            setup_driver.join_call(moderator, token)
+            token = create_room(moderator, f"throughput-{index}")
+            join_room(moderator, token)
+            join_call(moderator, token)
             control.answer(token, "stop", 404)  # stop → failed, so the next start is allowed
             tokens.append(token)
         callback_room = tokens[0]
@@ -235,9 +240,7 @@ def run(
                 rates[name].append(rate.per_second)
                 failures["callbacks"] += rate.failures if url == server.url else 0
             for name, url in (("pairs", server.url), ("bare_pairs", bare.url)):
-                rate = measure_start_stop(
-                    url, tokens, clients, seconds, max_requests // 2, setup_driver.RECORDING
-                )
+                rate = measure_start_stop(url, tokens, clients, seconds, max_requests // 2, RECORDING)
                 rates[name].append(rate.per_second)
                 failures["pairs"] += rate.failures if url == server.url else 0
         moderator.close()

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import requests
 
-from conformance.protocol import signer, webm_bytes
+from conformance.protocol import sign_store, webm_bytes
 from conformance.target import API_PATH, USER_AGENT
 
 CHUNK = 1024 * 1024
@@ -70,6 +70,6 @@ def store_streamed(
         "OCS-APIRequest": "true",
         "Accept": "application/json",
         "User-Agent": USER_AGENT,
-        **signer.sign_store(secret, token).headers(),
+        **sign_store(secret, token).headers(),
     }
     return requests.post(f"{base_url}{API_PATH}/{token}/store", data=body, headers=headers, timeout=timeout)

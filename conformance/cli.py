@@ -231,19 +231,19 @@ def _split_at_double_dash(args: list[str]) -> tuple[list[str], list[str]]:
 def _preflight(run: CommandRun, redactor: Redactor, annotations: str, traffic: bool) -> int | None:
     # A target the suite cannot use would turn every scenario into the same error; say it once instead.
     # A run that passes it is handed to the plugin as it is, not set up a second time.
-    from conformance.target import Preflight, run_setup
-    from conformance.traffic import capture
+    from conformance.target import Preflight, set_up_run
+    from conformance.traffic import start_traffic_capture, stop_traffic_capture, traffic_outside_scenario
 
     profile, run_dir, report_dir = run.profile, run.run_dir, run.options.report_dir
     assert report_dir is not None
     try:
         if traffic:
-            capture.start(run_dir, redactor)  # the plugin records on into the same part file
-        with capture.outside_scenario():
-            run.prepared, run.stop = run_setup.start(profile, checks=Preflight(profile, lambda line: None))
+            start_traffic_capture(run_dir, redactor)  # the plugin records on into the same part file
+        with traffic_outside_scenario():
+            run.prepared, run.stop = set_up_run(profile, checks=Preflight(profile, lambda line: None))
         print(redactor.text(run.prepared.expectations_line))
     except (SetupError, Unsupported) as exc:
-        capture.stop()  # nothing is handed over: the set-up undid itself
+        stop_traffic_capture()  # nothing is handed over: the set-up undid itself
         shutil.rmtree(run_dir, ignore_errors=True)
         if isinstance(exc, Unsupported):
             return None  # the run reports every scenario as skipped (unsupported)

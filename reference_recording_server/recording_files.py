@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conformance.protocol import media_samples
+from conformance.protocol import audio_ogg, video_webm
 
 RECORDING_STATUS_AUDIO_ONLY = 2
 NOT_A_RECORDING = b"This is not a recording: the upload_refused fault is on.\n"
@@ -21,5 +21,5 @@ def file_content(status: object, refused: bool = False) -> bytes:
     if refused:
         return NOT_A_RECORDING
     if status == RECORDING_STATUS_AUDIO_ONLY:
-        return media_samples.audio_ogg().content
-    return media_samples.video_webm().content
+        return audio_ogg().content
+    return video_webm().content

@@ -11,8 +11,8 @@ from typing import Any
 from pytest_bdd import parsers, then
 
 from conformance.outcomes import SetupError
-from conformance.protocol import RECORDING_STATES, answer_of_response, key_reads
-from conformance.target import WELCOME, setup_driver
+from conformance.protocol import RECORDING_STATES, answer_of_response, track_key_reads
+from conformance.target import WELCOME, chat_messages
 from steps.recording_server import (
     SAMPLES,
     file_parameter,
@@ -62,9 +62,7 @@ def ocs_body(world: World, exchange: Exchange) -> dict[str, Any]:
     """The decoded OCS envelope, with a readable failure when it is not one."""
     response = exchange.response
     try:
-        body = key_reads.tracked(
-            response.json(), response.request.method or "GET", response.request.url or ""
-        )
+        body = track_key_reads(response.json(), response.request.method or "GET", response.request.url or "")
         meta, data = body["ocs"]["meta"], body["ocs"]["data"]
     except (ValueError, KeyError, TypeError):
         raise AssertionError(
@@ -280,7 +278,7 @@ def settled_status(world: World) -> int:
 def _system_messages(world: World) -> list[dict[str, Any]]:
     return [
         message
-        for message in setup_driver.chat_messages(world.session("moderator"), world.room)
+        for message in chat_messages(world.session("moderator"), world.room)
         if message.get("systemMessage")
     ]
 
@@ -393,7 +391,7 @@ def chat_shows_shared_recording(world: World, role: str) -> None:
     file_id = str(world.stored_file["id"])
 
     def shared() -> list[dict[str, Any]]:
-        messages = setup_driver.chat_messages(world.session("moderator"), world.room)
+        messages = chat_messages(world.session("moderator"), world.room)
         return [
             message
             for message in messages

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pytest_bdd import given, when
 
-from conformance.target import setup_driver
+from conformance.target import join_call, join_room, leave_call
 from steps.world import World
 
 
@@ -13,8 +13,8 @@ def ensure_call(world: World) -> None:
     if world.call_active:
         return
     moderator = world.session("moderator")
-    setup_driver.join_room(moderator, world.room)
-    setup_driver.join_call(moderator, world.room)
+    join_room(moderator, world.room)
+    join_call(moderator, world.room)
     world.call_active = True
 
 
@@ -27,5 +27,5 @@ def call_is_active(world: World) -> None:
 @when("the call ends for everyone")
 def call_ends(world: World) -> None:
     """The moderator ends the call for all participants."""
-    world.act(lambda: setup_driver.leave_call(world.session("moderator"), world.room, for_everyone=True))
+    world.act(lambda: leave_call(world.session("moderator"), world.room, for_everyone=True))
     world.call_active = False

@@ -15,8 +15,8 @@ import pytest
 
 from conformance.outcomes import SetupError
 from conformance.suite.plugin import next_scenario, scenario_steps
-from conformance.target import RunContext, TalkSession, setup_driver
-from conformance.traffic import capture
+from conformance.target import RunContext, TalkSession, add_participant, create_room, delete_room
+from conformance.traffic import scenario_label, traffic_scenario_of_this_thread
 from steps.world import room_name
 
 CONVERSATION = "a conversation with a moderator and a participant"
@@ -35,8 +35,8 @@ class Conversation:
 
 def create_conversation(moderator: TalkSession, name: str, participant: str) -> str:
     """The moderator's group conversation with the participant as plain member; its token."""
-    token = setup_driver.create_room(moderator, name)
-    setup_driver.add_participant(moderator, token, participant)
+    token = create_room(moderator, name)
+    add_participant(moderator, token, participant)
     return token
 
 
@@ -65,7 +65,7 @@ class ConversationsAhead:
         """Start making the conversation of the next scenario (never a skipped one) if it opens with one."""
         if item is None or not starts_with_conversation(item):
             return
-        label = capture.scenario_label(item)
+        label = scenario_label(item)
         with self._lock:
             if item.nodeid in self._pending:
                 return
@@ -78,7 +78,7 @@ class ConversationsAhead:
         moderator, participant = profile.users[0], profile.users[1]
         session = TalkSession(self.run.base_url, moderator, profile.request_timeout, profile.tls_verify)
         try:
-            with capture.scenario_of_this_thread(scenario):
+            with traffic_scenario_of_this_thread(scenario):
                 token = create_conversation(session, room_name(self.run, scenario), participant.user_id)
         except BaseException:
             session.close()
@@ -117,7 +117,7 @@ class ConversationsAhead:
 
 def _delete(conversation: Conversation) -> None:
     try:
-        setup_driver.delete_room(conversation.moderator, conversation.token)
+        delete_room(conversation.moderator, conversation.token)
     finally:
         conversation.moderator.close()
 

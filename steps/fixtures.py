@@ -10,7 +10,7 @@ from conformance.outcomes import SetupError
 from conformance.reports import AssertionLog
 from conformance.suite.plugin import run_alone, scenario_steps
 from conformance.target import RunContext
-from conformance.traffic import capture
+from conformance.traffic import scenario_label
 from steps.conversations_ahead import ConversationsAhead, starts_with_conversation
 from steps.world import World
 
@@ -36,7 +36,7 @@ def world(
     item = request.node
     steps = scenario_steps(item)
     state = World(
-        conformance_run, capture.scenario_label(item), conformance_assertions, steps, lambda: run_alone(item)
+        conformance_run, scenario_label(item), conformance_assertions, steps, lambda: run_alone(item)
     )
     state.reset_around_it = item.get_closest_marker("disruptive") is not None
     if not starts_with_conversation(item):

@@ -14,7 +14,7 @@ from pytest_bdd import given, parsers, then, when
 from conformance.outcomes import Unsupported
 from conformance.protocol import RECORDING_STATES
 from conformance.recording_server_suite import EmbeddedRecordingServer
-from conformance.target import setup_driver
+from conformance.target import configure_recording
 from steps.recording_server import file_parameter, recording_notifications
 from steps.world import World, poll
 
@@ -89,7 +89,7 @@ def _use(world: World, url: str) -> None:
     admin = world.profile.admin
     if admin is None:
         raise Unsupported("the end-to-end group needs the profile's admin account")
-    restore = setup_driver.configure_recording(
+    restore = configure_recording(
         world.run.base_url,
         admin,
         world.profile.recording_secret,

@@ -12,49 +12,70 @@ from pytest_bdd import given, parsers, then, when
 
 from conformance import progress_lines
 from conformance.outcomes import SetupError, Unsupported
-from conformance.protocol import RECORDING_KINDS, media_samples, signer
+from conformance.protocol import (
+    RECORDING_KINDS,
+    Sample,
+    audio_ogg,
+    empty_file,
+    oversized_webm,
+    sign,
+    signature_with_short_random,
+    signature_with_uppercase_checksum,
+    signature_with_wrong_secret,
+    signature_without_checksum,
+    signature_without_random,
+    text_file,
+    video_mkv,
+    video_mp4,
+    video_ogv,
+    video_webm,
+    webm_named_ogg,
+    webm_without_extension,
+)
 from conformance.target import (
     NOT_JSON,
     SIGNALING_SERVER,
     UNREACHABLE,
+    BruteForceResetUnavailable,
     SignatureFactory,
-    brute_force_reset,
+    clear_brute_force_attempts,
     failed_message,
-    setup_driver,
+    notifications_of,
     started_message,
     stopped_message,
+    throttled_timeout,
 )
 from steps.recording_requests import unknown_token
 from steps.world import World, poll
 
 BAD_SIGNATURES: dict[str, SignatureFactory] = {
-    "a checksum of another secret": signer.with_wrong_secret,
-    "a random shorter than 32 bytes": signer.with_short_random,
-    "no random": signer.without_random,
-    "no checksum": signer.without_checksum,
+    "a checksum of another secret": signature_with_wrong_secret,
+    "a random shorter than 32 bytes": signature_with_short_random,
+    "no random": signature_without_random,
+    "no checksum": signature_without_checksum,
 }
 SIGNATURES: dict[str, SignatureFactory] = {
     **BAD_SIGNATURES,
-    "an uppercase checksum": signer.with_uppercase_checksum,
+    "an uppercase checksum": signature_with_uppercase_checksum,
 }
 SIGNATURE = "(?P<signature>" + "|".join(SIGNATURES) + ")"
 
 SAMPLES = {
-    "video webm": media_samples.video_webm,
-    "audio ogg": media_samples.audio_ogg,
-    "video ogv": media_samples.video_ogv,
-    "video mkv": media_samples.video_mkv,
-    "video mp4": media_samples.video_mp4,
-    "empty file": media_samples.empty_file,
-    "text file": media_samples.text_file,
-    "webm named ogg": media_samples.webm_named_ogg,
-    "webm without extension": media_samples.webm_without_extension,
+    "video webm": video_webm,
+    "audio ogg": audio_ogg,
+    "video ogv": video_ogv,
+    "video mkv": video_mkv,
+    "video mp4": video_mp4,
+    "empty file": empty_file,
+    "text file": text_file,
+    "webm named ogg": webm_named_ogg,
+    "webm without extension": webm_without_extension,
 }
 OWNER = "(?P<owner>the moderator|the participant|the outsider|an empty owner)"
 NO_CSRF = r"(?P<no_csrf> without the OCS-APIRequest header)?"
 
 
-def sample(name: str) -> media_samples.Sample:
+def sample(name: str) -> Sample:
     """A sample recording by its name in the feature files."""
     if name not in SAMPLES:
         raise SetupError(f"no sample recording called {name!r}; known: {', '.join(SAMPLES)}")
@@ -67,14 +88,14 @@ def expect_brute_force_attempts(world: World) -> None:
         return
     world.brute_force_reset_planned = True
     # A target outside testing mode sleeps before and after each throttled request (up to 25 s each).
-    world.recording_server.timeout = brute_force_reset.throttled_timeout(world.timeout)
+    world.recording_server.timeout = throttled_timeout(world.timeout)
     if world.reset_around_it:
         return  # a @disruptive scenario: the plugin clears the attempts after it anyway
     admin = world.session("administrator") if world.profile.admin is not None else None
 
     def clear() -> None:
-        with contextlib.suppress(brute_force_reset.ResetUnavailable):
-            brute_force_reset.reset(world.profile, admin, world.redactor)
+        with contextlib.suppress(BruteForceResetUnavailable):
+            clear_brute_force_attempts(world.profile, admin, world.redactor)
 
     world.on_teardown(clear)
 
@@ -138,7 +159,7 @@ def report_message(world: World, outcome: str, token: str) -> dict[str, Any]:
 
 
 def send_report(
-    world: World, message: Any, signature_factory: SignatureFactory = signer.sign, csrf_header: bool = True
+    world: World, message: Any, signature_factory: SignatureFactory = sign, csrf_header: bool = True
 ) -> requests.Response | None:
     """Send a report exactly as the recording server would and keep the answer."""
     body = json.dumps(message).encode()
@@ -166,7 +187,7 @@ def report(world: World, outcome: str, signature: str | None, where: str | None,
         expect_brute_force_attempts(world)
     token = unknown_token(world) if where else world.room
     message = report_message(world, outcome, token)
-    send_report(world, message, SIGNATURES.get(signature or "", signer.sign), csrf_header=not no_csrf)
+    send_report(world, message, SIGNATURES.get(signature or "", sign), csrf_header=not no_csrf)
 
 
 def malformed_report(world: World, report: str) -> bytes:
@@ -212,7 +233,7 @@ def owner_id(world: World, owner: str) -> str:
 
 
 def upload(
-    world: World, owner: str | None, upload_sample: media_samples.Sample | None, **kwargs: Any
+    world: World, owner: str | None, upload_sample: Sample | None, **kwargs: Any
 ) -> requests.Response | None:
     """Upload as the recording server and keep the answer."""
     token = kwargs.pop("token", world.room)
@@ -239,7 +260,7 @@ def upload_sample(
     if signature in BAD_SIGNATURES:
         expect_brute_force_attempts(world)
     token = unknown_token(world) if where else world.room
-    factory = SIGNATURES.get(signature or "", signer.sign)
+    factory = SIGNATURES.get(signature or "", sign)
     upload(
         world,
         owner_id(world, owner),
@@ -268,7 +289,7 @@ def upload_too_large(world: World) -> None:
     limit = world.profile.upload_limit_bytes
     if limit is None:
         raise Unsupported("the profile does not give the target's upload limit (upload_limit_bytes)")
-    upload(world, world.user_id("moderator"), media_samples.oversized_webm(limit))
+    upload(world, world.user_id("moderator"), oversized_webm(limit))
 
 
 @when(
@@ -325,7 +346,7 @@ def recording_notifications(world: World, role: str) -> list[dict[str, Any]]:
     """The role's notifications about recordings stored for this room."""
     return [
         notification
-        for notification in setup_driver.notifications(world.session(role))
+        for notification in notifications_of(world.session(role))
         if notification.get("app") == "spreed"
         and notification.get("object_type") == "recording"
         and notification.get("object_id") == world.room

@@ -7,7 +7,7 @@ from pytest_bdd import given, parsers
 from conformance.outcomes import SetupError
 from conformance.protocol import RECORDING_STATES
 from conformance.suite import steps_need_it_alone
-from conformance.target import RECORDING, setup_driver
+from conformance.target import RECORDING, switch_call_recording
 from steps.calls import ensure_call
 from steps.world import World
 
@@ -57,7 +57,7 @@ def recording_disabled(world: World) -> None:
     if world.profile.admin is None:
         raise SetupError("disabling recording needs the administrator account")
     world.run_alone()
-    restore = setup_driver.recording_enabled(
+    restore = switch_call_recording(
         world.run.base_url, world.profile.admin, False, world.timeout, world.profile.tls_verify
     )
     world.on_teardown(restore)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytest_bdd import given
 
-from conformance.target import setup_driver
+from conformance.target import join_room, make_public, promote_to_moderator
 from steps.conversations_ahead import CONVERSATION, ConversationsAhead, create_conversation
 from steps.world import World
 
@@ -31,16 +31,16 @@ def conversation(
 @given("the participant is a moderator of the conversation")
 def participant_is_moderator(world: World) -> None:
     """Promote the participant."""
-    setup_driver.promote(world.session("moderator"), world.room, world.user_id("participant"))
+    promote_to_moderator(world.session("moderator"), world.room, world.user_id("participant"))
 
 
 @given("the conversation is public")
 def conversation_is_public(world: World) -> None:
     """Guests may join by link."""
-    setup_driver.make_public(world.session("moderator"), world.room)
+    make_public(world.session("moderator"), world.room)
 
 
 @given("a guest has joined the conversation")
 def guest_joined(world: World) -> None:
     """A guest opens a Talk session in the room (kept in the guest's cookies)."""
-    setup_driver.join_room(world.session("guest"), world.room)
+    join_room(world.session("guest"), world.room)

@@ -22,11 +22,14 @@ from conformance.target import (
     RecordingServerClient,
     RunContext,
     TalkSession,
-    background_cleanup,
-    setup_driver,
-    target_cleanup,
+    answer_order,
+    chat_messages,
+    delete_room,
+    get_room,
+    note_target_trace,
+    submit_background_cleanup,
 )
-from conformance.traffic import capture
+from conformance.traffic import current_traffic_scenario, traffic_scenario_of_this_thread
 
 # How long to wait for effects the target may apply asynchronously (chat, notifications).
 EFFECT_TIMEOUT = 5.0
@@ -63,7 +66,7 @@ class Exchange:
     status_before: int | None = None  # the room's recording status read just before the request
     trigger: str | None = None  # the type of a report (started, stopped, failed)
     chat_mark: int | None = None  # the newest chat message id before the request (None: not read)
-    order: int = 0  # when it was answered, among every request of the run (setup_driver.answer_order)
+    order: int = 0  # when it was answered, among every request of the run (conformance.target.answer_order)
 
 
 def room_name(run: RunContext, scenario: str) -> str:
@@ -165,7 +168,7 @@ class World:
 
     def recording_status(self) -> int:
         """The room's `callRecording` as the moderator reads it through the Talk API."""
-        room = setup_driver.get_room(self.session("moderator"), self.room)
+        room = get_room(self.session("moderator"), self.room)
         status = room.get("callRecording")
         if not isinstance(status, int):
             raise AssertionError(self.explain(f"the room object has no integer callRecording: {room!r}"))
@@ -176,25 +179,25 @@ class World:
     def delete_room_later(self, token: str) -> None:
         """Delete the room in the background, on a session of its own: the next scenario need not wait."""
         if not self.profile.background_setup:
-            setup_driver.delete_room(self.session("moderator"), token)
+            delete_room(self.session("moderator"), token)
             return
         moderator = self.account("moderator")
         base_url, timeout, verify = self.run.base_url, self.timeout, self.profile.tls_verify
-        scenario = capture.current_scenario()
+        scenario = current_traffic_scenario()
 
         def delete() -> None:
             session = TalkSession(base_url, moderator, timeout, verify)
             try:
-                with capture.scenario_of_this_thread(scenario):
-                    setup_driver.delete_room(session, token)
+                with traffic_scenario_of_this_thread(scenario):
+                    delete_room(session, token)
             finally:
                 session.close()
 
-        background_cleanup.submit(f"deleting room {token}", delete)
+        submit_background_cleanup(f"deleting room {token}", delete)
 
     def note_on_target(self, kind: str, token: str, user: str) -> None:
         """Note what outlives the room (a stored recording, a start marker): the run removes it at the end."""
-        target_cleanup.note(self.run.lock_path.parent, kind, token, user)
+        note_target_trace(self.run.lock_path.parent, kind, token, user)
 
     def on_teardown(self, action: Callable[[], None]) -> None:
         """Run this after the scenario, newest first, even when the scenario failed."""
@@ -240,7 +243,7 @@ class World:
             if response is not None:
                 found = load_contract().operation_for(response.request.method, response.request.url or "")
                 operation = found.operation_id if found is not None else None
-            order = setup_driver.answer_order()
+            order = answer_order()
             if operation == START_OPERATION and response is not None and response.ok and self.token:
                 self.note_on_target("started", self.token, self.user_id("moderator"))
             self.exchanges.append(Exchange(operation, response, sent_body, before, trigger, mark, order))
@@ -254,7 +257,7 @@ class World:
             if "status" in self.before_reads:
                 status = self.recording_status()
             if "chat" in self.before_reads:
-                messages = setup_driver.chat_messages(self.session("moderator"), self.room)
+                messages = chat_messages(self.session("moderator"), self.room)
                 mark = max((int(message.get("id", 0)) for message in messages), default=0)
         except (AssertionError, SetupError):
             pass  # an unreadable room: the Then steps that need it say so

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import json
 from pathlib import Path
 
@@ -17,7 +18,7 @@ ALLOWED_IMPORTS: dict[str, set[str]] = {
     "conformance": set(),  # the engine; starts the reference server as a process, never imports it
     "steps": {"conformance"},
     "reference_server": set(),  # an implementation under test like any other
-    # under test too; it takes only the media files it uploads from conformance.protocol._media_samples
+    # under test too; it takes only the media samples it uploads from conformance.protocol
     "reference_recording_server": {"conformance"},
     "bench": {"conformance"},  # measurements drive the suite and start servers as processes
 }
@@ -166,6 +167,19 @@ def test_every_package_has_an_all_whose_names_exist() -> None:
         if not hasattr(importlib.import_module(package), name)
     ]
     assert not missing, f"names in __all__ that the package does not have: {missing}"
+
+
+def test_no_package_exports_a_module_whole() -> None:
+    # A module in __all__ is a namespace: callers would reach every name it holds, and the face is no longer
+    # the short list of what the other packages use.
+    modules = [
+        f"{package}.{name}"
+        for package, names in package_faces().items()
+        if names
+        for name in names
+        if inspect.ismodule(getattr(importlib.import_module(package), name, None))
+    ]
+    assert not modules, f"__all__ names a module; export the names it holds that others use: {modules}"
 
 
 def test_the_public_faces_are_pinned() -> None:

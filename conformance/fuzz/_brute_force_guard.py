@@ -7,7 +7,7 @@ import threading
 import requests
 
 from conformance.fuzz._operations import operation_kind
-from conformance.target import TalkSession, setup_driver
+from conformance.target import TalkSession, reset_brute_force
 
 # Talk answers 429 once more than 10 attempts happened within 30 minutes; reset well before that.
 RESET_EVERY = 4
@@ -21,7 +21,7 @@ class BruteForceGuard:
         self._lock = threading.Lock()
         self._attempts = 0
         self.resets = 0
-        self.supported = admin is not None and setup_driver.reset_brute_force(admin)
+        self.supported = admin is not None and reset_brute_force(admin)
 
     def note(self, response: requests.Response) -> None:
         """Look at one response of the target; reset when enough attempts piled up."""
@@ -34,7 +34,7 @@ class BruteForceGuard:
             self._attempts = 0
             self.resets += 1
         assert self._admin is not None
-        setup_driver.reset_brute_force(self._admin)
+        reset_brute_force(self._admin)
 
     def reset_now(self) -> bool:
         """Clear the attempts now (between phases); False when the target offers no reset."""
@@ -44,7 +44,7 @@ class BruteForceGuard:
         with self._lock:
             self._attempts = 0
             self.resets += 1
-        return setup_driver.reset_brute_force(self._admin)
+        return reset_brute_force(self._admin)
 
     def hook(self, response: requests.Response, *args: object, **kwargs: object) -> requests.Response:
         """As a requests response hook."""

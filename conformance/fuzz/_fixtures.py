@@ -8,8 +8,19 @@ from datetime import datetime
 import requests
 
 from conformance.outcomes import SetupError
-from conformance.protocol import media_samples
-from conformance.target import FakeRecordingServerControl, RecordingServerClient, TalkSession, setup_driver
+from conformance.protocol import video_webm
+from conformance.target import (
+    RECORDING,
+    FakeRecordingServerControl,
+    RecordingServerClient,
+    TalkSession,
+    add_participant,
+    create_room,
+    get_room,
+    join_call,
+    join_room,
+    notifications_of,
+)
 
 # Label of each prepared room → (start status, callback after the start, resulting callRecording).
 ROOM_RECIPES: dict[str, tuple[int | None, str | None, int]] = {
@@ -49,17 +60,17 @@ def _require(response: requests.Response, what: str) -> None:
 
 def start_recording(moderator: TalkSession, token: str, status: int) -> requests.Response:
     """POST /recording/{token} as the moderator (the operation under test, used here for setup)."""
-    return moderator.request("POST", f"{setup_driver.RECORDING}/{token}", data={"status": status})
+    return moderator.request("POST", f"{RECORDING}/{token}", data={"status": status})
 
 
 def stop_recording(moderator: TalkSession, token: str) -> requests.Response:
     """DELETE /recording/{token} as the moderator."""
-    return moderator.request("DELETE", f"{setup_driver.RECORDING}/{token}")
+    return moderator.request("DELETE", f"{RECORDING}/{token}")
 
 
 def call_recording(session: TalkSession, token: str) -> int:
     """The room's `callRecording` as the room API reports it."""
-    value = setup_driver.get_room(session, token).get("callRecording")
+    value = get_room(session, token).get("callRecording")
     if not isinstance(value, int):
         raise SetupError(f"room {token} reports no integer callRecording: {value!r}")
     return value
@@ -67,9 +78,9 @@ def call_recording(session: TalkSession, token: str) -> int:
 
 def store_recording(moderator: TalkSession, backend: RecordingServerClient, token: str) -> StoredRecording:
     """Upload a real WebM as the recording server would; read file id and time from the notification."""
-    stored = backend.store(token, moderator.name, media_samples.video_webm())
+    stored = backend.store(token, moderator.name, video_webm())
     _require(stored, f"storing a recording in {token}")
-    for notification in setup_driver.notifications(moderator):
+    for notification in notifications_of(moderator):
         if notification.get("object_type") != "recording" or notification.get("object_id") != token:
             continue
         file = (notification.get("messageRichParameters") or {}).get("file") or {}
@@ -83,11 +94,11 @@ def store_recording(moderator: TalkSession, backend: RecordingServerClient, toke
 
 def new_room(moderator: TalkSession, participant_id: str, name: str, *, in_call: bool) -> str:
     """A group room owned by the moderator, with the participant added and optionally a call running."""
-    token = setup_driver.create_room(moderator, name)
-    setup_driver.add_participant(moderator, token, participant_id)
+    token = create_room(moderator, name)
+    add_participant(moderator, token, participant_id)
     if in_call:
-        setup_driver.join_room(moderator, token)
-        setup_driver.join_call(moderator, token)
+        join_room(moderator, token)
+        join_call(moderator, token)
     return token
 
 

@@ -23,7 +23,15 @@ from conformance.protocol import (
     STARTING,
     STOP_CONTACTS_RECORDING_SERVER_FROM,
 )
-from conformance.target import FakeRecordingServerControl, RecordingServerClient, TalkSession, setup_driver
+from conformance.target import (
+    FakeRecordingServerControl,
+    RecordingServerClient,
+    TalkSession,
+    delete_room,
+    join_call,
+    join_room,
+    leave_call,
+)
 
 
 @dataclass(frozen=True)
@@ -203,7 +211,7 @@ class RecordingStatusMachine(RuleBasedStateMachine):
         self.environment.fake.answer(self.token, "stop", 200)
         before = len(self._messages())
         sends = self.model.end_call_sends_stop()
-        setup_driver.leave_call(self.environment.moderator, self.token, for_everyone=True)
+        leave_call(self.environment.moderator, self.token, for_everyone=True)
         self.model.call_active = False
         self._log("end call")
         sent = self.environment.fake.wait_for(self.token, before + (1 if sends else 0), timeout=5)[before:]
@@ -217,8 +225,8 @@ class RecordingStatusMachine(RuleBasedStateMachine):
     @precondition(lambda self: not self.model.call_active)
     @rule()
     def rejoin_call(self) -> None:
-        setup_driver.join_room(self.environment.moderator, self.token)
-        setup_driver.join_call(self.environment.moderator, self.token)
+        join_room(self.environment.moderator, self.token)
+        join_call(self.environment.moderator, self.token)
         self.model.call_active = True
         self._log("rejoin call")
 
@@ -226,7 +234,7 @@ class RecordingStatusMachine(RuleBasedStateMachine):
         # Best effort: a live target should not keep a room per tried sequence.
         if self.token:
             with contextlib.suppress(SetupError):
-                setup_driver.delete_room(self.environment.moderator, self.token)
+                delete_room(self.environment.moderator, self.token)
 
     @invariant()
     def room_reports_model_state(self) -> None:

@@ -16,8 +16,8 @@ from conformance.target import (
     RecordingServerClient,
     TalkSession,
     TargetProfile,
-    run_setup,
-    setup_driver,
+    delete_room,
+    prepared_run,
 )
 
 
@@ -70,7 +70,7 @@ def _delete_rooms(moderator: TalkSession, rooms: RoomSet) -> None:
     # Best effort, so that a live target does not keep the fuzz rooms; a failure here hides no finding.
     for token in rooms.tokens:
         with contextlib.suppress(SetupError):
-            setup_driver.delete_room(moderator, token)
+            delete_room(moderator, token)
 
 
 @contextlib.contextmanager
@@ -78,7 +78,7 @@ def prepared_target(profile: TargetProfile) -> Iterator[PreparedTarget]:
     """Start what the profile asks for, prepare rooms, and undo it all on exit (SetupError on failure)."""
     if profile.configure_recording and profile.admin is None:
         raise SetupError("configure_recording needs an admin account in the profile")
-    with run_setup.prepared(profile) as run, contextlib.ExitStack() as stack:
+    with prepared_run(profile) as run, contextlib.ExitStack() as stack:
         base_url = run.base_url
         verify = profile.tls_verify
         admin = None

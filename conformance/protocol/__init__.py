@@ -1,11 +1,27 @@
 """The recording API as the suite knows it: vocabulary, contract, signer, media samples, answers."""
 
-from conformance.protocol import _key_reads as key_reads
-from conformance.protocol import _media_samples as media_samples
-from conformance.protocol import _signer as signer
 from conformance.protocol._contract import Cell, Contract, ContractViolation, load_contract
 from conformance.protocol._judged_answers import Answer, answer_of, answer_of_response
-from conformance.protocol._media_samples import Sample, video_webm, webm_bytes
+from conformance.protocol._key_reads import (
+    key_reads_enabled,
+    key_reads_step_finished,
+    key_reads_step_started,
+    track_key_reads,
+)
+from conformance.protocol._media_samples import (
+    Sample,
+    audio_ogg,
+    empty_file,
+    oversized_webm,
+    text_file,
+    video_mkv,
+    video_mp4,
+    video_ogv,
+    video_webm,
+    webm_bytes,
+    webm_named_ogg,
+    webm_without_extension,
+)
 from conformance.protocol._recording_vocabulary import (
     AUDIO,
     BACKEND_OPERATION,
@@ -46,12 +62,26 @@ from conformance.protocol._release_tags import (
     holds_for,
     release_range,
 )
+from conformance.protocol._signer import (
+    CHECKSUM_HEADER,
+    RANDOM_HEADER,
+    Signature,
+    sign,
+    sign_store,
+    signature_with_short_random,
+    signature_with_uppercase_checksum,
+    signature_with_wrong_secret,
+    signature_without_checksum,
+    signature_without_random,
+    verify_checksum,
+)
 
 __all__ = [
     "AUDIO",
     "Answer",
     "BACKEND_OPERATION",
     "CALL_END_STOPS_FROM",
+    "CHECKSUM_HEADER",
     "Cell",
     "Contract",
     "ContractViolation",
@@ -59,6 +89,7 @@ __all__ = [
     "FAILED",
     "FUZZ_OPERATION_NAMES",
     "NONE",
+    "RANDOM_HEADER",
     "RECORDING_KINDS",
     "RECORDING_STATES",
     "REQUEST_NAMES",
@@ -76,6 +107,7 @@ __all__ = [
     "STOP_OPERATION",
     "STORE_OPERATION",
     "Sample",
+    "Signature",
     "TRANSITIONS",
     "TRIGGER_FAILED",
     "TRIGGER_START",
@@ -89,12 +121,30 @@ __all__ = [
     "WELCOME_OPERATION",
     "answer_of",
     "answer_of_response",
+    "audio_ogg",
+    "empty_file",
     "holds_for",
-    "key_reads",
+    "key_reads_enabled",
+    "key_reads_step_finished",
+    "key_reads_step_started",
     "load_contract",
-    "media_samples",
+    "oversized_webm",
     "release_range",
-    "signer",
+    "sign",
+    "sign_store",
+    "signature_with_short_random",
+    "signature_with_uppercase_checksum",
+    "signature_with_wrong_secret",
+    "signature_without_checksum",
+    "signature_without_random",
+    "text_file",
+    "track_key_reads",
+    "verify_checksum",
+    "video_mkv",
+    "video_mp4",
+    "video_ogv",
     "video_webm",
     "webm_bytes",
+    "webm_named_ogg",
+    "webm_without_extension",
 ]

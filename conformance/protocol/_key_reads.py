@@ -36,24 +36,24 @@ def request_signature(method: str, url: str) -> str:
     return f"{method.upper()} {path}"
 
 
-def enabled() -> bool:
+def key_reads_enabled() -> bool:
     """Whether this run records the keys its Then steps read."""
     return bool(os.environ.get(KEY_READS_ENV))
 
 
-def step_started(kind: str, text: str, function: str) -> None:
+def key_reads_step_started(kind: str, text: str, function: str) -> None:
     """Reads from now on belong to this step, when it is a Then step."""
     _current_step.set((text, function) if kind == "then" else None)
 
 
-def step_finished() -> None:
+def key_reads_step_finished() -> None:
     """Reads after the step belong to no step."""
     _current_step.set(None)
 
 
-def tracked(value: Any, method: str, url: str, path: str = "") -> Any:
+def track_key_reads(value: Any, method: str, url: str, path: str = "") -> Any:
     """The decoded answer, wrapped so that its key reads are recorded (as it is when recording is off)."""
-    if not enabled():
+    if not key_reads_enabled():
         return value
     return _wrap(value, request_signature(method, url), path)
 

@@ -41,7 +41,7 @@ def checksum(secret: str, random: str, data: bytes) -> str:
     return hmac.new(secret.encode("utf-8"), random.encode("utf-8") + data, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, random: str, data: bytes, received: str) -> bool:
+def verify_checksum(secret: str, random: str, data: bytes, received: str) -> bool:
     """True when the received checksum is exactly (lowercase) what the secret produces."""
     return hmac.compare_digest(checksum(secret, random, data), received)
 
@@ -60,27 +60,27 @@ def sign_store(secret: str, token: str, random: str | None = None) -> Signature:
 # Deliberately broken signatures, each wrong in exactly one way.
 
 
-def with_short_random(secret: str, data: bytes) -> Signature:
+def signature_with_short_random(secret: str, data: bytes) -> Signature:
     """Correct HMAC, but a random one byte shorter than Talk's minimum."""
     return sign(secret, data, random=new_random()[: MINIMUM_RANDOM_BYTES - 1])
 
 
-def with_wrong_secret(secret: str, data: bytes) -> Signature:
+def signature_with_wrong_secret(secret: str, data: bytes) -> Signature:
     """Well-formed, but keyed with a secret that differs from the shared one."""
     return sign(secret + "-not-the-shared-secret", data)
 
 
-def with_uppercase_checksum(secret: str, data: bytes) -> Signature:
+def signature_with_uppercase_checksum(secret: str, data: bytes) -> Signature:
     """Correct HMAC written in uppercase hex, which Talk accepts (it lowercases before comparing)."""
     valid = sign(secret, data)
     return Signature(valid.random, valid.checksum.upper())
 
 
-def without_random(secret: str, data: bytes) -> Signature:
+def signature_without_random(secret: str, data: bytes) -> Signature:
     """The checksum header alone."""
     return Signature(None, sign(secret, data).checksum)
 
 
-def without_checksum(secret: str, data: bytes) -> Signature:
+def signature_without_checksum(secret: str, data: bytes) -> Signature:
     """The random header alone."""
     return Signature(new_random(), None)

@@ -66,9 +66,9 @@ def binding_module() -> Path:
 def recording_server_command(args: list[str]) -> int:
     """Check the profile, run pytest on the recording-server scenarios, turn the summary into an exit code."""
     if args[:1] == ["self-test"]:
-        from conformance.recording_server_suite._self_test import self_test_command
+        from conformance.recording_server_suite._self_test import recording_server_self_test_command
 
-        return self_test_command(args[1:])
+        return recording_server_self_test_command(args[1:])
     ours, extra = (args[: args.index("--")], args[args.index("--") + 1 :]) if "--" in args else (args, [])
     options = parse_command_line(build_parser(), ours)
     if isinstance(options, int):

@@ -14,7 +14,16 @@ import yaml
 from conformance import resources
 from conformance.recording_server_suite.plugin import BINDING_FILE
 from conformance.reports import SUMMARY_FILE
-from conformance.suite import BASELINE, MutantRun, SelfTestResult, mutation
+from conformance.suite import (
+    BASELINE,
+    MutantRun,
+    SelfTestResult,
+    mutant_catalogue,
+    run_mutant_scenarios,
+    run_mutants,
+    self_test_command,
+    self_test_parser,
+)
 from conformance.target import ENV_PREFIX
 
 PROG = "talk-conformance recording-server self-test"
@@ -28,7 +37,7 @@ _INI = "[pytest]\naddopts = --strict-markers\nxfail_strict = true\n"
 
 def list_mutants() -> dict[str, str]:
     """Name → rule of every mutant, asked of the reference recording server's command."""
-    return mutation.list_mutants("reference_recording_server", "the reference recording server")
+    return mutant_catalogue("reference_recording_server", "the reference recording server")
 
 
 def run_one(name: str | None, rule: str, binding: Path, exit_first: bool) -> MutantRun:
@@ -52,22 +61,22 @@ def run_one(name: str | None, rule: str, binding: Path, exit_first: bool) -> Mut
         if exit_first:
             command.append("--stop-at-first-failure")
         env = {key: value for key, value in os.environ.items() if not key.startswith(ENV_PREFIX)}
-        mutation.run_scenarios_and_read(run, command, env, reports / SUMMARY_FILE, RUN_TIMEOUT_SECONDS)
+        run_mutant_scenarios(run, command, env, reports / SUMMARY_FILE, RUN_TIMEOUT_SECONDS)
     run.duration = time.monotonic() - started
     return run
 
 
 def run_self_test(names: Sequence[str] = (), workers: int = 2, exit_first: bool = False) -> SelfTestResult:
     """The faithful server in full, then each mutant (all when ``names`` is empty), ``workers`` at a time."""
-    return mutation.run_mutants(
+    return run_mutants(
         list_mutants(), names, workers, exit_first, run_one, resources.binding_module(BINDING_FILE)
     )
 
 
-def self_test_command(args: Sequence[str]) -> int:
+def recording_server_self_test_command(args: Sequence[str]) -> int:
     """Print the mutation score and the killers; exit 0 only when every mutant is killed."""
     description = (
         "Run the recording-server scenarios against every mutant of the bundled reference recording server"
         " (each breaks one rule); exit 1 unless every mutant is killed."
     )
-    return mutation.self_test_command(args, mutation.build_parser(PROG, description), run_self_test)
+    return self_test_command(args, self_test_parser(PROG, description), run_self_test)

@@ -15,12 +15,16 @@ from conformance.command_line import parse_command_line
 from conformance.traffic import (
     AcceptedDifference,
     Comparison,
+    HarError,
     SaneStatusRequirement,
     accepted_differences,
     compare,
-    har,
-    recordings,
+    read_har,
+    renamed_scenarios,
     sane_status_requirements,
+    shipped_recording_metadata,
+    shipped_recording_names,
+    shipped_traffic_path,
 )
 
 PROG = "talk-conformance compare"
@@ -47,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--against",
         metavar="NAME",
-        help=f"compare with a real recording shipped in the package ({', '.join(recordings.names())})",
+        help=f"compare with a real recording shipped in the package ({', '.join(shipped_recording_names())})",
     )
     parser.add_argument(
         "--register",
@@ -76,13 +80,13 @@ def compare_command(argv: Iterable[str]) -> int:
         left_path, right_path, left_name = _inputs(options)
         register = options.register_file or (resources.deviations_path() if options.register else None)
         # against a shipped recording, only the register entries that hold for its Talk release apply
-        release = recordings.metadata(options.against).get("talk_release") if options.against else None
+        release = shipped_recording_metadata(options.against).get("talk_release") if options.against else None
         accepted, requirements = _register(register, release)
-        left, right = har.read(left_path), har.read(right_path)
-    except (CompareError, har.HarError) as exc:
+        left, right = read_har(left_path), read_har(right_path)
+    except (CompareError, HarError) as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    aliases = recordings.renamed_scenarios(options.against) if options.against else {}
+    aliases = renamed_scenarios(options.against) if options.against else {}
     result = compare(
         left["log"]["entries"],
         right["log"]["entries"],
@@ -109,7 +113,7 @@ def _inputs(options: argparse.Namespace) -> tuple[Path, Path, str]:
         if len(options.hars) != 1:
             raise CompareError("with --against give exactly one HAR (the run to compare)")
         try:
-            return recordings.traffic_path(options.against), options.hars[0], options.against
+            return shipped_traffic_path(options.against), options.hars[0], options.against
         except LookupError as exc:
             raise CompareError(str(exc)) from None
     if len(options.hars) != 2:

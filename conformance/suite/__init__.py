@@ -1,8 +1,16 @@
 """The pytest integration both suites share: run, session, fixtures, tags, locks and verdicts."""
 
-from conformance.suite import _mutation as mutation
 from conformance.suite._command_run import CommandRun
-from conformance.suite._mutation import BASELINE, MutantRun, SelfTestResult, self_test_command
+from conformance.suite._mutation import (
+    BASELINE,
+    MutantRun,
+    SelfTestResult,
+    mutant_catalogue,
+    run_mutant_scenarios,
+    run_mutants,
+    self_test_command,
+    self_test_parser,
+)
 from conformance.suite._pytest_options import SuiteOptions
 from conformance.suite._scenario_identity import scenario_key
 from conformance.suite._scenario_lock import steps_need_it_alone
@@ -20,9 +28,12 @@ __all__ = [
     "apply_expectation",
     "fold",
     "judge",
-    "mutation",
+    "mutant_catalogue",
+    "run_mutant_scenarios",
+    "run_mutants",
     "scenario_key",
     "self_test_command",
+    "self_test_parser",
     "skip_tags_reason",
     "steps_need_it_alone",
     "stop_at_first_failure",

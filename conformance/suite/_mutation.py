@@ -105,7 +105,9 @@ class SelfTestResult:
         }
 
 
-def list_mutants(package: str = "reference_server", server: str = "the reference server") -> dict[str, str]:
+def mutant_catalogue(
+    package: str = "reference_server", server: str = "the reference server"
+) -> dict[str, str]:
     """Name → rule of every mutant, asked of a reference implementation's command (never imported)."""
     try:
         completed = subprocess.run(
@@ -160,10 +162,10 @@ def _run_scenarios(run: MutantRun, url: str, binding: Path, work_dir: Path, exit
     # Only the URL and the bundled server's known upload limit: a caller's profile must not leak in.
     env = {key: value for key, value in os.environ.items() if not key.startswith(ENV_PREFIX)}
     env[ENV_PREFIX + "UPLOAD_LIMIT_BYTES"] = str(EMBEDDED_UPLOAD_LIMIT_BYTES)
-    run_scenarios_and_read(run, command, env, reports / SUMMARY_FILE, RUN_TIMEOUT_SECONDS)
+    run_mutant_scenarios(run, command, env, reports / SUMMARY_FILE, RUN_TIMEOUT_SECONDS)
 
 
-def run_scenarios_and_read(
+def run_mutant_scenarios(
     run: MutantRun, command: Sequence[str], env: dict[str, str], summary: Path, timeout: float
 ) -> None:
     """Run one mutant's pytest in a child process, quietly, and fold its summary.json into ``run``."""
@@ -230,7 +232,7 @@ def run_self_test(
     names: Sequence[str] | None = None, workers: int = 2, exit_first: bool = False
 ) -> SelfTestResult:
     """Run the faithful server and each mutant (all when ``names`` is empty), ``workers`` at a time."""
-    return run_mutants(list_mutants(), names, workers, exit_first, run_one, binding_module())
+    return run_mutants(mutant_catalogue(), names, workers, exit_first, run_one, binding_module())
 
 
 def report_lines(result: SelfTestResult, exit_first: bool) -> list[str]:
@@ -267,7 +269,7 @@ def report_lines(result: SelfTestResult, exit_first: bool) -> list[str]:
     return lines
 
 
-def build_parser(prog: str = PROG, description: str | None = None) -> argparse.ArgumentParser:
+def self_test_parser(prog: str = PROG, description: str | None = None) -> argparse.ArgumentParser:
     """Options of a self-test command (`talk-conformance self-test` unless told otherwise)."""
     parser = argparse.ArgumentParser(
         prog=prog,
@@ -294,7 +296,7 @@ def self_test_command(
     run: Callable[[Sequence[str], int, bool], SelfTestResult] = run_self_test,
 ) -> int:
     """Print the mutation score and the killers; exit 0 only when every mutant is killed."""
-    parser = parser or build_parser()
+    parser = parser or self_test_parser()
     options = parse_command_line(parser, args)
     if isinstance(options, int):
         return options

@@ -6,7 +6,12 @@ from pathlib import Path
 
 from conformance.redaction import Redactor
 from conformance.target import TargetProfile
-from conformance.traffic import capture as traffic_capture
+from conformance.traffic import (
+    active_traffic_capture,
+    start_traffic_capture,
+    stop_traffic_capture,
+    traffic_part_files,
+)
 
 
 class RunTraffic:
@@ -26,14 +31,14 @@ class RunTraffic:
 
     def start(self, profile: TargetProfile, restart: bool = True) -> None:
         """Record from now on when the run asks for a HAR (into the same part file, with our redactor)."""
-        if self.path(profile) is not None and (restart or traffic_capture.active() is None):
-            traffic_capture.start(self.run_dir, self.redactor)
+        if self.path(profile) is not None and (restart or active_traffic_capture() is None):
+            start_traffic_capture(self.run_dir, self.redactor)
 
     def write(self, profile: TargetProfile | None, target_url: str | None) -> str | None:
         """Controller: merge every process's parts into the HAR; the problem, if writing failed."""
         out = self.path(profile)
-        traffic_capture.stop()
-        if out is None or not traffic_capture.part_files(self.run_dir):
+        stop_traffic_capture()
+        if out is None or not traffic_part_files(self.run_dir):
             return None
         from conformance.traffic import write_run_har
 

@@ -16,7 +16,7 @@ from conformance.suite._scenario_order import is_suite_item
 from conformance.suite._scenario_tags import item_tags
 from conformance.suite._suite_session import SuiteSession, suite_of
 from conformance.target import TargetRelease, skip_reason
-from conformance.traffic import capture as traffic_capture
+from conformance.traffic import scenario_label, set_traffic_scenario
 
 DISRUPTIVE_WAIT_STALL_SECONDS = 60.0
 _NEXT_ITEM = pytest.StashKey["pytest.Item | None"]()  # what pytest_runtest_protocol runs after the item
@@ -74,7 +74,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         return (yield)
     suite = suite_of(item.config)
     item.stash[_NEXT_ITEM] = nextitem
-    lock = ScenarioLock(suite.directory.lock_path, traffic_capture.scenario_label(item))
+    lock = ScenarioLock(suite.directory.lock_path, scenario_label(item))
     # Brute-force throttling counts per client address, so a @disruptive scenario would make its neighbours
     # see 429s: it runs alone from its first request. An @exclusive one runs alone from the step that changes
     # the target's global state (all of it, when no registered step does).
@@ -86,11 +86,11 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
     lock.acquire(alone=(exclusive or disruptive) and not later, may_go_alone=later)
     item.stash[_LOCK] = lock
     try:
-        traffic_capture.set_scenario(lock.scenario)
+        set_traffic_scenario(lock.scenario)
         try:
             return (yield)
         finally:
-            traffic_capture.set_scenario(None)
+            set_traffic_scenario(None)
     finally:
         lock.release()
         if not disruptive:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conformance.protocol import key_reads
+from conformance.protocol import key_reads_enabled, key_reads_step_finished, key_reads_step_started
 from conformance.suite._suite_fixtures import ASSERTIONS
 
 
@@ -18,14 +18,14 @@ def pytest_bdd_before_step(
     log = request.node.stash.get(ASSERTIONS, None)
     if log is not None:
         log.step_started()
-    if key_reads.enabled():
-        key_reads.step_started(step.type, step.name, step_func.__name__)
+    if key_reads_enabled():
+        key_reads_step_started(step.type, step.name, step_func.__name__)
 
 
 # pluggy hands a hook implementation only the arguments it names: a step's end needs none of them.
 def pytest_bdd_after_step() -> None:
-    key_reads.step_finished()
+    key_reads_step_finished()
 
 
 def pytest_bdd_step_error() -> None:
-    key_reads.step_finished()
+    key_reads_step_finished()

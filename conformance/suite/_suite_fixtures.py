@@ -10,7 +10,7 @@ from conformance.outcomes import SetupError
 from conformance.reports import JUDGED_KEY, RECORDS_KEY, SOURCE_KEY, AssertionLog, scenario_source
 from conformance.suite._scenario_order import is_suite_item
 from conformance.suite._suite_session import suite_of
-from conformance.target import RunContext, TalkSession, brute_force_reset
+from conformance.target import BruteForceResetUnavailable, RunContext, TalkSession, clear_brute_force_attempts
 
 ASSERTIONS = pytest.StashKey[AssertionLog]()
 
@@ -42,11 +42,11 @@ def _brute_force_reset_around_disruptive(request: pytest.FixtureRequest) -> Iter
         admin = TalkSession(run.base_url, profile.admin, profile.request_timeout, profile.tls_verify)
     try:
         try:
-            brute_force_reset.reset(profile, admin, redactor)
-        except brute_force_reset.ResetUnavailable as unavailable:
+            clear_brute_force_attempts(profile, admin, redactor)
+        except BruteForceResetUnavailable as unavailable:
             pytest.skip(str(unavailable))
         yield
-        brute_force_reset.reset(profile, admin, redactor)
+        clear_brute_force_attempts(profile, admin, redactor)
     finally:
         if admin is not None:
             admin.close()

@@ -18,13 +18,15 @@ from conformance.target import (
     RunContext,
     TargetProfile,
     announce_unverified,
-    background_cleanup,
+    clean_target,
+    drain_background_cleanups,
+    hand_over_cleanup_problems,
     load_expectations,
     load_profile,
-    run_setup,
-    target_cleanup,
+    read_target_traces,
+    set_up_run,
 )
-from conformance.traffic import capture as traffic_capture
+from conformance.traffic import traffic_outside_scenario
 
 
 class ProfileSource:
@@ -145,8 +147,8 @@ class SuiteRun:
         if adopted is not None:
             prepared, self._stop = adopted  # the command's preflight set it up and printed its line
         else:
-            with traffic_capture.outside_scenario():
-                prepared, self._stop = run_setup.start(profile, self.directory.path)
+            with traffic_outside_scenario():
+                prepared, self._stop = set_up_run(profile, self.directory.path)
             if prepared.expectations_line:
                 self._say(prepared.expectations_line)
         self._redactor.add(*prepared.secrets())
@@ -202,14 +204,14 @@ class SuiteRun:
         """Remove what the scenarios left on the target besides their rooms (target clean-up)."""
         if self._context is None:
             return
-        traces = target_cleanup.read_traces(self.directory.path)
-        left = target_cleanup.clean(self._context.profile, self._context.base_url, traces)
+        traces = read_target_traces(self.directory.path)
+        left = clean_target(self._context.profile, self._context.base_url, traces)
         self.summary.left_on_target = [self._redactor.text(line) for line in left]
 
     def drain_background(self) -> list[str]:
         """Wait for rooms still being deleted in the background; the problems (a worker hands them on)."""
-        leftovers = [self._redactor.text(problem) for problem in background_cleanup.drain()]
+        leftovers = [self._redactor.text(problem) for problem in drain_background_cleanups()]
         if self._is_worker:
-            background_cleanup.hand_over(self.directory.path, leftovers)
+            hand_over_cleanup_problems(self.directory.path, leftovers)
             return []
         return leftovers

@@ -63,8 +63,8 @@ from conformance.suite._xdist_handoff import (
     pytest_report_to_serializable,
     worker_input,
 )
-from conformance.target import INSECURE_WARNING_FILTER, background_cleanup, run_setup
-from conformance.traffic import capture as traffic_capture
+from conformance.target import INSECURE_WARNING_FILTER, handed_over_cleanup_problems, new_run_dir
+from conformance.traffic import stop_traffic_capture
 
 # What steps/ and the tests use, and the hooks and fixtures pytest collects from this module.
 __all__ = [
@@ -141,7 +141,7 @@ def _new_session(config: pytest.Config) -> SuiteSession:
     elif command_run is not None:
         directory, options = RunDirectory(command_run.run_dir), command_run.options
     else:
-        directory, options = RunDirectory(run_setup.new_run_dir()), SuiteOptions.from_config(config)
+        directory, options = RunDirectory(new_run_dir()), SuiteOptions.from_config(config)
     redactor = Redactor()
     profiles = ProfileSource(options, profile, redactor, dict(os.environ))
     is_worker = workerinput is not None
@@ -230,7 +230,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         return
     summary = suite.reports.summary
     suite.run.stop_local()
-    summary.cleanup_errors.extend(background_cleanup.handed_over(suite.directory.path))
+    summary.cleanup_errors.extend(handed_over_cleanup_problems(suite.directory.path))
     started = suite.run.started
     problem = suite.run.traffic.write(
         started.profile if started else suite.profiles.or_none(), summary.target_url
@@ -263,7 +263,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     suite = suite_or_none(config)
     if suite is None:
         return
-    traffic_capture.stop()
+    stop_traffic_capture()
     suite.reports.redact_cucumber()
     if suite.is_controller:
         suite.run.stop_local()

@@ -1,10 +1,16 @@
 """The implementation under test and what surrounds it: profile, preflight, run set-up, stand-ins."""
 
-from conformance.target import _background_cleanup as background_cleanup
-from conformance.target import _brute_force_reset as brute_force_reset
-from conformance.target import _run_setup as run_setup
-from conformance.target import _setup_driver as setup_driver
-from conformance.target import _target_cleanup as target_cleanup
+from conformance.target._background_cleanup import (
+    drain_background_cleanups,
+    hand_over_cleanup_problems,
+    handed_over_cleanup_problems,
+    submit_background_cleanup,
+)
+from conformance.target._brute_force_reset import (
+    BruteForceResetUnavailable,
+    clear_brute_force_attempts,
+    throttled_timeout,
+)
 from conformance.target._child_server import ChildServer
 from conformance.target._cleanup_stack import CleanupStack
 from conformance.target._embedded_server import EmbeddedServer
@@ -41,9 +47,33 @@ from conformance.target._recording_server_callbacks import (
     started_message,
     stopped_message,
 )
-from conformance.target._run_setup import PreparedRun, new_run_dir, preflight_run
-from conformance.target._setup_driver import RECORDING, TalkSession, transport_reason
+from conformance.target._run_setup import PreparedRun, new_run_dir, preflight_run, prepared_run, set_up_run
+from conformance.target._setup_driver import (
+    NOTIFICATIONS,
+    RECORDING,
+    TALK,
+    SignalingServer,
+    TalkSession,
+    add_participant,
+    answer_order,
+    chat_messages,
+    configure_recording,
+    create_room,
+    delete_room,
+    get_room,
+    join_call,
+    join_room,
+    leave_call,
+    make_public,
+    notifications_of,
+    promote_to_moderator,
+    reset_brute_force,
+    set_app_config,
+    switch_call_recording,
+    transport_reason,
+)
 from conformance.target._signaling_stand_in import SignalingStandIn
+from conformance.target._target_cleanup import clean_target, note_target_trace, read_target_traces
 from conformance.target._target_release import TargetRelease, skip_reason
 from conformance.target._tls import INSECURE_WARNING_FILTER, announce_unverified
 
@@ -51,6 +81,7 @@ __all__ = [
     "API_PATH",
     "Account",
     "BackgroundHTTPServer",
+    "BruteForceResetUnavailable",
     "ChildServer",
     "CleanupStack",
     "DEFAULT_RECORDING_SECRET",
@@ -63,6 +94,7 @@ __all__ = [
     "FakeRecordingServer",
     "FakeRecordingServerControl",
     "INSECURE_WARNING_FILTER",
+    "NOTIFICATIONS",
     "NOT_JSON",
     "Preflight",
     "PreparedRun",
@@ -72,31 +104,55 @@ __all__ = [
     "RunContext",
     "SIGNALING_SERVER",
     "ScenarioKey",
+    "SignalingServer",
     "SignalingStandIn",
     "SignatureFactory",
+    "TALK",
     "TalkSession",
     "TargetProfile",
     "TargetRelease",
     "UNREACHABLE",
     "USER_AGENT",
     "WELCOME",
+    "add_participant",
     "announce_unverified",
-    "background_cleanup",
-    "brute_force_reset",
+    "answer_order",
+    "chat_messages",
+    "clean_target",
+    "clear_brute_force_attempts",
+    "configure_recording",
+    "create_room",
+    "delete_room",
+    "drain_background_cleanups",
     "expected_side",
     "failed_differently",
     "failed_message",
+    "get_room",
+    "hand_over_cleanup_problems",
+    "handed_over_cleanup_problems",
+    "join_call",
+    "join_room",
     "judged_answer",
+    "leave_call",
     "load_expectations",
     "load_profile",
+    "make_public",
     "multipart_body",
     "new_run_dir",
+    "note_target_trace",
+    "notifications_of",
     "preflight_run",
-    "run_setup",
-    "setup_driver",
+    "prepared_run",
+    "promote_to_moderator",
+    "read_target_traces",
+    "reset_brute_force",
+    "set_app_config",
+    "set_up_run",
     "skip_reason",
     "started_message",
     "stopped_message",
-    "target_cleanup",
+    "submit_background_cleanup",
+    "switch_call_recording",
+    "throttled_timeout",
     "transport_reason",
 ]

@@ -48,24 +48,24 @@ class _Janitor:
 _JANITOR = _Janitor()
 
 
-def submit(what: str, action: Callable[[], None]) -> None:
-    """Run a cleanup action in the background; `drain` reports it if it fails."""
+def submit_background_cleanup(what: str, action: Callable[[], None]) -> None:
+    """Run a cleanup action in the background; `drain_background_cleanups` reports it if it fails."""
     _JANITOR.submit(what, action)
 
 
-def drain(timeout: float = DRAIN_TIMEOUT_SECONDS) -> list[str]:
+def drain_background_cleanups(timeout: float = DRAIN_TIMEOUT_SECONDS) -> list[str]:
     """Wait for every submitted cleanup; return the problems ("what: why")."""
     return _JANITOR.drain(timeout)
 
 
-def hand_over(run_dir: Path, problems: list[str]) -> None:
+def hand_over_cleanup_problems(run_dir: Path, problems: list[str]) -> None:
     """An xdist worker's problems, for the controller's summary."""
     if problems:
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / f"{PROBLEMS_PREFIX}{os.getpid()}.json").write_text(json.dumps(problems), encoding="utf-8")
 
 
-def handed_over(run_dir: Path) -> list[str]:
+def handed_over_cleanup_problems(run_dir: Path) -> list[str]:
     """Every worker's problems."""
     problems: list[str] = []
     for path in sorted(run_dir.glob(PROBLEMS_PREFIX + "*.json")) if run_dir.is_dir() else []:

@@ -25,7 +25,7 @@ def throttled_timeout(request_timeout: float) -> float:
     return 2 * MAX_DELAY_SECONDS + request_timeout
 
 
-class ResetUnavailable(Exception):
+class BruteForceResetUnavailable(Exception):
     """Neither a reset command nor a reset endpoint: the message says how to enable one."""
 
 
@@ -60,17 +60,17 @@ def run_command(command: str, redactor: Redactor, timeout: float = COMMAND_TIMEO
         raise SetupError(f"bruteforce_reset_command failed with exit status {completed.returncode}{said}")
 
 
-def reset(profile: TargetProfile, admin: TalkSession | None, redactor: Redactor) -> str:
-    """Clear the attempts; return how ("command" or "endpoint"); ResetUnavailable when there is no way."""
+def clear_brute_force_attempts(profile: TargetProfile, admin: TalkSession | None, redactor: Redactor) -> str:
+    """Clear the attempts by "command" or "endpoint" (returned); BruteForceResetUnavailable if neither."""
     if profile.bruteforce_reset_command:
         run_command(profile.bruteforce_reset_command, redactor)
         return "command"
     if admin is None:
-        raise ResetUnavailable(
+        raise BruteForceResetUnavailable(
             "@disruptive scenarios need a brute-force reset: set bruteforce_reset_command in the profile, or "
             "give the profile an admin account for the target's reset endpoint"
         )
     response = admin.request("DELETE", setup_driver.BRUTE_FORCE_RESET)
     if response.status_code != 200:
-        raise ResetUnavailable(how_to_enable(response.status_code))
+        raise BruteForceResetUnavailable(how_to_enable(response.status_code))
     return "endpoint"

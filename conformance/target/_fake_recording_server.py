@@ -9,9 +9,9 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from conformance.protocol import signer
+from conformance.protocol import CHECKSUM_HEADER, RANDOM_HEADER, verify_checksum
 from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, StandIn
-from conformance.traffic import capture, har
+from conformance.traffic import TARGET_TO_RECORDING_SERVER, record_answered
 
 WELCOME = {"version": "0.2.1-conformance-fake"}
 
@@ -97,7 +97,7 @@ class _Handler(KeepAliveHandler):
         """Hand what the target asked and what it got to the traffic recording, if one runs."""
         # A kept-alive connection serves several requests with one handler: each answer is recorded once.
         answer, self._answer = getattr(self, "_answer", None), None
-        capture.record_answered(self, har.TARGET_TO_RECORDING_SERVER, started, body, answer)
+        record_answered(self, TARGET_TO_RECORDING_SERVER, started, body, answer)
 
     # --- routes ---------------------------------------------------------------------------------
 
@@ -172,10 +172,10 @@ class _Handler(KeepAliveHandler):
             self._send_error_text(400, "bad body length")
             return
         token = room["token"]
-        random = self.headers.get(signer.RANDOM_HEADER)
-        checksum = self.headers.get(signer.CHECKSUM_HEADER)
+        random = self.headers.get(RANDOM_HEADER)
+        checksum = self.headers.get(CHECKSUM_HEADER)
         # Verified like the real recording server: exact lowercase HMAC over random + raw body.
-        signature_valid = bool(random and checksum and signer.verify(self.secret, random, body, checksum))
+        signature_valid = bool(random and checksum and verify_checksum(self.secret, random, body, checksum))
         try:
             message = json.loads(body)
         except ValueError:

@@ -10,16 +10,16 @@ from typing import Any
 
 import requests
 
-from conformance.protocol import TRIGGER_FAILED, TRIGGER_STARTED, TRIGGER_STOPPED, Sample, signer
+from conformance.protocol import TRIGGER_FAILED, TRIGGER_STARTED, TRIGGER_STOPPED, Sample, Signature, sign
 from conformance.target._connection_pool import PooledSession
-from conformance.traffic import capture, har
+from conformance.traffic import RECORDING_SERVER_ACTOR, record_response
 
 USER_AGENT = "Nextcloud-Talk-Recording/0.2.1"
 API_PATH = "/ocs/v2.php/apps/spreed/api/v1/recording"
-ACTOR = har.RECORDING_SERVER_ACTOR  # who sends these requests, as recorded traffic names it
+ACTOR = RECORDING_SERVER_ACTOR  # who sends these requests, as recorded traffic names it
 
 # Produces the signature headers for the signed data (raw body, or room token for store).
-SignatureFactory = Callable[[str, bytes], signer.Signature]
+SignatureFactory = Callable[[str, bytes], Signature]
 
 
 def started_message(token: str, status: Any, actor_type: str | None, actor_id: str | None) -> dict[str, Any]:
@@ -79,9 +79,7 @@ class RecordingServerClient:
         self.timeout = timeout
         self.verify = verify  # the profile's tls_verify
 
-    def _headers(
-        self, content_type: str, signature: signer.Signature, csrf_header: bool = True
-    ) -> dict[str, str]:
+    def _headers(self, content_type: str, signature: Signature, csrf_header: bool = True) -> dict[str, str]:
         headers = {
             "Content-Type": content_type,
             "OCS-ApiRequest": "true",
@@ -95,10 +93,10 @@ class RecordingServerClient:
         return headers
 
     def post_body(
-        self, body: bytes, signature: signer.Signature | None = None, csrf_header: bool = True
+        self, body: bytes, signature: Signature | None = None, csrf_header: bool = True
     ) -> requests.Response:
         """POST raw bytes to the backend endpoint, signed validly unless a signature is given."""
-        signature = signature or signer.sign(self.secret, body)
+        signature = signature or sign(self.secret, body)
         headers = self._headers("application/json", signature, csrf_header)
         return self._post(f"{self.base_url}{API_PATH}/backend", body, headers)
 
@@ -107,10 +105,10 @@ class RecordingServerClient:
         # A new session per callback (no cookies carried over), on the shared kept-alive connections.
         session = PooledSession()
         response = session.post(url, data=body, headers=headers, timeout=self.timeout, verify=self.verify)
-        capture.record_response(response, ACTOR, sent)
+        record_response(response, ACTOR, sent)
         return response
 
-    def callback(self, message: Any, signature_factory: SignatureFactory = signer.sign) -> requests.Response:
+    def callback(self, message: Any, signature_factory: SignatureFactory = sign) -> requests.Response:
         """Send a callback whose body is `json.dumps(message)` with default settings, like the real one."""
         body = json.dumps(message).encode()
         return self.post_body(body, signature_factory(self.secret, body))
@@ -136,7 +134,7 @@ class RecordingServerClient:
         token: str,
         owner: str | None,
         sample: Sample | None,
-        signature_factory: SignatureFactory = signer.sign,
+        signature_factory: SignatureFactory = sign,
         max_file_size: int | None = None,
         csrf_header: bool = True,
     ) -> requests.Response:

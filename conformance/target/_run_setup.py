@@ -52,7 +52,7 @@ class PreparedRun:
         return (self.signaling_secret,)
 
 
-def start(
+def set_up_run(
     profile: TargetProfile,
     work_dir: Path | None = None,
     checks: preflight.Preflight | None = None,
@@ -124,11 +124,11 @@ def _start_server(start_server: Callable[[], None], what: str, listen: str) -> N
 
 
 @contextlib.contextmanager
-def prepared(
+def prepared_run(
     profile: TargetProfile, work_dir: Path | None = None, checks: preflight.Preflight | None = None
 ) -> Iterator[PreparedRun]:
-    """`start` as a context manager; cleanup problems become one SetupError at the end."""
-    run, stop = start(profile, work_dir, checks)
+    """`set_up_run` as a context manager; cleanup problems become one SetupError at the end."""
+    run, stop = set_up_run(profile, work_dir, checks)
     try:
         yield run
     except BaseException:
@@ -146,5 +146,5 @@ def new_run_dir() -> Path:
 
 def preflight_run(profile: TargetProfile, report: Callable[[str], None]) -> None:
     """The preflight as a command: set the run up, report each check, undo it all (PreflightFailed etc.)."""
-    with prepared(profile, checks=preflight.Preflight(profile, report)):
+    with prepared_run(profile, checks=preflight.Preflight(profile, report)):
         pass

@@ -14,12 +14,12 @@ from typing import Any
 import requests
 
 from conformance.outcomes import SetupError
-from conformance.protocol import key_reads
+from conformance.protocol import track_key_reads
 from conformance.target._connection_pool import PooledSession
 from conformance.target._error_chain import error_chain
 from conformance.target._profile import Account
 from conformance.target._tls import certificate_problem
-from conformance.traffic import capture
+from conformance.traffic import record_failure, record_response
 
 OCS = "/ocs/v2.php"
 TALK = f"{OCS}/apps/spreed/api/v4"
@@ -88,9 +88,9 @@ class TalkSession:
         except requests.RequestException as error:
             limit = kwargs["timeout"]
             reason = certificate_problem(error) or transport_reason(error, limit)
-            capture.record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
+            record_failure(method, f"{self.base_url}{path}", (), b"", str(reason), self.name)
             raise NoAnswer(f"{method} {path.split('?', 1)[0]} as {self.name}", str(reason)) from None
-        capture.record_response(response, self.name, sent)
+        record_response(response, self.name, sent)
         self.last_response, self.last_order = response, answer_order()
         return response
 
@@ -108,7 +108,7 @@ class TalkSession:
                 f" (expected {'/'.join(map(str, expected))}): {response.text[:300]}"
             )
         try:
-            document = key_reads.tracked(response.json(), method, response.request.url or path)
+            document = track_key_reads(response.json(), method, response.request.url or path)
             return document["ocs"]["data"]
         except (ValueError, KeyError, TypeError):
             raise SetupError(
@@ -247,7 +247,7 @@ def configure_recording(
     return RecordingConfiguration(restore, use_stand_in)
 
 
-def recording_enabled(
+def switch_call_recording(
     base_url: str, admin: Account, enabled: bool, timeout: float, verify: bool | str = True
 ) -> Callable[[], None]:
     """Switch the `call_recording` app config; return a callable that restores the previous value."""
@@ -294,7 +294,7 @@ def participants(session: TalkSession, token: str) -> list[dict[str, Any]]:
     return session.ocs("GET", f"{TALK}/room/{token}/participants")
 
 
-def promote(moderator: TalkSession, token: str, user_id: str) -> None:
+def promote_to_moderator(moderator: TalkSession, token: str, user_id: str) -> None:
     """Make a user participant a moderator."""
     for attendee in participants(moderator, token):
         if attendee.get("actorType") == "users" and attendee.get("actorId") == user_id:
@@ -345,7 +345,7 @@ def chat_messages(session: TalkSession, token: str) -> list[dict[str, Any]]:
     return _listing(session.ocs_data("GET", f"{CHAT}/{token}", response), f"chat of {token}")
 
 
-def notifications(session: TalkSession) -> list[dict[str, Any]]:
+def notifications_of(session: TalkSession) -> list[dict[str, Any]]:
     """The session user's notifications."""
     return _listing(session.ocs("GET", NOTIFICATIONS), f"notifications of {session.name}")
 

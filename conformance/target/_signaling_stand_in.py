@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 from conformance.target._loopback_http import BackgroundHTTPServer, ControlClient, KeepAliveHandler, StandIn
-from conformance.traffic import capture, har
+from conformance.traffic import TARGET_TO_SIGNALING_SERVER, record_answered
 
 RANDOM_HEADER = "Spreed-Signaling-Random"
 CHECKSUM_HEADER = "Spreed-Signaling-Checksum"
@@ -88,7 +88,7 @@ class _Handler(KeepAliveHandler):
     def _record_traffic(self, started: float, body: bytes) -> None:
         # A kept-alive connection serves several requests with one handler: each answer is recorded once.
         answer, self._answer = getattr(self, "_answer", None), None
-        capture.record_answered(self, har.TARGET_TO_SIGNALING_SERVER, started, body, answer)
+        record_answered(self, TARGET_TO_SIGNALING_SERVER, started, body, answer)
 
     def _entry(self, body: bytes, message: Any, valid: bool | None, status: int) -> dict[str, Any]:
         return {

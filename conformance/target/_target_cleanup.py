@@ -38,7 +38,7 @@ GONE = (200, 204, 404)
 PARALLEL_DELETES = 4
 
 
-def note(run_dir: Path, kind: str, token: str, user: str) -> None:
+def note_target_trace(run_dir: Path, kind: str, token: str, user: str) -> None:
     """Note that a scenario stored a recording (`stored`, user = owner) or started one (`started`)."""
     run_dir.mkdir(parents=True, exist_ok=True)
     with open(run_dir / f"{LEDGER_PREFIX}{os.getpid()}.jsonl", "a", encoding="utf-8") as ledger:
@@ -53,7 +53,7 @@ class Traces:
     started: set[tuple[str, str]] = field(default_factory=set)  # (the user who started, token)
 
 
-def read_traces(run_dir: Path) -> Traces:
+def read_target_traces(run_dir: Path) -> Traces:
     """Every process's notes."""
     traces = Traces()
     for path in sorted(run_dir.glob(LEDGER_PREFIX + "*.jsonl")) if run_dir.is_dir() else []:
@@ -64,7 +64,7 @@ def read_traces(run_dir: Path) -> Traces:
     return traces
 
 
-def clean(profile: TargetProfile, base_url: str, traces: Traces) -> list[str]:
+def clean_target(profile: TargetProfile, base_url: str, traces: Traces) -> list[str]:
     """Remove what the run left; return what is still there, one line per kind ([] when nothing)."""
     folders = set(traces.stored)
     if profile.recording_server:

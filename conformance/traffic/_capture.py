@@ -55,15 +55,15 @@ _scenario: str | None = None  # what this process runs now; kept even before a r
 _thread_scenario = threading.local()
 
 
-def start(run_dir: Path, redactor: Redactor) -> TrafficCapture:
+def start_traffic_capture(run_dir: Path, redactor: Redactor) -> TrafficCapture:
     """Start recording this process's exchanges into a part file of the run directory."""
     global _active
-    stop()
+    stop_traffic_capture()
     _active = TrafficCapture(run_dir / f"{PART_PREFIX}{os.getpid()}{PART_SUFFIX}", redactor)
     return _active
 
 
-def stop() -> None:
+def stop_traffic_capture() -> None:
     """Stop recording (nothing happens when nothing records)."""
     global _active
     if _active is not None:
@@ -71,19 +71,19 @@ def stop() -> None:
         _active = None
 
 
-def active() -> TrafficCapture | None:
+def active_traffic_capture() -> TrafficCapture | None:
     """The recorder of this process, if traffic is being recorded."""
     return _active
 
 
-def set_scenario(name: str | None) -> None:
+def set_traffic_scenario(name: str | None) -> None:
     """Label what the suite sends from now on with this scenario (None: outside any scenario)."""
     global _scenario
     _scenario = name
 
 
 @contextlib.contextmanager
-def outside_scenario() -> Iterator[None]:
+def traffic_outside_scenario() -> Iterator[None]:
     """Label what is sent meanwhile with no scenario (the run's own set-up inside the first scenario)."""
     global _scenario
     saved, _scenario = _scenario, None
@@ -93,13 +93,13 @@ def outside_scenario() -> Iterator[None]:
         _scenario = saved
 
 
-def current_scenario() -> str | None:
+def current_traffic_scenario() -> str | None:
     """The scenario what is sent now is labelled with."""
     return _scenario
 
 
 @contextlib.contextmanager
-def scenario_of_this_thread(name: str | None) -> Iterator[None]:
+def traffic_scenario_of_this_thread(name: str | None) -> Iterator[None]:
     """Label what this thread sends meanwhile with this scenario, whatever the process runs now."""
     _thread_scenario.name = name
     try:
@@ -108,7 +108,7 @@ def scenario_of_this_thread(name: str | None) -> Iterator[None]:
         del _thread_scenario.name
 
 
-def part_files(run_dir: Path) -> list[Path]:
+def traffic_part_files(run_dir: Path) -> list[Path]:
     """Every process's part of the run, for the merge."""
     return sorted(run_dir.glob(f"{PART_PREFIX}*{PART_SUFFIX}")) if run_dir.is_dir() else []
 

@@ -120,7 +120,7 @@ def write(path: Path, document: Mapping[str, Any]) -> None:
     partial.replace(path)
 
 
-def read(path: Path) -> dict[str, Any]:
+def read_har(path: Path) -> dict[str, Any]:
     """Read a HAR document; a one-line HarError when it is not one."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))

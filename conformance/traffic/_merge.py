@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.traffic import _har as har
-from conformance.traffic._capture import part_files
+from conformance.traffic._capture import traffic_part_files
 
 CREATOR = "talk-conformance"
 _ROOM_CREATION = re.compile(r"/ocs/v2\.php/apps/spreed/api/v4/room(?:\?|$)")
@@ -90,7 +90,7 @@ def _seconds(timestamp: str) -> float:
 def read_parts(run_dir: Path) -> list[dict[str, Any]]:
     """Every entry of every part file of the run (a torn last line of a killed worker is skipped)."""
     entries = []
-    for path in part_files(run_dir):
+    for path in traffic_part_files(run_dir):
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
                 entries.append(json.loads(line))

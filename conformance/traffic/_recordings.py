@@ -14,28 +14,28 @@ TRAFFIC_FILE = "traffic.har"
 METADATA_FILE = "recording.json"  # implementation, talk_release, suite_commit, recorded, note
 
 
-def names() -> list[str]:
+def shipped_recording_names() -> list[str]:
     """Names of the shipped recordings (e.g. nextcloud-32)."""
     if not RECORDINGS_DIR.is_dir():
         return []
     return sorted(path.parent.name for path in RECORDINGS_DIR.glob(f"*/{TRAFFIC_FILE}"))
 
 
-def traffic_path(name: str) -> Path:
+def shipped_traffic_path(name: str) -> Path:
     """The HAR of a shipped recording; LookupError naming the known ones."""
     path = RECORDINGS_DIR / name / TRAFFIC_FILE
     if "/" in name or name.startswith(".") or not path.is_file():
-        known = ", ".join(names()) or "none"
+        known = ", ".join(shipped_recording_names()) or "none"
         raise LookupError(f"no shipped recording named {name!r} (shipped: {known})")
     return path
 
 
 def directory(name: str) -> Path:
     """The directory of a shipped recording (its HAR must exist)."""
-    return traffic_path(name).parent
+    return shipped_traffic_path(name).parent
 
 
-def metadata(name: str) -> dict[str, Any]:
+def shipped_recording_metadata(name: str) -> dict[str, Any]:
     """What a shipped recording is a recording of (recording.json; empty when it has none)."""
     path = directory(name) / METADATA_FILE
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

@@ -68,7 +68,7 @@ def build(
     repository: Path | None = None,
 ) -> dict[str, int]:
     """Write the recording directory; the counts of what it holds."""
-    document = har.read(source)
+    document = har.read_har(source)
     leaks = list(unredacted_credentials(document))
     if leaks:
         raise RecordingBuildError(f"{source}: credentials not redacted ({len(leaks)}), first: {leaks[0]}")

@@ -63,5 +63,5 @@ def test_a_target_without_serverinfo_keeps_the_overlap(tmp_path) -> None:
     with EmbeddedServer(work_dir=tmp_path) as server:
         profile = load_profile(server.url, env={})
         assert Preflight(profile).database(server.url) is None
-        with run_setup.prepared(profile) as prepared:
+        with run_setup.prepared_run(profile) as prepared:
             assert prepared.context(tmp_path / "lock").profile.background_setup is True

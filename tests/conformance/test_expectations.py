@@ -19,6 +19,7 @@ from conformance.cli import main
 from conformance.protocol._judged_answers import Answer
 from conformance.target._expectations import ExpectationsError, ScenarioKey, load_expectations
 from conformance.traffic import _recordings as recordings
+from conformance.traffic import shipped_recording_metadata
 from conformance.traffic._recorded_verdicts import (
     NOT_FOR_RELEASE,
     first_then_steps,
@@ -421,7 +422,7 @@ def test_each_expectations_file_matches_the_recorded_real_run_of_its_release(
 ) -> None:
     recording = recordings.directory(MEASURED_ON[file_name])
     expectations = load_expectations(EXPECTATIONS_DIR / file_name)
-    release = recordings.metadata(MEASURED_ON[file_name])["talk_release"]
+    release = shipped_recording_metadata(MEASURED_ON[file_name])["talk_release"]
     assert expectations.talk_release == release and expectations.implementation
     register, verdicts = _register(), verdicts_of_recording(MEASURED_ON[file_name])
     artefacts = json.loads((recording / "capture_artefacts.json").read_text(encoding="utf-8"))["scenarios"]
@@ -488,7 +489,7 @@ def test_the_recorded_totals_are_what_the_real_run_reported(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(RECORDED_TOTALS))
 def test_the_recorded_fingerprints_are_those_of_the_recording_commit(name: str) -> None:
     repository = Path(__file__).resolve().parents[2]
-    commit = recordings.metadata(name)["suite_commit"]
+    commit = shipped_recording_metadata(name)["suite_commit"]
     try:
         at_commit = fingerprints_at_commit(commit, repository)
     except (subprocess.CalledProcessError, OSError):

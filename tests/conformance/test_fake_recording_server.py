@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from conformance.outcomes import SetupError
-from conformance.protocol import _signer as signer
+from conformance.protocol import sign
 from conformance.target._fake_recording_server import (
     NOT_JSON,
     SIGNALING_SERVER,
@@ -36,7 +36,7 @@ def control(fake):
 def send(url, token, message, secret=SECRET, *, uppercase=False, backend=BACKEND):
     """POST as Talk's BackendNotifier does (compact PHP-style JSON)."""
     body = json.dumps(message, separators=(",", ":")).encode()
-    signature = signer.sign(secret, body)
+    signature = sign(secret, body)
     checksum = signature.checksum.upper() if uppercase else signature.checksum
     headers = {"Content-Type": "application/json", "Talk-Recording-Random": signature.random}
     headers["Talk-Recording-Checksum"] = checksum

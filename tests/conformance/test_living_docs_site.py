@@ -16,7 +16,7 @@ from conformance.reports._summary import SUMMARY_FILE
 from conformance.reports.living_docs._command import build_site
 from conformance.reports.living_docs._real_recordings import RealRecording, release_of, shipped_recordings
 from conformance.reports.living_docs._tag_labels import tag_words
-from conformance.traffic import _recordings as recordings
+from conformance.traffic import shipped_recording_names
 
 WIDTHS = (390, 1400)
 NOT_COUNTED = ("not-in-results", "not-for-release")  # cells a totals figure leaves out
@@ -60,7 +60,7 @@ def test_a_recording_names_the_release_it_ran() -> None:
         talk, nextcloud = release_of(recording.directory)
         assert re.fullmatch(r"\d+\.\d+\.\d+", talk) and re.fullmatch(r"\d+\.\d+\.\d+", nextcloud)
         assert recording.label == f"Talk {talk}" and recording.major == int(talk.split(".")[0])
-    assert recordings.names() == sorted(item.name for item in shipped)
+    assert shipped_recording_names() == sorted(item.name for item in shipped)
 
 
 def test_state_tags_and_operations_are_named_in_words() -> None:

@@ -7,8 +7,8 @@ import socket
 import pytest
 
 from conformance import cli
-from conformance.target import _run_setup as run_setup
 from conformance.target import _setup_driver as setup_driver
+from conformance.target import preflight_run
 from conformance.target._embedded_server import EmbeddedServer
 from conformance.target._preflight import Preflight, PreflightFailed
 from conformance.target._profile import load_profile
@@ -32,7 +32,7 @@ def test_the_preflight_reports_an_unreachable_fake_recording_server(target):
     profile = load_profile(target, env={"TALK_CONFORMANCE_FAKE_RECORDING_SERVER_URL": unreachable})
     lines: list[str] = []
     with pytest.raises(PreflightFailed) as failure:
-        run_setup.preflight_run(profile, lines.append)
+        preflight_run(profile, lines.append)
     last = lines[-1]
     assert last == f"FAIL  recording server: {failure.value}"
     assert last.startswith("FAIL  recording server: Talk cannot reach the fake recording server at ")

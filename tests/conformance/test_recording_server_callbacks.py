@@ -8,8 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conformance.protocol import _signer as signer
-from conformance.protocol._media_samples import video_webm
+from conformance.protocol import signature_without_checksum, verify_checksum, video_webm
 from conformance.target._recording_server_callbacks import (
     USER_AGENT,
     RecordingServerClient,
@@ -55,7 +54,7 @@ def test_failed_callback_bytes_and_headers(target):
     assert headers["OCS-ApiRequest"] == "true"
     assert headers["User-Agent"] == USER_AGENT
     assert len(headers["Talk-Recording-Random"]) == 86
-    assert signer.verify(SECRET, headers["Talk-Recording-Random"], body, headers["Talk-Recording-Checksum"])
+    assert verify_checksum(SECRET, headers["Talk-Recording-Random"], body, headers["Talk-Recording-Checksum"])
 
 
 def test_started_and_stopped_bodies_match_the_real_server(target):
@@ -85,14 +84,14 @@ def test_store_is_signed_over_the_token_and_laid_out_like_the_real_upload(target
         f'filename="Recording 2026-06-27 10-00-00.webm"\r\n\r\n'.encode()
     )
     assert body.endswith(f"\r\n--{boundary}--\r\n".encode())
-    assert signer.verify(
+    assert verify_checksum(
         SECRET, headers["Talk-Recording-Random"], b"abc123de", headers["Talk-Recording-Checksum"]
     )
 
 
 def test_broken_signature_factory_is_used(target):
     url, captured = target
-    RecordingServerClient(url, SECRET, timeout=5).callback({"type": "failed"}, signer.without_checksum)
+    RecordingServerClient(url, SECRET, timeout=5).callback({"type": "failed"}, signature_without_checksum)
     assert "Talk-Recording-Checksum" not in captured[0][1]
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from conformance.outcomes import SetupError
-from conformance.target import _run_setup as run_setup
 from conformance.target import _setup_driver as setup_driver
+from conformance.target import prepared_run, set_up_run
 from conformance.target._embedded_server import EmbeddedServer
 from conformance.target._profile import load_profile
 from conformance.target._setup_driver import TalkSession
@@ -34,7 +34,7 @@ def test_a_target_without_signaling_server_runs_through_the_stand_in_and_gets_it
     admin = TalkSession(target, profile.admin, TIMEOUT)
     before = {key: setup_driver.get_app_config(admin, key) for key in setup_driver.RECORDING_KEYS}
     assert before["signaling_servers"] == ""
-    with run_setup.prepared(profile) as run:
+    with prepared_run(profile) as run:
         assert run.signaling_stand_in is not None
         configured = json.loads(setup_driver.get_app_config(admin, "signaling_servers"))
         assert configured["servers"] == [{"server": run.signaling_stand_in.url, "verify": False}]
@@ -60,7 +60,7 @@ def test_a_target_with_its_own_signaling_server_keeps_it(target):
         servers = json.dumps(own_server)
         setup_driver.set_app_config(admin, "signaling_servers", servers)
         try:
-            with run_setup.prepared(profile_for(target)) as run:
+            with prepared_run(profile_for(target)) as run:
                 assert run.signaling_stand_in is None
                 assert setup_driver.get_app_config(admin, "signaling_servers") == servers
                 assert run.context(Path("/tmp/lock")).signaling_stand_in_url is None
@@ -76,7 +76,7 @@ def test_a_fake_recording_server_port_in_use_is_a_setup_error_and_nothing_stays_
         port = occupant.url.rsplit(":", 1)[1]
         taken = profile_for(target, fake_recording_server_listen=f"127.0.0.1:{port}")
         with pytest.raises(SetupError, match=r"fake recording server cannot listen on 127\.0\.0\.1"):
-            run_setup.start(taken)
+            set_up_run(taken)
     assert setup_driver.get_app_config(admin, "recording_servers") == ""
 
 

@@ -71,7 +71,7 @@ def test_configure_recording_points_the_target_at_the_recording_server_and_resto
 
 def test_recording_can_be_switched_off_and_back(target):
     admin = TalkSession(target, ADMIN, TIMEOUT)
-    restore = setup_driver.recording_enabled(target, ADMIN, False, TIMEOUT)
+    restore = setup_driver.switch_call_recording(target, ADMIN, False, TIMEOUT)
     assert setup_driver.get_app_config(admin, "call_recording") == "no"
     restore()
     assert setup_driver.get_app_config(admin, "call_recording") != "no"
@@ -83,7 +83,7 @@ def test_capabilities_announce_recording(owner):
 
 def test_room_with_participant_promotion_and_call(target, owner, room):
     setup_driver.add_participant(owner, room, MEMBER.user_id)
-    setup_driver.promote(owner, room, MEMBER.user_id)
+    setup_driver.promote_to_moderator(owner, room, MEMBER.user_id)
     types = {a["actorId"]: a["participantType"] for a in setup_driver.participants(owner, room)}
     assert types == {OWNER.user_id: 1, MEMBER.user_id: setup_driver.MODERATOR}
     assert setup_driver.get_room(owner, room)["callRecording"] == 0
@@ -104,12 +104,12 @@ def test_guest_joins_a_public_room_with_its_cookie_session(target, owner, room):
 
 def test_promoting_a_stranger_is_a_setup_error(owner, room):
     with pytest.raises(SetupError, match="not an attendee"):
-        setup_driver.promote(owner, room, "participant3")
+        setup_driver.promote_to_moderator(owner, room, "participant3")
 
 
 def test_chat_and_notifications_are_lists(owner, room):
     assert isinstance(setup_driver.chat_messages(owner, room), list)
-    assert isinstance(setup_driver.notifications(owner), list)
+    assert isinstance(setup_driver.notifications_of(owner), list)
 
 
 def test_deleted_room_is_gone(owner):

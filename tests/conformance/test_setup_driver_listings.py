@@ -8,7 +8,7 @@ import pytest
 from ocs_stand_in import ocs, ocs_stand_in
 
 from conformance.outcomes import SetupError
-from conformance.target import _setup_driver as setup_driver
+from conformance.target import chat_messages, notifications_of
 from conformance.target._profile import Account
 from conformance.target._setup_driver import TalkSession
 
@@ -37,11 +37,11 @@ def session() -> Iterator[TalkSession]:
 def test_a_malformed_listing_is_a_setup_error(session: TalkSession, data: object, monkeypatch) -> None:
     monkeypatch.setattr(_MalformedListings, "data", data)
     with pytest.raises(SetupError, match="chat of abc is not a list of objects"):
-        setup_driver.chat_messages(session, "abc")
+        chat_messages(session, "abc")
     with pytest.raises(SetupError, match="notifications of .* is not a list of objects"):
-        setup_driver.notifications(session)
+        notifications_of(session)
 
 
 def test_a_well_formed_empty_listing_is_empty(session: TalkSession, monkeypatch) -> None:
     monkeypatch.setattr(_MalformedListings, "data", [])
-    assert setup_driver.chat_messages(session, "abc") == [] and setup_driver.notifications(session) == []
+    assert chat_messages(session, "abc") == [] and notifications_of(session) == []

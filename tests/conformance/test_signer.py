@@ -64,8 +64,8 @@ def test_new_random_looks_like_token_urlsafe_64():
 def test_valid_signature_verifies_and_is_lowercase_hex():
     signature = signer.sign("s3cret", b"payload")
     assert re.fullmatch(r"[0-9a-f]{64}", signature.checksum)
-    assert signer.verify("s3cret", signature.random, b"payload", signature.checksum)
-    assert not signer.verify("s3cret", signature.random, b"payload!", signature.checksum)
+    assert signer.verify_checksum("s3cret", signature.random, b"payload", signature.checksum)
+    assert not signer.verify_checksum("s3cret", signature.random, b"payload!", signature.checksum)
 
 
 def test_headers_use_the_dash_spelling():
@@ -74,25 +74,25 @@ def test_headers_use_the_dash_spelling():
 
 
 def test_short_random_is_below_the_minimum_but_correctly_signed():
-    signature = signer.with_short_random("s", b"tok")
+    signature = signer.signature_with_short_random("s", b"tok")
     assert len(signature.random.encode()) == signer.MINIMUM_RANDOM_BYTES - 1
-    assert signer.verify("s", signature.random, b"tok", signature.checksum)
+    assert signer.verify_checksum("s", signature.random, b"tok", signature.checksum)
 
 
 def test_wrong_secret_does_not_verify():
-    signature = signer.with_wrong_secret("s", b"tok")
+    signature = signer.signature_with_wrong_secret("s", b"tok")
     assert len(signature.random) == 86
-    assert not signer.verify("s", signature.random, b"tok", signature.checksum)
+    assert not signer.verify_checksum("s", signature.random, b"tok", signature.checksum)
 
 
 def test_uppercase_checksum_is_the_valid_one_uppercased():
-    signature = signer.with_uppercase_checksum("s", b"tok")
+    signature = signer.signature_with_uppercase_checksum("s", b"tok")
     assert signature.checksum == signature.checksum.upper()
-    assert signer.verify("s", signature.random, b"tok", signature.checksum.lower())
+    assert signer.verify_checksum("s", signature.random, b"tok", signature.checksum.lower())
     # A case-sensitive verifier (the real recording server) must reject it.
-    assert not signer.verify("s", signature.random, b"tok", signature.checksum)
+    assert not signer.verify_checksum("s", signature.random, b"tok", signature.checksum)
 
 
 def test_missing_headers_are_left_out():
-    assert set(signer.without_random("s", b"t").headers()) == {"Talk-Recording-Checksum"}
-    assert set(signer.without_checksum("s", b"t").headers()) == {"Talk-Recording-Random"}
+    assert set(signer.signature_without_random("s", b"t").headers()) == {"Talk-Recording-Checksum"}
+    assert set(signer.signature_without_checksum("s", b"t").headers()) == {"Talk-Recording-Random"}

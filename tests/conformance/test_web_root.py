@@ -10,7 +10,7 @@ import requests
 from separate_servers import read_summary, reference_server, talk_conformance
 
 from conformance.protocol._contract import load_contract
-from conformance.target import _setup_driver as setup_driver
+from conformance.target import RECORDING, configure_recording, create_room, delete_room, join_call, join_room
 from conformance.target._fake_recording_server import FakeRecordingServer, FakeRecordingServerControl
 from conformance.target._profile import Account
 from conformance.target._setup_driver import TalkSession
@@ -57,20 +57,20 @@ def test_outside_the_web_root_the_web_server_answers_404(target: str) -> None:
 
 def test_the_recording_server_is_told_the_backend_with_the_web_root(target: str) -> None:
     with FakeRecordingServer("web root secret") as fake, SignalingStandIn("web root signaling") as stand_in:
-        restore = setup_driver.configure_recording(
+        restore = configure_recording(
             target, ADMIN, "web root secret", fake.url, TIMEOUT, signaling_stand_in=stand_in
         )
         moderator = TalkSession(target, MODERATOR, TIMEOUT)
-        token = setup_driver.create_room(moderator, "tcwebroot start")
+        token = create_room(moderator, "tcwebroot start")
         try:
-            setup_driver.join_room(moderator, token)
-            setup_driver.join_call(moderator, token)
-            started = moderator.request("POST", f"{setup_driver.RECORDING}/{token}", data={"status": 1})
+            join_room(moderator, token)
+            join_call(moderator, token)
+            started = moderator.request("POST", f"{RECORDING}/{token}", data={"status": 1})
             assert started.status_code == 200, started.text
             received = FakeRecordingServerControl(fake.url, TIMEOUT).received(token)
             assert [entry["backend"] for entry in received] == [target + "/"]
         finally:
-            setup_driver.delete_room(moderator, token)
+            delete_room(moderator, token)
             moderator.close()
             restore()
 

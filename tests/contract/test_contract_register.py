@@ -9,7 +9,7 @@ import yaml
 
 from conformance import resources
 from conformance.protocol._contract import Cell, load_contract
-from conformance.traffic import _recordings as recordings
+from conformance.traffic import shipped_recording_metadata, shipped_recording_names
 
 FIELDS = {
     "id",
@@ -28,7 +28,7 @@ OPTIONAL_FIELDS = {"observed", "per_release"}
 OBSERVED_FIELDS = {"request", "status", "statuscode", "message"}
 OPTIONAL_OBSERVED_FIELDS = {"error", "content_type", "system_messages"}
 # The Talk releases the suite knows: those of the shipped real recordings.
-KNOWN_RELEASES = {recordings.metadata(name)["talk_release"] for name in recordings.names()}
+KNOWN_RELEASES = {shipped_recording_metadata(name)["talk_release"] for name in shipped_recording_names()}
 
 
 def load_register() -> list[dict[str, Any]]:

@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from conformance.protocol import _key_reads as key_reads
-from conformance.traffic import _har as har
-from conformance.traffic import _recordings as recordings
+from conformance.protocol import key_reads_step_finished, key_reads_step_started, track_key_reads
+from conformance.protocol._key_reads import KEY_READS_ENV
+from conformance.traffic import read_har, shipped_recording_names, shipped_traffic_path
 from conformance.traffic._har import SUITE_TO_TARGET
 from conformance.traffic._normalise import observations
 
@@ -59,8 +59,8 @@ def recorded_keys(entries: Iterable[Mapping[str, Any]]) -> Known:
 def shipped_keys() -> Known:
     """The union over every shipped real recording."""
     known: Known = {}
-    for name in recordings.names():
-        for request, keys in recorded_keys(har.read(recordings.traffic_path(name))["log"]["entries"]).items():
+    for name in shipped_recording_names():
+        for request, keys in recorded_keys(read_har(shipped_traffic_path(name))["log"]["entries"]).items():
             known.setdefault(request, set()).update(keys)
     return known
 
@@ -82,7 +82,7 @@ def reads(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
     """The keys the Then steps read in one whole run against the reference server."""
     tmp_path = tmp_path_factory.mktemp("key-reads")
     env = {name: value for name, value in os.environ.items() if not name.startswith("TALK_CONFORMANCE_")}
-    env[key_reads.KEY_READS_ENV] = str(tmp_path / "reads.jsonl")
+    env[KEY_READS_ENV] = str(tmp_path / "reads.jsonl")
     run = subprocess.run(
         [sys.executable, "-m", "conformance.cli", "--report-dir", "report"],
         cwd=tmp_path,
@@ -92,12 +92,12 @@ def reads(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, str]]:
         timeout=600,
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    lines = Path(env[key_reads.KEY_READS_ENV]).read_text(encoding="utf-8").splitlines()
+    lines = Path(env[KEY_READS_ENV]).read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines]
 
 
 def test_every_key_a_then_step_reads_is_in_a_real_recording(reads):
-    assert recordings.names(), "no shipped real recording"
+    assert shipped_recording_names(), "no shipped real recording"
     functions = {read["function"] for read in reads}
     # The run did record: the steps that judge the room, the chat and the notifications are among them.
     assert {"recording_status_is", "chat_shows_system_message", "notified_recording_available"} <= functions
@@ -110,20 +110,20 @@ NOTIFIED = 'the moderator is notified that the recording "video webm" is availab
 
 def test_a_step_reading_mimetype_from_the_notification_is_named_with_the_key(tmp_path, monkeypatch):
     # The assertion this suite once had: real Talk's `file` parameter has no mimetype.
-    monkeypatch.setenv(key_reads.KEY_READS_ENV, str(tmp_path / "reads.jsonl"))
+    monkeypatch.setenv(KEY_READS_ENV, str(tmp_path / "reads.jsonl"))
     notification = {
         "object_type": "recording",
         "messageRichParameters": {"file": {"type": "file", "id": "7", "name": "a.webm", "path": "/a.webm"}},
     }
     url = "http://127.0.0.1:8080/ocs/v2.php/apps/notifications/api/v2/notifications"
-    answer = key_reads.tracked({"ocs": {"meta": {}, "data": [notification]}}, "GET", url)
-    key_reads.step_started("then", NOTIFIED, "notified_recording_available")
+    answer = track_key_reads({"ocs": {"meta": {}, "data": [notification]}}, "GET", url)
+    key_reads_step_started("then", NOTIFIED, "notified_recording_available")
     try:
         for found in answer["ocs"]["data"]:
             file = found["messageRichParameters"]["file"]
             assert file.get("mimetype") is None
     finally:
-        key_reads.step_finished()
+        key_reads_step_finished()
     read = [json.loads(line) for line in (tmp_path / "reads.jsonl").read_text().splitlines()]
     problems = unknown_reads(read, shipped_keys())
     assert problems == [
@@ -134,15 +134,15 @@ def test_a_step_reading_mimetype_from_the_notification_is_named_with_the_key(tmp
 
 
 def test_reads_outside_a_then_step_are_not_recorded(tmp_path, monkeypatch):
-    monkeypatch.setenv(key_reads.KEY_READS_ENV, str(tmp_path / "reads.jsonl"))
-    answer = key_reads.tracked({"ocs": {"data": {"invented": 1}}}, "GET", "http://h/ocs/v2.php/x")
-    key_reads.step_started("given", "a conversation", "conversation")
+    monkeypatch.setenv(KEY_READS_ENV, str(tmp_path / "reads.jsonl"))
+    answer = track_key_reads({"ocs": {"data": {"invented": 1}}}, "GET", "http://h/ocs/v2.php/x")
+    key_reads_step_started("given", "a conversation", "conversation")
     assert answer["ocs"]["data"]["invented"] == 1
-    key_reads.step_finished()
+    key_reads_step_finished()
     assert not (tmp_path / "reads.jsonl").exists()
 
 
 def test_without_the_variable_answers_are_left_as_they_are(monkeypatch):
-    monkeypatch.delenv(key_reads.KEY_READS_ENV, raising=False)
+    monkeypatch.delenv(KEY_READS_ENV, raising=False)
     answer = {"ocs": {"data": []}}
-    assert key_reads.tracked(answer, "GET", "http://h/x") is answer
+    assert track_key_reads(answer, "GET", "http://h/x") is answer

@@ -17,17 +17,22 @@ import yaml
 
 from conformance.resources import deviations_path
 from conformance.target._embedded_server import EmbeddedServer
-from conformance.traffic import _har as har
-from conformance.traffic import _recordings as recordings
+from conformance.traffic import (
+    read_har,
+    renamed_scenarios,
+    shipped_recording_metadata,
+    shipped_recording_names,
+    shipped_traffic_path,
+)
 from conformance.traffic._compare import accepted_differences, compare, sane_status_requirements
 
-RECORDINGS = recordings.names()
+RECORDINGS = shipped_recording_names()
 
 
 @pytest.fixture(scope="module", params=RECORDINGS)
 def comparison(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     name = request.param
-    release = recordings.metadata(name)["talk_release"]
+    release = shipped_recording_metadata(name)["talk_release"]
     tmp_path = tmp_path_factory.mktemp(f"gate-{name}")
     env = {key: value for key, value in os.environ.items() if not key.startswith("TALK_CONFORMANCE_")}
     # as in the recorded runs: the end-to-end scenarios run with the reference recording server
@@ -40,10 +45,10 @@ def comparison(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
         )  # fmt: skip
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
     register = yaml.safe_load(deviations_path().read_text(encoding="utf-8"))
-    recorded = har.read(recordings.traffic_path(name))["log"]["entries"]
-    ours = har.read(tmp_path / "run.har")["log"]["entries"]
+    recorded = read_har(shipped_traffic_path(name))["log"]["entries"]
+    ours = read_har(tmp_path / "run.har")["log"]["entries"]
     # a scenario that repeats a recorded one's requests under another name is compared with it
-    aliases = recordings.renamed_scenarios(name)
+    aliases = renamed_scenarios(name)
     result = compare(
         recorded,
         ours,
@@ -99,5 +104,5 @@ def test_every_accepted_difference_entry_is_well_formed_and_names_its_explanatio
 
 
 def test_there_is_a_recording_of_each_release_the_suite_knows():
-    assert {recordings.metadata(name)["talk_release"] for name in RECORDINGS} == {22, 23}
+    assert {shipped_recording_metadata(name)["talk_release"] for name in RECORDINGS} == {22, 23}
 

@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 from har_rules import assert_valid_har
 
-from conformance.traffic import _har as har
-from conformance.traffic import _recordings as recordings
-from conformance.traffic import jsonl_import
+from conformance.traffic import (
+    RECORDINGS_DIR,
+    jsonl_import,
+    read_har,
+    shipped_recording_names,
+    shipped_traffic_path,
+)
 
 ROOM = "/ocs/v2.php/apps/spreed/api/v4/room"
 
@@ -90,7 +94,7 @@ def test_a_capture_becomes_a_valid_har_with_its_origin(tmp_path):
     write_capture(tmp_path)
     out = tmp_path / "traffic.har"
     assert jsonl_import.main([str(tmp_path), str(out), "--comment", "a real Talk 22"]) == 0
-    document = har.read(out)
+    document = read_har(out)
     assert_valid_har(document)
     assert document["log"]["comment"] == document["log"]["creator"]["comment"] == "a real Talk 22"
     assert jsonl_import.CONVERTER in document["log"]["creator"]["name"]
@@ -120,8 +124,8 @@ def test_an_unreadable_capture_is_one_line(tmp_path, capsys):
 
 
 def test_the_shipped_nextcloud_32_recording():
-    path = recordings.traffic_path("nextcloud-32")
-    document = har.read(path)
+    path = shipped_traffic_path("nextcloud-32")
+    document = read_har(path)
     assert_valid_har(document)
     origin = document["log"]["comment"]
     assert "Nextcloud 32.0.1 / Talk 22.0.10" in origin and "fd44b23" in origin
@@ -138,8 +142,8 @@ CAPTURE = Path(__file__).resolve().parents[2].parent / "shared" / "reference" / 
 def test_the_recording_travels_inside_the_package():
     import conformance
 
-    assert recordings.RECORDINGS_DIR.parent == Path(conformance.__file__).resolve().parent
-    assert recordings.names() == ["nextcloud-32"] or "nextcloud-32" in recordings.names()
+    assert RECORDINGS_DIR.parent == Path(conformance.__file__).resolve().parent
+    assert shipped_recording_names() == ["nextcloud-32"] or "nextcloud-32" in shipped_recording_names()
 
 
 @pytest.mark.skipif(not CAPTURE.is_dir(), reason=f"the proxy's capture is not at {CAPTURE}")

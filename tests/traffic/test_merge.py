@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.traffic import _har as har
+from conformance.traffic import SUITE_TO_TARGET, TARGET_TO_RECORDING_SERVER, TARGET_TO_SIGNALING_SERVER
 from conformance.traffic._merge import label_by_room
 
 
@@ -17,13 +17,13 @@ def entry(leg: str, method: str, url: str, started: str, ms: float, scenario: st
 
 
 def test_a_welcome_check_goes_to_the_scenario_that_asked_not_to_a_conversation_made_meanwhile() -> None:
-    asked = entry(har.SUITE_TO_TARGET, "GET", "http://t/ocs/v2.php/apps/spreed/api/v1/recording/welcome/0",
+    asked = entry(SUITE_TO_TARGET, "GET", "http://t/ocs/v2.php/apps/spreed/api/v1/recording/welcome/0",
                   "00.000", 400, "The administrator reads the welcome message")  # fmt: skip
     # The next scenario's conversation, made ahead while the welcome check waits for its answer.
-    ahead = entry(har.SUITE_TO_TARGET, "POST", "http://t/ocs/v2.php/apps/spreed/api/v4/room",
+    ahead = entry(SUITE_TO_TARGET, "POST", "http://t/ocs/v2.php/apps/spreed/api/v4/room",
                   "00.100", 300, "A video recording from start to stop")  # fmt: skip
-    welcome = entry(har.TARGET_TO_RECORDING_SERVER, "GET", "http://fake/api/v1/welcome", "00.200", 5, None)
-    other = entry(har.TARGET_TO_SIGNALING_SERVER, "POST", "http://stand-in/api/v1/backend", "00.250", 5, None)
+    welcome = entry(TARGET_TO_RECORDING_SERVER, "GET", "http://fake/api/v1/welcome", "00.200", 5, None)
+    other = entry(TARGET_TO_SIGNALING_SERVER, "POST", "http://stand-in/api/v1/backend", "00.250", 5, None)
     label_by_room([asked, ahead, welcome, other])
     assert welcome["_scenario"] == "The administrator reads the welcome message"
     assert other["_scenario"] == "A video recording from start to stop"  # no welcome: the one sent last

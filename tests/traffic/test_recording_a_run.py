@@ -11,7 +11,12 @@ from pathlib import Path
 import pytest
 from har_rules import assert_valid_har
 
-from conformance.traffic import _har as har
+from conformance.traffic import (
+    SUITE_TO_TARGET,
+    TARGET_TO_RECORDING_SERVER,
+    TARGET_TO_SIGNALING_SERVER,
+    read_har,
+)
 
 SELECTION = "welcome or video_recording_from_start_to_stop or report_of_an_unknown_type"
 
@@ -36,7 +41,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> dict:
     result = run_suite(tmp_path, "--record-traffic", "run.har", "--", "-n", "2", "-k", SELECTION)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "exchanges written to" in result.stdout
-    return har.read(tmp_path / "run.har")
+    return read_har(tmp_path / "run.har")
 
 
 def test_the_recording_is_a_valid_har_with_timings(recorded):
@@ -49,15 +54,15 @@ def test_the_recording_is_a_valid_har_with_timings(recorded):
 def test_both_workers_and_the_stand_in_are_in_it(recorded):
     entries = recorded["log"]["entries"]
     legs = {item["_leg"] for item in entries}
-    assert legs == {har.SUITE_TO_TARGET, har.TARGET_TO_RECORDING_SERVER, har.TARGET_TO_SIGNALING_SERVER}
-    scenarios = {item["_scenario"] for item in entries if item["_leg"] == har.SUITE_TO_TARGET}
+    assert legs == {SUITE_TO_TARGET, TARGET_TO_RECORDING_SERVER, TARGET_TO_SIGNALING_SERVER}
+    scenarios = {item["_scenario"] for item in entries if item["_leg"] == SUITE_TO_TARGET}
     assert "A video recording from start to stop" in scenarios
     assert "The administrator reads the welcome message of the first recording server" in scenarios
     # What the target told the fake recording server carries the scenario whose room it concerns.
     messages = [
         item
         for item in entries
-        if item["_leg"] == har.TARGET_TO_RECORDING_SERVER
+        if item["_leg"] == TARGET_TO_RECORDING_SERVER
         and item["_scenario"] == "A video recording from start to stop"
     ]
     kinds = [json.loads(item["request"]["postData"]["text"])["type"] for item in messages]
@@ -66,15 +71,14 @@ def test_both_workers_and_the_stand_in_are_in_it(recorded):
     signaling = [
         item
         for item in entries
-        if item["_leg"] == har.TARGET_TO_SIGNALING_SERVER
+        if item["_leg"] == TARGET_TO_SIGNALING_SERVER
         and item["_scenario"] == "A video recording from start to stop"
     ]
     assert signaling and all(item["response"]["status"] == 200 for item in signaling)
     welcome = [
         item
         for item in entries
-        if item["request"]["url"].endswith("/api/v1/welcome")
-        and item["_leg"] == har.TARGET_TO_RECORDING_SERVER
+        if item["request"]["url"].endswith("/api/v1/welcome") and item["_leg"] == TARGET_TO_RECORDING_SERVER
     ]
     asked = [item for item in entries if "/recording/welcome/" in item["request"]["url"]]
     asked = [item for item in asked if item["_scenario"]]
@@ -94,4 +98,4 @@ def test_the_profile_key_records_too(tmp_path):
     (tmp_path / "profile.yaml").write_text("record_traffic: from-profile.har\n", encoding="utf-8")
     result = run_suite(tmp_path, "--target-profile", "profile.yaml", "--", "-k", "first_recording_server")
     assert result.returncode == 0, result.stdout[-2000:]
-    assert har.read(tmp_path / "from-profile.har")["log"]["entries"]
+    assert read_har(tmp_path / "from-profile.har")["log"]["entries"]

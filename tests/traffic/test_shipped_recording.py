@@ -10,6 +10,12 @@ import pytest
 
 from conformance.traffic import _har as har
 from conformance.traffic import _recordings as recordings
+from conformance.traffic import (
+    read_har,
+    shipped_recording_metadata,
+    shipped_recording_names,
+    shipped_traffic_path,
+)
 from conformance.traffic.shipped_recording import main, unredacted_credentials
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -70,10 +76,10 @@ def test_a_redacted_har_becomes_a_recording_directory(tmp_path: Path):
 
 @pytest.mark.parametrize("name", sorted(SOURCES))
 def test_each_shipped_recording_is_redacted_and_says_what_it_recorded(name: str):
-    assert name in recordings.names()
-    document = har.read(recordings.traffic_path(name))
+    assert name in shipped_recording_names()
+    document = read_har(shipped_traffic_path(name))
     assert list(unredacted_credentials(document)) == []
-    metadata = recordings.metadata(name)
+    metadata = shipped_recording_metadata(name)
     assert {"implementation", "talk_release", "suite_commit", "recorded"} <= set(metadata)
     assert f"Talk {metadata['talk_release']}." in metadata["implementation"]
     legs = {item["_leg"] for item in document["log"]["entries"]}
@@ -89,5 +95,5 @@ def test_each_shipped_recording_keeps_the_real_run_byte_for_byte(name: str):
     shipped = recordings.directory(name)
     assert (shipped / "summary.json").read_bytes() == (source / summary).read_bytes()
     assert (shipped / "fuzz-findings.jsonl").read_bytes() == (source / findings).read_bytes()
-    original = har.read(source / "run-2026-12-06.har")["log"]["entries"]
-    assert har.read(shipped / "traffic.har")["log"]["entries"] == original
+    original = read_har(source / "run-2026-12-06.har")["log"]["entries"]
+    assert read_har(shipped / "traffic.har")["log"]["entries"] == original

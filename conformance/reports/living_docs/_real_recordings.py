@@ -11,7 +11,7 @@ from typing import Any
 
 from conformance.reports._summary import SUMMARY_FILE
 from conformance.reports.living_docs._results import ResultsError, RunResults, load_results
-from conformance.traffic import har, recordings
+from conformance.traffic import RECORDINGS_DIR, TRAFFIC_FILE, HarError, read_har
 
 _CAPABILITIES = re.compile(r"/ocs/v[12]\.php/cloud/capabilities$")
 _VERSION = re.compile(r"^(\d+)(?:\.\d+)*$")
@@ -45,7 +45,7 @@ class RealRecording:
     @property
     def traffic_path(self) -> Path:
         """The recording's HAR."""
-        return self.directory / recordings.TRAFFIC_FILE
+        return self.directory / TRAFFIC_FILE
 
     def results(self) -> RunResults | None:
         """The verdicts of the recorded run (summary.json), None when the recording carries none."""
@@ -77,14 +77,14 @@ class RealRecording:
 @functools.cache
 def _entries(path: Path) -> list[dict[str, Any]]:
     # Read once per process: the site reads the same HAR for examples, columns and the changes page.
-    return har.read(path)["log"]["entries"]
+    return read_har(path)["log"]["entries"]
 
 
 def shipped_recordings(directory: Path | None = None) -> list[RealRecording]:
     """Every shipped recording with a HAR, oldest Talk release first."""
-    root = directory or recordings.RECORDINGS_DIR
+    root = directory or RECORDINGS_DIR
     found = []
-    for traffic in sorted(root.glob(f"*/{recordings.TRAFFIC_FILE}")):
+    for traffic in sorted(root.glob(f"*/{TRAFFIC_FILE}")):
         talk, nextcloud = release_of(traffic.parent)
         found.append(RealRecording(traffic.parent.name, traffic.parent, talk, nextcloud))
     return sorted(found, key=lambda item: (_version_key(item.talk_version), item.name))
@@ -93,8 +93,8 @@ def shipped_recordings(directory: Path | None = None) -> list[RealRecording]:
 def release_of(directory: Path) -> tuple[str, str]:
     """(Talk version, Nextcloud version) of a recording, from the capabilities answer it recorded."""
     try:
-        entries = _entries(directory / recordings.TRAFFIC_FILE)
-    except har.HarError:
+        entries = _entries(directory / TRAFFIC_FILE)
+    except HarError:
         return "unknown", "unknown"
     for entry in entries:
         request = entry.get("request") or {}

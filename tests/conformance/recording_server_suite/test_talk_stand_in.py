@@ -8,7 +8,7 @@ import hmac
 import pytest
 import requests
 
-from conformance.protocol import _media_samples as media_samples
+from conformance.protocol import audio_ogg, video_mkv, video_mp4, video_ogv, video_webm
 from conformance.recording_server_suite._talk_stand_in import TalkStandIn, sniff
 
 SECRET = "the-shared-secret"
@@ -54,9 +54,9 @@ def test_a_checksum_over_reserialised_json_is_refused(stand_in):
 
 
 def test_content_sniffing_finds_the_types_talk_accepts():
-    assert sniff(media_samples.video_webm().content) == "video/webm"
-    assert sniff(media_samples.audio_ogg().content) == "audio/ogg"
-    assert sniff(media_samples.video_ogv().content) == "video/ogg"
-    assert sniff(media_samples.video_mkv().content) == "video/x-matroska"
-    assert sniff(media_samples.video_mp4().content) is None
+    assert sniff(video_webm().content) == "video/webm"
+    assert sniff(audio_ogg().content) == "audio/ogg"
+    assert sniff(video_ogv().content) == "video/ogg"
+    assert sniff(video_mkv().content) == "video/x-matroska"
+    assert sniff(video_mp4().content) is None
     assert sniff(b"plain text") is None
