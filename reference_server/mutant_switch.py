@@ -301,9 +301,7 @@ REPLACEMENTS: dict[str, Replacement] = {
     "start-sends-nothing": Replacement(recording_api.ask_to_start, lambda _f: _nothing),
     "stop-sends-nothing": Replacement(state_machine.stop_sends_request, _always(False)),
     "backend-header-wrong": Replacement(recording_server_client.send, _wrong_backend(only_stop=False)),
-    "backend-header-wrong-on-stop": Replacement(
-        recording_server_client.send, _wrong_backend(only_stop=True)
-    ),
+    "backend-header-wrong-on-stop": Replacement(recording_server_client.send, _wrong_backend(only_stop=True)),
     "started-message-missing": Replacement(
         state_machine.system_message, _without({"recording_started", "audio_recording_started"})
     ),

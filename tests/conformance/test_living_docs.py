@@ -64,7 +64,6 @@ Feature: Hostile {HOSTILE}
 """
 
 
-
 def write_features(directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "hostile.feature").write_text(HOSTILE_FEATURE, encoding="utf-8")

@@ -348,7 +348,9 @@ Feature: Disruptive last
     Given I hold the lock as "disruptive 1"
 """
 
-LATE_STEPS = LOCK_STEPS + """
+LATE_STEPS = (
+    LOCK_STEPS
+    + """
 from conformance.suite.plugin import run_alone
 from conformance.suite._scenario_lock import steps_need_it_alone
 
@@ -359,6 +361,7 @@ def change(who, request):
     run_alone(request.node)
     hold(who)
 """
+)
 
 
 def test_under_xdist_a_disruptive_scenario_waits_for_every_other_one_to_finish(
@@ -397,7 +400,12 @@ def test_without_a_url_the_bundled_reference_server_is_the_target(
 def test_key_value_tags_survive_any_plugin_load_order(suite: pytest.Pytester) -> None:
     # Loaded with -p, the plugin registers before pytest-bdd, whose own tag hook would then answer first.
     result = suite.runpytest_subprocess(
-        "-p", "no:talk_conformance", "-p", "conformance.suite.plugin", "-p", "no:cacheprovider",
+        "-p",
+        "no:talk_conformance",
+        "-p",
+        "conformance.suite.plugin",
+        "-p",
+        "no:cacheprovider",
         "--strict-markers",
     )
     result.assert_outcomes(passed=1, failed=1, errors=1, skipped=1)

@@ -105,4 +105,3 @@ def test_every_accepted_difference_entry_is_well_formed_and_names_its_explanatio
 
 def test_there_is_a_recording_of_each_release_the_suite_knows():
     assert {shipped_recording_metadata(name)["talk_release"] for name in RECORDINGS} == {22, 23}
-
