@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import pytest
 from pytest_bdd.cucumber_json import LogBDDCucumberJSON
@@ -76,3 +78,29 @@ def mute_cucumber_summary(config: pytest.Config) -> None:
     config.pluginmanager.unregister(loud)
     config._bddcucumberjson = quiet  # pytest-bdd's unconfigure unregisters whatever is here
     config.pluginmanager.register(quiet)
+
+
+# Per pytest session (its fixture manager): (module or class node id, step type, step text) -> definitions.
+_step_definitions: WeakKeyDictionary[Any, dict[tuple[str, str | None, str], list[Any]]] = WeakKeyDictionary()
+
+
+def remember_step_definitions() -> None:
+    """Look up which step definitions match a step once per test module, not again for every scenario."""
+    # pytest-bdd asks every fixture name of the session whether it parses the step, for each step of each
+    # scenario: a fifth of a second per run. The answer depends only on the step and where the scenario is
+    # defined, and no step definition is added once the scenarios are collected.
+    scenario_module = sys.modules["pytest_bdd.scenario"]  # `pytest_bdd.scenario` the attribute is a function
+    find = scenario_module.find_fixturedefs_for_step
+    if getattr(find, "remembered_by_the_suite", False):
+        return
+
+    def remembered(step: Any, fixturemanager: Any, node: pytest.Node) -> Any:
+        known = _step_definitions.setdefault(fixturemanager, {})
+        place = node.parent.nodeid if node.parent is not None else node.nodeid
+        key = (place, step.type, step.name)
+        if key not in known:
+            known[key] = list(find(step=step, fixturemanager=fixturemanager, node=node))
+        return iter(known[key])
+
+    remembered.remembered_by_the_suite = True  # type: ignore[attr-defined]
+    scenario_module.find_fixturedefs_for_step = remembered

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from conformance import progress_lines
+from conformance._bdd_compat import remember_step_definitions
 from conformance.redaction import Redactor
 from conformance.reports import CUCUMBER_FILE, quiet_pytest, silent_status, write_line
 from conformance.reports.annotations import CiReporting
@@ -102,6 +103,7 @@ _OUTER_WRITER = pytest.StashKey[Callable[[str], None] | None]()
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     register_markers(config)
+    remember_step_definitions()
     suite = _new_session(config)
     keep(config, suite)
     config.pluginmanager.register(_PhaseFolding(config, suite), "talk_conformance_state")
