@@ -200,6 +200,7 @@ def run_command(args: list[str]) -> int:
         if problem is not None:
             return problem
     try:
+        run.launch_bundled_server()  # without a target URL: it starts up while pytest does
         code = _run_pytest(binding, run, pytest_args)
     finally:
         for problem in run.release():  # pytest stopped before its plugin took the set-up over

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from conformance.outcomes import SetupError
 from conformance.suite._pytest_options import SuiteOptions
-from conformance.target import PreparedRun, TargetProfile
+from conformance.target import EmbeddedServer, PreparedRun, TargetProfile, bundled_server
 
 
 @dataclass(eq=False)  # a plugin: pluggy keeps it in sets, by identity
@@ -25,6 +26,24 @@ class CommandRun:
     prepared: PreparedRun | None = None  # None: the plugin sets the run up itself (the bundled server)
     stop: Callable[[], list[str]] | None = field(default=None, repr=False)
 
+    launched_server: EmbeddedServer | None = field(default=None, repr=False)  # the bundled one, starting up
+
+    def launch_bundled_server(self) -> None:
+        """Start the bundled server now, so that it starts up while pytest does (a run without a URL)."""
+        if self.profile.url is not None or self.launched_server is not None:
+            return
+        server = bundled_server(self.profile, self.run_dir)
+        try:
+            server.launch()
+        except SetupError:
+            return  # the plugin's set-up starts it again and reports why it cannot, as any set-up error
+        self.launched_server = server
+
+    def take_launched_server(self) -> EmbeddedServer | None:
+        """The bundled server `launch_bundled_server` started, for the plugin's set-up to use (once)."""
+        server, self.launched_server = self.launched_server, None
+        return server
+
     def take_prepared(self) -> tuple[PreparedRun, Callable[[], list[str]]] | None:
         """The preflight's set-up, for the plugin to own from now on (once); None when there is none."""
         if self.prepared is None or self.stop is None:
@@ -34,6 +53,9 @@ class CommandRun:
 
     def release(self) -> list[str]:
         """Undo a set-up the plugin never took (pytest stopped before any scenario); the problems."""
+        server = self.take_launched_server()
+        if server is not None:
+            server.stop()
         taken = self.take_prepared()
         return taken[1]() if taken is not None else []
 

@@ -147,8 +147,10 @@ class SuiteRun:
         if adopted is not None:
             prepared, self._stop = adopted  # the command's preflight set it up and printed its line
         else:
+            # The command may have started the bundled server already, while pytest started.
+            launched = self._command_run.take_launched_server() if self._command_run is not None else None
             with traffic_outside_scenario():
-                prepared, self._stop = set_up_run(profile, self.directory.path)
+                prepared, self._stop = set_up_run(profile, self.directory.path, launched_server=launched)
             if prepared.expectations_line:
                 self._say(prepared.expectations_line)
         self._redactor.add(*prepared.secrets())

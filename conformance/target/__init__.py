@@ -47,7 +47,14 @@ from conformance.target._recording_server_callbacks import (
     started_message,
     stopped_message,
 )
-from conformance.target._run_setup import PreparedRun, new_run_dir, preflight_run, prepared_run, set_up_run
+from conformance.target._run_setup import (
+    PreparedRun,
+    bundled_server,
+    new_run_dir,
+    preflight_run,
+    prepared_run,
+    set_up_run,
+)
 from conformance.target._setup_driver import (
     NOTIFICATIONS,
     RECORDING,
@@ -117,6 +124,7 @@ __all__ = [
     "add_participant",
     "announce_unverified",
     "answer_order",
+    "bundled_server",
     "chat_messages",
     "clean_target",
     "clear_brute_force_attempts",

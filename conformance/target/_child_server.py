@@ -24,10 +24,21 @@ class ChildServer:
         self._ready_line = ready_line
         self._error = error
         self._process: subprocess.Popen[str] | None = None
+        self._lines: queue.Queue[str | None] = queue.Queue()  # the child's stdout, line by line
         self.log_path: Path | None = None
 
     def launch(self, command: Sequence[str], log_path: Path, timeout: float) -> str:
         """Start `command` and wait for its listening line; its URL without a trailing slash."""
+        self.spawn(command, log_path)
+        return self.wait_until_ready(timeout)
+
+    @property
+    def spawned(self) -> bool:
+        """The process was started and not stopped since."""
+        return self._process is not None
+
+    def spawn(self, command: Sequence[str], log_path: Path) -> None:
+        """Start `command` without waiting for it: it starts up while the caller does its own start."""
         self.log_path = log_path
         with open(log_path, "w", encoding="utf-8") as log:
             try:
@@ -36,7 +47,33 @@ class ChildServer:
                 )
             except OSError as exc:
                 raise self._error(f"cannot start {self._name} ({exc})") from None
-        return self._wait_until_ready(self._process, timeout)
+        self._lines = queue.Queue()
+        # A reader thread, because a blocking readline() cannot honour the timeout.
+        threading.Thread(
+            target=_pump, args=(self._process, self._lines), daemon=True, name="child-server-stdout"
+        ).start()
+
+    def wait_until_ready(self, timeout: float) -> str:
+        """Wait for the spawned process's listening line; its URL without a trailing slash."""
+        process = self._process
+        if process is None:
+            raise self._error(f"{self._name} was not started")
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self._fail(f"did not report readiness within {timeout:g}s")
+            try:
+                line = self._lines.get(timeout=min(remaining, 0.5))
+            except queue.Empty:
+                continue
+            if line is None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=5)
+                self._fail(f"exited with status {process.returncode} before it was ready")
+            match = self._ready_line.search(line)
+            if match:
+                return match["url"].rstrip("/")
 
     def stop(self) -> None:
         """SIGTERM, then SIGKILL after a grace period."""
@@ -59,27 +96,6 @@ class ChildServer:
             return ""
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
         return "\n".join(text.splitlines()[-lines:])
-
-    def _wait_until_ready(self, process: subprocess.Popen[str], timeout: float) -> str:
-        lines: queue.Queue[str | None] = queue.Queue()
-        # A reader thread, because a blocking readline() cannot honour the timeout.
-        threading.Thread(target=_pump, args=(process, lines), daemon=True, name="child-server-stdout").start()
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                self._fail(f"did not report readiness within {timeout:g}s")
-            try:
-                line = lines.get(timeout=min(remaining, 0.5))
-            except queue.Empty:
-                continue
-            if line is None:
-                with contextlib.suppress(subprocess.TimeoutExpired):
-                    process.wait(timeout=5)
-                self._fail(f"exited with status {process.returncode} before it was ready")
-            match = self._ready_line.search(line)
-            if match:
-                return match["url"].rstrip("/")
 
     def _fail(self, what: str) -> None:
         tail = self.log_tail()

@@ -50,8 +50,10 @@ class EmbeddedServer:
         self.url: str = ""
         self.log_path: Path | None = None
 
-    def start(self) -> str:
-        """Launch the server and wait for its "listening on" line; return its base URL (no trailing slash)."""
+    def launch(self) -> None:
+        """Start the server process without waiting for it, so that it starts up while the caller does."""
+        if self._child.spawned:
+            return
         work_dir = self._prepare_work_dir()
         data_dir = work_dir / "data"
         data_dir.mkdir(exist_ok=True)
@@ -76,9 +78,18 @@ class EmbeddedServer:
             *(("--mutant", self._mutant) if self._mutant else ()),
         ]
         try:
-            self.url = self._child.launch(command, self.log_path, self._startup_timeout)
+            self._child.spawn(command, self.log_path)
         except EmbeddedServerError:
             self.stop()  # the temporary work directory too
+            raise
+
+    def start(self) -> str:
+        """Launch the server (unless `launch` did) and wait for its "listening on" line; its base URL."""
+        self.launch()
+        try:
+            self.url = self._child.wait_until_ready(self._startup_timeout)
+        except EmbeddedServerError:
+            self.stop()
             raise
         return self.url
 

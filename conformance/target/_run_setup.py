@@ -56,8 +56,13 @@ def set_up_run(
     profile: TargetProfile,
     work_dir: Path | None = None,
     checks: preflight.Preflight | None = None,
+    launched_server: EmbeddedServer | None = None,
 ) -> tuple[PreparedRun, Callable[[], list[str]]]:
-    """Set up the run (preflight included); return it and a stop function listing cleanup problems."""
+    """Set up the run (preflight included); return it and a stop function listing cleanup problems.
+
+    Without a URL in the profile the run uses the bundled server: `launched_server`, when the caller started
+    it ahead (see `bundled_server`), else one started here.
+    """
     checks = checks or preflight.Preflight(profile)
     cleanups = CleanupStack()
     stop = cleanups.unwind
@@ -65,10 +70,7 @@ def set_up_run(
     try:
         base_url = profile.url
         if base_url is None:
-            server = EmbeddedServer(
-                work_dir / "reference-server" if work_dir else None,
-                upload_max_bytes=profile.upload_limit_bytes or EMBEDDED_UPLOAD_LIMIT_BYTES,
-            )
+            server = launched_server or bundled_server(profile, work_dir)
             cleanups.push("stopping the reference server", server.stop)
             base_url = server.start()
         checks.target(base_url)
@@ -107,6 +109,14 @@ def set_up_run(
         stop()
         raise
     return prepared, stop
+
+
+def bundled_server(profile: TargetProfile, work_dir: Path | None = None) -> EmbeddedServer:
+    """The bundled reference server a run without a target URL uses (not started yet)."""
+    return EmbeddedServer(
+        work_dir / "reference-server" if work_dir else None,
+        upload_max_bytes=profile.upload_limit_bytes or EMBEDDED_UPLOAD_LIMIT_BYTES,
+    )
 
 
 def _resolve_background_setup(profile: TargetProfile, database: str | None) -> TargetProfile:

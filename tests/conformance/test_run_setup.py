@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from conformance.outcomes import SetupError
+from conformance.suite import CommandRun, SuiteOptions
 from conformance.target import _setup_driver as setup_driver
 from conformance.target import prepared_run, set_up_run
 from conformance.target._embedded_server import EmbeddedServer
@@ -88,3 +89,38 @@ def test_the_fuzzer_uses_the_same_set_up_and_a_port_in_use_is_a_setup_error(targ
         taken = profile_for(target, fake_recording_server_listen=f"127.0.0.1:{port}")
         with pytest.raises(SetupError, match=r"fake recording server cannot listen"), prepared_target(taken):
             pass
+
+
+def test_the_set_up_uses_the_bundled_server_the_command_launched_ahead(tmp_path):
+    run = CommandRun(load_profile(None, env={}), SuiteOptions(), tmp_path / "run")
+    run.launch_bundled_server()
+    launched = run.launched_server
+    assert launched is not None and launched.url == ""  # started, not waited for
+    server = run.take_launched_server()
+    assert server is launched and run.take_launched_server() is None  # handed over once
+    process = server._child._process
+    prepared, stop = set_up_run(run.profile, run.run_dir, launched_server=server)
+    try:
+        assert prepared.base_url == server.url != ""
+        assert server.log_path == run.run_dir / "reference-server" / "reference-server.log"
+        assert process is not None and process.poll() is None
+    finally:
+        assert stop() == []
+    assert process.poll() is not None  # the set-up's stop ended the very process launched ahead
+
+
+def test_a_launched_server_the_plugin_never_took_is_stopped_by_the_release(tmp_path):
+    run = CommandRun(load_profile(None, env={}), SuiteOptions(), tmp_path / "run")
+    run.launch_bundled_server()
+    server = run.launched_server
+    assert server is not None
+    process = server._child._process
+    assert process is not None and process.poll() is None
+    assert run.release() == []
+    assert process.poll() is not None and run.launched_server is None
+
+
+def test_a_run_with_a_target_url_launches_no_bundled_server(tmp_path, target):
+    run = CommandRun(profile_for(target), SuiteOptions(), tmp_path / "run")
+    run.launch_bundled_server()
+    assert run.launched_server is None
