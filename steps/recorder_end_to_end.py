@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,7 +13,8 @@ from pytest_bdd import given, parsers, then, when
 from conformance.outcomes import Unsupported
 from conformance.protocol import RECORDING_STATES
 from conformance.recording_server_suite import EmbeddedRecordingServer
-from conformance.target import configure_recording
+from conformance.suite.plugin import scenario_steps
+from conformance.target import RunContext, configure_recording
 from steps.recording_server import file_parameter, recording_notifications
 from steps.world import World, poll
 
@@ -22,6 +22,15 @@ from steps.world import World, poll
 REPORT_TIMEOUT = 15.0
 FAILING = {"faults": {"fail_after": 0.1}}
 KINDS = ("faithful", "failing")
+REAL_SERVER_STEPS = {
+    ("given", "a real recording server records for the target"),
+    ("given", "the real recording server cannot record"),
+}
+
+
+def uses_real_recording_server(item: pytest.Item) -> bool:
+    """Whether the scenario sets a real recording server up (in its own steps or its feature's background)."""
+    return any(step in REAL_SERVER_STEPS for step in scenario_steps(item) or ())
 
 
 class RealRecordingServers:
@@ -31,6 +40,7 @@ class RealRecordingServers:
         self._work = tempfile.TemporaryDirectory(prefix="talk-end-to-end-")
         self._starts = ThreadPoolExecutor(max_workers=len(KINDS), thread_name_prefix="recording-server")
         self._started: dict[str, Future[EmbeddedRecordingServer]] = {}
+        self._considered = False  # whether start_ahead looked at the session's scenarios
 
     def url(self, world: World, failing: bool = False) -> str:
         """The URL of the recording server to use; the reference ones are started on first use."""
@@ -43,18 +53,29 @@ class RealRecordingServers:
             if failing:
                 raise Unsupported("a recording server that cannot record needs recording_server: reference")
             return wanted
-        if not self._started:
-            # Both at once: the other kind is up by the time a later scenario asks for it (a start costs
-            # the scenario that waits for it some 0.15 s).
-            for kind in KINDS:
-                self._started[kind] = self._starts.submit(self._start, world, kind)
+        self._start_both(world.run)
         return self._started["failing" if failing else "faithful"].result().url
 
-    def _start(self, world: World, kind: str) -> EmbeddedRecordingServer:
+    def start_ahead(self, run: RunContext, items: list[pytest.Item]) -> None:
+        """Start the reference ones now when a scenario of the session needs them, so none waits for them."""
+        if self._considered:
+            return
+        self._considered = True
+        if run.profile.recording_server == "reference" and any(map(uses_real_recording_server, items)):
+            self._start_both(run)
+
+    def _start_both(self, run: RunContext) -> None:
+        if not self._started:
+            # Both at once: the other kind is up by the time a later scenario asks for it (a start costs
+            # the scenario that waits for it some 0.2 s).
+            for kind in KINDS:
+                self._started[kind] = self._starts.submit(self._start, run, kind)
+
+    def _start(self, run: RunContext, kind: str) -> EmbeddedRecordingServer:
         server = EmbeddedRecordingServer(
             Path(self._work.name) / kind,
-            world.run.base_url + "/",
-            world.profile.recording_secret,
+            run.base_url + "/",
+            run.profile.recording_secret,
             **(FAILING if kind == "failing" else {}),
         )
         server.start()
@@ -75,14 +96,6 @@ class RealRecordingServers:
                 list(pool.map(EmbeddedRecordingServer.stop, running))
         finally:
             self._work.cleanup()
-
-
-@pytest.fixture(scope="session")
-def real_recording_servers() -> Iterator[RealRecordingServers]:
-    """The end-to-end group's recording servers, shared by its scenarios."""
-    servers = RealRecordingServers()
-    yield servers
-    servers.stop()
 
 
 def _use(world: World, url: str) -> None:

@@ -43,6 +43,7 @@ from steps.conversations_ahead import ConversationsAhead
 pytestmark = pytest.mark.usefixtures("conformance_run")  # a suite scenario, like the bundled ones
 world = fixtures.world
 conversations_ahead = fixtures.conversations_ahead
+real_recording_servers = fixtures.real_recording_servers
 globals().update({name: value for name, value in vars(rooms).items() if name.startswith("pytestbdd_")})
 scenarios("features")
 
