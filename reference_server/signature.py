@@ -1,12 +1,11 @@
 """HMAC-SHA256 checks and signatures exchanged with the recording server (talk-behaviour.md §4)."""
 
+import base64
 import hashlib
 import hmac
 import secrets
-import string
 
 MIN_RANDOM_BYTES = 32
-_TALK_RANDOM_ALPHABET = string.ascii_letters + string.digits + "+/"
 
 
 def checksum(secret: str, random: str | bytes, data: bytes) -> str:
@@ -35,4 +34,5 @@ def comparable_checksum(given: bytes) -> bytes:
 
 def new_random() -> str:
     """64 characters of ``[A-Za-z0-9+/]``, like ISecureRandom::generate(64)."""
-    return "".join(secrets.choice(_TALK_RANDOM_ALPHABET) for _ in range(64))
+    # Base64 of 48 random bytes: 64 characters, each six random bits, of exactly that alphabet.
+    return base64.b64encode(secrets.token_bytes(48)).decode("ascii")
