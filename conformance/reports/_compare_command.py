@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from conformance import resources
-from conformance.command_line import parse_command_line, refuse
+from conformance.command_line import command_parser, parse_command_line, refuse
 from conformance.traffic import (
     AcceptedDifference,
     Comparison,
@@ -39,9 +39,9 @@ class CompareError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance compare`."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Align two traffic recordings (HAR, e.g. from --record-traffic) scenario by scenario and "
+    parser = command_parser(
+        PROG,
+        "Align two traffic recordings (HAR, e.g. from --record-traffic) scenario by scenario and "
         "request by request, and list where the answers differ. Exit 1 on an unexplained difference.",
     )
     parser.add_argument(

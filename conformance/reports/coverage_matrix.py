@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from conformance import resources
-from conformance.command_line import parse_command_line, refuse
+from conformance.command_line import command_parser, parse_command_line, refuse
 from conformance.protocol import Contract, load_contract
 from conformance.reports._asserted_coverage import build_matrix_from_run, load_run
 from conformance.reports._coverage_model import CoverageInputError, CoverageMatrix
@@ -36,9 +36,9 @@ def add_features_option(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance matrix`."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Show which scenario covers each documented (operation, status, error) cell and each "
+    parser = command_parser(
+        PROG,
+        "Show which scenario covers each documented (operation, status, error) cell and each "
         "recording-status transition: with --results, only what the run's steps asserted counts, and a tag "
         "no step backs is an error; without it, the scenarios' tags. Exit status 1 when something is "
         "neither covered nor explained, or a tag is not backed.",
