@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from conformance.command_line import parse_command_line
+from conformance.command_line import command_parser, parse_command_line
 from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
 from conformance.reports import (
@@ -136,9 +136,9 @@ def _recording_server_command(args: list[str]) -> int:
 
 def build_run_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance run`."""
-    parser = argparse.ArgumentParser(
-        prog=f"{PROG} run",
-        description="Run the conformance scenarios against a Talk server (default: the bundled reference "
+    parser = command_parser(
+        f"{PROG} run",
+        "Run the conformance scenarios against a Talk server (default: the bundled reference "
         "server). Arguments after -- go to pytest (e.g. -- -n 2 -k start).",
     )
     parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
@@ -258,9 +258,9 @@ def _check_command(args: list[str]) -> int:
     """`talk-conformance check`: the preflight of a run, one line per check."""
     from conformance.target import preflight_run
 
-    parser = argparse.ArgumentParser(
-        prog=f"{PROG} check",
-        description="Check that a run can be set up: the target answers OCS and offers recording-v1, "
+    parser = command_parser(
+        f"{PROG} check",
+        "Check that a run can be set up: the target answers OCS and offers recording-v1, "
         "the admin account and the provisioning API work, and Talk reaches the fake recording server and "
         "the signaling server. Configures the target for the check and restores it.",
     )

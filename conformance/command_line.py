@@ -1,4 +1,4 @@
-"""What every talk-conformance command does alike with its command line: parse it, refuse it in one line."""
+"""What every talk-conformance command does alike with its command line: build it, parse it, refuse it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,11 @@ import sys
 from collections.abc import Iterable
 
 EXIT_USAGE = 2  # argparse's own status for words it refuses; every command keeps it for any unusable input
+
+
+def command_parser(prog: str, description: str) -> argparse.ArgumentParser:
+    """A talk-conformance command's parser: `prog` leads its usage and error lines, `description` its help."""
+    return argparse.ArgumentParser(prog=prog, description=description)
 
 
 def parse_command_line(

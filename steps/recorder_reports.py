@@ -8,7 +8,7 @@ from pytest_bdd import parsers, then
 
 from conformance.recording_server_suite import schema_problem, stop_message
 from steps.recorder_checks import expect_fields, expect_report, expect_upload
-from steps.recorder_world import ACTOR_TYPE, RecorderWorld
+from steps.recorder_world import ACTOR_TYPE, FOR_THE_OWNER, RecorderWorld
 
 # How long "nothing (more)" is watched for: a report triggered by the request would come sooner.
 QUIET_SECONDS = 0.2
@@ -87,20 +87,14 @@ def reports_stopped_without_actor(recorder_world: RecorderWorld) -> None:
 
 @then(
     parsers.re(
-        r"the recording server then uploads the recording of the room as (?P<kind>\S+)"
-        r' for the owner "(?P<owner>[^"]+)"'
+        r"the recording server then uploads the recording of the room as (?P<kind>\S+)" + FOR_THE_OWNER
     )
 )
 def uploads(recorder_world: RecorderWorld, kind: str, owner: str) -> None:
     expect_upload(recorder_world, kind, owner)
 
 
-@then(
-    parsers.re(
-        r"a stop of the room still uploads the first recording, as (?P<kind>\S+)"
-        r' for the owner "(?P<owner>[^"]+)"'
-    )
-)
+@then(parsers.re(r"a stop of the room still uploads the first recording, as (?P<kind>\S+)" + FOR_THE_OWNER))
 def stop_uploads_first(recorder_world: RecorderWorld, kind: str, owner: str) -> None:
     recorder_world.send_message(stop_message(ACTOR_TYPE, owner), f"stop by {owner}")
     recorder_world.recording = False

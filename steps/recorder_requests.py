@@ -6,7 +6,7 @@ from pytest_bdd import given, parsers, when
 
 from conformance.recording_server_suite import checksum, start_message, stop_message, talk_json, talk_random
 from steps.recorder_checks import expect_report
-from steps.recorder_world import ACTOR_TYPE, RecorderWorld, new_token
+from steps.recorder_world import ACTOR_TYPE, FOR_THE_OWNER, RecorderWorld, new_token
 
 UNKNOWN_BACKEND = "http://backend-unknown-to-the-recording-server.invalid/"
 OVERSIZED_BYTES = 64 * 1024
@@ -106,22 +106,13 @@ def stop_unknown_room(recorder_world: RecorderWorld) -> None:
     recorder_world.send_message(stop_message(ACTOR_TYPE, "alice"), "stop of a room not being recorded")
 
 
-@when(
-    parsers.re(
-        r'Talk starts a recording of the room with status (?P<status>\d+) for the owner "(?P<owner>[^"]+)"'
-    )
-)
+@when(parsers.re(r"Talk starts a recording of the room with status (?P<status>\d+)" + FOR_THE_OWNER))
 def start_recording(recorder_world: RecorderWorld, status: str, owner: str) -> None:
     recorder_world.send_message(_start(owner, int(status)), f"start, status {status}, owner {owner}")
     recorder_world.recording = recorder_world.exchange.status == 200
 
 
-@when(
-    parsers.re(
-        r"Talk starts a recording of the room again with status (?P<status>\d+)"
-        r' for the owner "(?P<owner>[^"]+)"'
-    )
-)
+@when(parsers.re(r"Talk starts a recording of the room again with status (?P<status>\d+)" + FOR_THE_OWNER))
 def start_again(recorder_world: RecorderWorld, status: str, owner: str) -> None:
     recorder_world.send_message(_start(owner, int(status)), f"second start, status {status}, owner {owner}")
 
@@ -157,12 +148,7 @@ def stop_while_stopping(recorder_world: RecorderWorld) -> None:
 # --- arrangements -------------------------------------------------------------------------------
 
 
-@given(
-    parsers.re(
-        r"the recording server is recording the room with status (?P<status>\d+)"
-        r' for the owner "(?P<owner>[^"]+)"'
-    )
-)
+@given(parsers.re(r"the recording server is recording the room with status (?P<status>\d+)" + FOR_THE_OWNER))
 def recording_room(recorder_world: RecorderWorld, status: str, owner: str) -> None:
     start_recording(recorder_world, status, owner)
     assert recorder_world.exchange.status == 200, f"expected 200 for {recorder_world.exchange.describe()}"

@@ -14,6 +14,8 @@ from conformance.outcomes import SetupError
 from conformance.recording_server_suite import Exchange, Received, RecordingServerRun, talk_json
 
 ACTOR_TYPE = "users"
+# How a step names the owner of the recording (whose files get the upload), one spelling for every step.
+FOR_THE_OWNER = r' for the owner "(?P<owner>[^"]+)"'
 
 
 def new_token() -> str:

@@ -14,7 +14,7 @@ import yaml
 from schemathesis.config import ConfigError
 from schemathesis.core.errors import InvalidSchema
 
-from conformance.command_line import parse_command_line, refuse
+from conformance.command_line import command_parser, parse_command_line, refuse
 from conformance.fuzz._engine_run import EngineResult, run_engine
 from conformance.fuzz._model_run import ModelResult, run_model
 from conformance.fuzz._replay import FailureRecord, write_records
@@ -33,9 +33,9 @@ ALL_PHASES = (*PHASES, "model")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Fuzz the recording API from the contract (schemathesis) and test its status machine "
+    parser = command_parser(
+        PROG,
+        "Fuzz the recording API from the contract (schemathesis) and test its status machine "
         "against a model. Without a target, the bundled reference server is started.",
     )
     parser.add_argument("--target-url", help="base URL of the Nextcloud (or other target) under test")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import struct
 from dataclasses import dataclass
 
@@ -139,35 +140,34 @@ def mp4_bytes() -> bytes:
 
 _STAMP = "Recording 2026-06-27 10-00-00"
 
+# The formats a recording comes in: media type -> file extension, and the bytes of a small well-formed file.
+_FORMATS = {
+    "video/webm": (".webm", webm_bytes),
+    "audio/ogg": (".ogg", ogg_opus_bytes),
+    "video/ogg": (".ogv", ogg_theora_bytes),
+    "video/x-matroska": (".mkv", matroska_bytes),
+    "video/mp4": (".mp4", mp4_bytes),
+}
 
-def video_webm() -> Sample:
-    """What the recording server uploads after a video recording."""
-    return Sample(f"{_STAMP}.webm", webm_bytes(), "video/webm")
+
+def recording(mimetype: str) -> Sample:
+    """A well-formed recording in one of the formats, named as the recording server names its files."""
+    extension, content = _FORMATS[mimetype]
+    return Sample(f"{_STAMP}{extension}", content(), mimetype)
 
 
-def audio_ogg() -> Sample:
-    """What the recording server uploads after an audio-only recording."""
-    return Sample(f"{_STAMP}.ogg", ogg_opus_bytes(), "audio/ogg")
+# What the recording server uploads after a video recording, and after an audio-only one.
+video_webm = functools.partial(recording, "video/webm")
+audio_ogg = functools.partial(recording, "audio/ogg")
+# The other formats a recording may come in, for the scenarios that upload each one.
+video_ogv = functools.partial(recording, "video/ogg")
+video_mkv = functools.partial(recording, "video/x-matroska")
+video_mp4 = functools.partial(recording, "video/mp4")
 
 
 def audio_ogg_vorbis() -> Sample:
     """Ogg Vorbis audio."""
     return Sample(f"{_STAMP}.ogg", ogg_vorbis_bytes(), "audio/ogg")
-
-
-def video_ogv() -> Sample:
-    """Ogg Theora video."""
-    return Sample(f"{_STAMP}.ogv", ogg_theora_bytes(), "video/ogg")
-
-
-def video_mkv() -> Sample:
-    """Matroska video."""
-    return Sample(f"{_STAMP}.mkv", matroska_bytes(), "video/x-matroska")
-
-
-def video_mp4() -> Sample:
-    """MP4 video."""
-    return Sample(f"{_STAMP}.mp4", mp4_bytes(), "video/mp4")
 
 
 def text_file() -> Sample:
@@ -196,12 +196,3 @@ def oversized_webm(limit_bytes: int) -> Sample:
     # Trailing EBML Void element padding keeps the file well-formed at any size.
     padding = max(0, limit_bytes + 1024 - len(document) - 9)
     return Sample(f"{_STAMP}.webm", document + _ebml_element(0xEC, b"\x00" * padding), "video/webm")
-
-
-ACCEPTED = {
-    "video/webm": video_webm,
-    "audio/ogg": audio_ogg,
-    "video/ogg": video_ogv,
-    "video/x-matroska": video_mkv,
-    "video/mp4": video_mp4,
-}

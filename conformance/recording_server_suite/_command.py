@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from conformance import resources
-from conformance.command_line import parse_command_line
+from conformance.command_line import command_parser, parse_command_line
 from conformance.outcomes import SetupError
 from conformance.recording_server_suite._profile import RecordingServerProfile, load_recording_server_profile
 from conformance.recording_server_suite._run import check_recording_server
@@ -38,9 +38,9 @@ _INI = (
 
 def build_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance recording-server`."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Play Talk against a recording server (default: the bundled reference recording server): "
+    parser = command_parser(
+        PROG,
+        "Play Talk against a recording server (default: the bundled reference recording server): "
         "signed start/stop requests, and a Talk stand-in that receives and checks its reports and uploads. "
         "`recording-server self-test` runs the scenarios against every mutant of the reference. "
         "Arguments after -- go to pytest.",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.target import DEFAULT_RECORDING_SECRET, DEFAULT_REQUEST_TIMEOUT, ProfileError
-from conformance.yaml_documents import read_yaml_document
+from conformance.yaml_documents import read_yaml_mapping, refuse_unknown_keys
 
 DEFAULT_LISTEN = "127.0.0.1:0"
 DEFAULT_REPORT_TIMEOUT = 10.0
@@ -63,14 +63,8 @@ def load_recording_server_profile(
     """Read and check the profile; ProfileError names the file and the key at fault."""
     path = Path(profile_path) if profile_path else None
     source = f"profile {path}" if path else "profile"
-    raw = read_yaml_document(path, source, ProfileError) if path else {}
-    raw = {} if raw is None else raw
-    if not isinstance(raw, dict):
-        raise ProfileError(f"{source}: must be a mapping of keys to values, got {type(raw).__name__}")
-    unknown = sorted(str(key) for key in raw if key not in _KEYS)
-    if unknown:
-        known = ", ".join(sorted(_KEYS))
-        raise ProfileError(f"{source}: unknown key(s) {', '.join(unknown)}; known keys: {known}")
+    raw = read_yaml_mapping(path, source, ProfileError) if path else {}
+    refuse_unknown_keys(raw, _KEYS, source, ProfileError)
     secret = raw.get("recording_secret", DEFAULT_RECORDING_SECRET)
     if not isinstance(secret, str) or not secret:
         raise ProfileError(f"{source}: recording_secret must be a non-empty string")

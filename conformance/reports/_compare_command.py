@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
 from conformance import resources
-from conformance.command_line import parse_command_line
+from conformance.command_line import command_parser, parse_command_line, refuse
 from conformance.traffic import (
     AcceptedDifference,
     Comparison,
@@ -40,9 +39,9 @@ class CompareError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance compare`."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Align two traffic recordings (HAR, e.g. from --record-traffic) scenario by scenario and "
+    parser = command_parser(
+        PROG,
+        "Align two traffic recordings (HAR, e.g. from --record-traffic) scenario by scenario and "
         "request by request, and list where the answers differ. Exit 1 on an unexplained difference.",
     )
     parser.add_argument(
@@ -84,8 +83,7 @@ def compare_command(argv: Iterable[str]) -> int:
         accepted, requirements = _register(register, release)
         left, right = read_har(left_path), read_har(right_path)
     except (CompareError, HarError) as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(PROG, exc)
     aliases = renamed_scenarios(options.against) if options.against else {}
     result = compare(
         left["log"]["entries"],
@@ -102,8 +100,7 @@ def compare_command(argv: Iterable[str]) -> int:
         try:
             write_report(options.report, result, left["log"].get("creator", {}))
         except OSError as exc:
-            print(f"{PROG}: cannot write the report to {options.report}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return refuse(PROG, f"cannot write the report to {options.report}: {exc}")
         print(f"report: {options.report / REPORT_JSON}, {options.report / REPORT_PAGE}")
     return EXIT_DIFFERENT if result.unexplained else EXIT_SAME
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from conformance import resources
-from conformance.command_line import parse_command_line
+from conformance.command_line import command_parser, parse_command_line, refuse
 from conformance.protocol import Contract, load_contract
 from conformance.reports._asserted_coverage import build_matrix_from_run, load_run
 from conformance.reports._coverage_model import CoverageInputError, CoverageMatrix
@@ -36,9 +36,9 @@ def add_features_option(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance matrix`."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Show which scenario covers each documented (operation, status, error) cell and each "
+    parser = command_parser(
+        PROG,
+        "Show which scenario covers each documented (operation, status, error) cell and each "
         "recording-status transition: with --results, only what the run's steps asserted counts, and a tag "
         "no step backs is an error; without it, the scenarios' tags. Exit status 1 when something is "
         "neither covered nor explained, or a tag is not backed.",
@@ -107,15 +107,13 @@ def matrix_command(argv: Iterable[str]) -> int:
         else:
             matrix = load_matrix(options.features, options.contract, options.register)
     except CoverageInputError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(PROG, exc)
     text = RENDERERS[options.format](matrix)
     if options.output is not None:
         try:
             options.output.write_text(text, encoding="utf-8")
         except OSError as exc:
-            print(f"{PROG}: cannot write {options.output}: {exc}", file=sys.stderr)
-            return EXIT_USAGE
+            return refuse(PROG, f"cannot write {options.output}: {exc}")
     else:
         sys.stdout.write(text)
     if not matrix.complete:

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conformance.command_line import parse_command_line, refuse
+from conformance.command_line import command_parser, parse_command_line, refuse
 from conformance.outcomes import SetupError
 from conformance.reports import SUMMARY_FILE
 from conformance.resources import binding_module
@@ -271,9 +271,9 @@ def report_lines(result: SelfTestResult, exit_first: bool) -> list[str]:
 
 def self_test_parser(prog: str = PROG, description: str | None = None) -> argparse.ArgumentParser:
     """Options of a self-test command (`talk-conformance self-test` unless told otherwise)."""
-    parser = argparse.ArgumentParser(
-        prog=prog,
-        description=description
+    parser = command_parser(
+        prog,
+        description
         or "Run the scenarios against every mutant of the bundled reference server (each breaks "
         "one documented rule); exit 1 unless every mutant is killed by at least one scenario.",
     )

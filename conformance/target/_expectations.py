@@ -9,7 +9,7 @@ from typing import Any
 
 from conformance.protocol import Answer
 from conformance.target._profile import ProfileError
-from conformance.yaml_documents import read_yaml_document
+from conformance.yaml_documents import read_yaml_document, refuse_unknown_keys
 
 _TOP_KEYS = {"expectations", "implementation", "talk_release"}
 _ENTRY_KEYS = {"feature", "scenario", "example", "reason", "register", "observed"}
@@ -137,11 +137,7 @@ def _entry(item: Any, index: int, source: str) -> Expectation:
     where = f"{source}: entry {index}"
     if not isinstance(item, dict):
         raise ExpectationsError(f"{where} must be a mapping with feature, scenario, reason (and example)")
-    unknown = sorted(str(key) for key in item if key not in _ENTRY_KEYS)
-    if unknown:
-        raise ExpectationsError(
-            f"{where}: unknown key(s) {', '.join(unknown)}; known keys: {', '.join(sorted(_ENTRY_KEYS))}"
-        )
+    refuse_unknown_keys(item, _ENTRY_KEYS, where, ExpectationsError)
     for key in ("feature", "scenario", "reason"):
         if not isinstance(item.get(key), str) or not item[key].strip():
             raise ExpectationsError(f"{where}: {key} must be a non-empty string")

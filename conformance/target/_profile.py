@@ -15,7 +15,7 @@ from typing import Any
 from conformance.outcomes import SetupError
 from conformance.target._target_release import NEWEST_KNOWN_RELEASE, TargetRelease
 from conformance.target._tls import check_ca_bundle
-from conformance.yaml_documents import read_yaml_document
+from conformance.yaml_documents import read_yaml_mapping, refuse_unknown_keys
 
 ENV_PREFIX = "TALK_CONFORMANCE_"
 DEFAULT_ADMIN = ("admin", "admin")
@@ -187,7 +187,7 @@ def load_profile(
     path_text = cli_profile_path or env.get(ENV_PREFIX + "PROFILE") or None
     path = Path(path_text) if path_text else None
     source = f"profile {path}" if path else "profile"
-    raw = _read_yaml(path) if path else {}
+    raw = read_yaml_mapping(path, source, ProfileError) if path else {}
     values = _from_yaml(raw, source, path)
     values.update(_from_env(env))
     if cli_url:
@@ -195,15 +195,6 @@ def load_profile(
     if cli_expectations:
         values["expectations"] = cli_expectations
     return _build(values, source)
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    data = read_yaml_document(path, f"profile {path}", ProfileError)
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ProfileError(f"profile {path}: must be a mapping of keys to values, got {type(data).__name__}")
-    return data
 
 
 _YAML_KEYS = {
@@ -231,10 +222,7 @@ _YAML_KEYS = {
 
 
 def _from_yaml(raw: dict[str, Any], source: str, path: Path | None) -> dict[str, Any]:
-    unknown = sorted(str(key) for key in raw if key not in _YAML_KEYS)
-    if unknown:
-        known = ", ".join(sorted(_YAML_KEYS))
-        raise ProfileError(f"{source}: unknown key(s) {', '.join(unknown)}; known keys: {known}")
+    refuse_unknown_keys(raw, _YAML_KEYS, source, ProfileError)
     values: dict[str, Any] = {}
     for key in _YAML_KEYS & raw.keys():
         values[key] = raw[key]

@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import json
 import os
-import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import yaml
 
 from conformance import resources
-from conformance.command_line import parse_command_line
+from conformance.command_line import command_parser, parse_command_line, refuse
 from conformance.protocol import load_contract
 from conformance.reports._coverage_model import CoverageInputError, CoverageMatrix, NoRecordsError
 from conformance.reports._summary import SUMMARY_FILE
@@ -41,9 +40,9 @@ class DocsError(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance docs`."""
-    parser = argparse.ArgumentParser(
-        prog=PROG,
-        description="Render the scenarios, the coverage matrix, the deviation register and the recording "
+    parser = command_parser(
+        PROG,
+        "Render the scenarios, the coverage matrix, the deviation register and the recording "
         "status diagram as a static HTML site (with the results of a run when --results is given).",
     )
     parser.add_argument("--out", required=True, type=Path, help="directory to write the site to")
@@ -88,8 +87,7 @@ def docs_command(argv: Iterable[str]) -> int:
             recordings_dir=options.recordings,
         )
     except DocsError as exc:
-        print(f"{PROG}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return refuse(PROG, exc)
     print(f"{PROG}: wrote {index}")
     return EXIT_OK
 
