@@ -115,12 +115,17 @@ def expect_data(world: World, exchange: Exchange, body: dict[str, Any], expected
     assert body["data"] == expected, world.explain(f"data is {body['data']!r}", shown, exchange)
 
 
-def expect_answer(world: World, request: str, status: int, data: Any, error: str | None = None) -> None:
-    """The status, a consistent OCS envelope and exactly this `data`; recorded for the coverage matrix."""
+def expect_answer(
+    world: World, request: str, status: int, data: Any, statuscode: int | None = None
+) -> tuple[Exchange, dict[str, Any]]:
+    """The status, a consistent OCS envelope (with `statuscode` where it is not the status) and exactly this
+    `data`; recorded for the coverage matrix with the error `data` names. The exchange and its envelope."""
     exchange = expect_status(world, status, request)
-    body = expect_envelope(world, exchange)
+    body = expect_envelope(world, exchange, statuscode)
     expect_data(world, exchange, body, data, json.dumps(data))
-    asserted(world, exchange, status, error)
+    error = data.get("error") if isinstance(data, dict) else None
+    asserted(world, exchange, status if statuscode is None else statuscode, error)
+    return exchange, body
 
 
 @then(parsers.re(REQUEST + " succeeds"))
@@ -146,7 +151,7 @@ def request_succeeds_with_welcome(world: World, request: str) -> None:
 @then(parsers.re(REQUEST + r' is refused with status (?P<status>\d+) and error "(?P<error>[^"]+)"'))
 def refused_with_error(world: World, request: str, status: str, error: str) -> None:
     """An OCS error with `data: {"error": <reason>}`."""
-    expect_answer(world, request, int(status), {"error": error}, error)
+    expect_answer(world, request, int(status), {"error": error})
 
 
 @then(parsers.re(REQUEST + r' is refused with status (?P<status>\d+) and error code "(?P<code>[^"]+)"'))
@@ -177,14 +182,10 @@ def refused_without_data(world: World, request: str) -> None:
 
 @then(parsers.re(REQUEST + " is refused because the caller is not logged in"))
 def refused_not_logged_in(world: World, request: str) -> None:
-    """401 with OCS statuscode 997 and Nextcloud's message."""
-    exchange = expect_status(world, 401, request)
-    body = expect_envelope(world, exchange, statuscode=997)
-    assert body["meta"].get("message") == NOT_LOGGED_IN, world.explain(
-        f"meta.message is {body['meta'].get('message')!r}", repr(NOT_LOGGED_IN), exchange
-    )
-    expect_data(world, exchange, body, [], "[]")
-    asserted(world, exchange, 997)
+    """401 with OCS statuscode 997, Nextcloud's message and `data: []`."""
+    exchange, body = expect_answer(world, request, 401, [], statuscode=997)
+    said = body["meta"].get("message")
+    assert said == NOT_LOGGED_IN, world.explain(f"meta.message is {said!r}", repr(NOT_LOGGED_IN), exchange)
 
 
 @then(parsers.re(REQUEST + " is refused by the CSRF check"))
@@ -204,10 +205,7 @@ def refused_by_csrf_check(world: World, request: str) -> None:
 @then(parsers.re(REQUEST + " matches no route"))
 def request_matches_no_route(world: World, request: str) -> None:
     """Nextcloud's router answer: 404 with OCS statuscode 998 and `data: []`."""
-    exchange = expect_status(world, 404, request)
-    body = expect_envelope(world, exchange, statuscode=ROUTE_MISS_STATUSCODE)
-    expect_data(world, exchange, body, [], "[]")
-    asserted(world, exchange, ROUTE_MISS_STATUSCODE)
+    expect_answer(world, request, 404, [], statuscode=ROUTE_MISS_STATUSCODE)
 
 
 @then(parsers.re(REQUEST + " fails with status 500 and OCS statuscode 996"))

@@ -11,19 +11,10 @@ from pathlib import Path
 
 import yaml
 
-from conformance import resources
+# `suite`: the shared engine, of which this self-test is the second configuration.
+from conformance import resources, suite
 from conformance.recording_server_suite.plugin import BINDING_FILE
 from conformance.reports import SUMMARY_FILE
-from conformance.suite import (
-    BASELINE,
-    MutantRun,
-    SelfTestResult,
-    mutant_catalogue,
-    run_mutant_scenarios,
-    run_mutants,
-    self_test_command,
-    self_test_parser,
-)
 from conformance.target import ENV_PREFIX
 
 PROG = "talk-conformance recording-server self-test"
@@ -37,12 +28,12 @@ _INI = "[pytest]\naddopts = --strict-markers\nxfail_strict = true\n"
 
 def list_mutants() -> dict[str, str]:
     """Name → rule of every mutant, asked of the reference recording server's command."""
-    return mutant_catalogue("reference_recording_server", "the reference recording server")
+    return suite.mutant_catalogue("reference_recording_server", "the reference recording server")
 
 
-def run_one(name: str | None, rule: str, binding: Path, exit_first: bool) -> MutantRun:
+def run_one(name: str | None, rule: str, binding: Path, exit_first: bool) -> suite.MutantRun:
     """Every scenario against the embedded reference recording server with mutant ``name`` (None: none)."""
-    run = MutantRun(name or BASELINE, rule)
+    run = suite.MutantRun(name or suite.BASELINE, rule)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="talk-recording-server-self-test-") as work:
         work_dir = Path(work)
@@ -61,14 +52,16 @@ def run_one(name: str | None, rule: str, binding: Path, exit_first: bool) -> Mut
         if exit_first:
             command.append("--stop-at-first-failure")
         env = {key: value for key, value in os.environ.items() if not key.startswith(ENV_PREFIX)}
-        run_mutant_scenarios(run, command, env, reports / SUMMARY_FILE, RUN_TIMEOUT_SECONDS)
+        suite.run_mutant_scenarios(run, command, env, reports / SUMMARY_FILE, RUN_TIMEOUT_SECONDS)
     run.duration = time.monotonic() - started
     return run
 
 
-def run_self_test(names: Sequence[str] = (), workers: int = 2, exit_first: bool = False) -> SelfTestResult:
+def run_self_test(
+    names: Sequence[str] = (), workers: int = 2, exit_first: bool = False
+) -> suite.SelfTestResult:
     """The faithful server in full, then each mutant (all when ``names`` is empty), ``workers`` at a time."""
-    return run_mutants(
+    return suite.run_mutants(
         list_mutants(), names, workers, exit_first, run_one, resources.binding_module(BINDING_FILE)
     )
 
@@ -79,4 +72,4 @@ def recording_server_self_test_command(args: Sequence[str]) -> int:
         "Run the recording-server scenarios against every mutant of the bundled reference recording server"
         " (each breaks one rule); exit 1 unless every mutant is killed."
     )
-    return self_test_command(args, self_test_parser(PROG, description), run_self_test)
+    return suite.self_test_command(args, suite.self_test_parser(PROG, description), run_self_test)
