@@ -10,28 +10,8 @@ from typing import Any
 import requests
 from pytest_bdd import given, parsers, then, when
 
-from conformance import progress_lines
+from conformance import progress_lines, protocol
 from conformance.outcomes import SetupError, Unsupported
-from conformance.protocol import (
-    RECORDING_KINDS,
-    Sample,
-    audio_ogg,
-    empty_file,
-    oversized_webm,
-    sign,
-    signature_with_short_random,
-    signature_with_uppercase_checksum,
-    signature_with_wrong_secret,
-    signature_without_checksum,
-    signature_without_random,
-    text_file,
-    video_mkv,
-    video_mp4,
-    video_ogv,
-    video_webm,
-    webm_named_ogg,
-    webm_without_extension,
-)
 from conformance.target import (
     NOT_JSON,
     SIGNALING_SERVER,
@@ -49,33 +29,33 @@ from steps.recording_requests import unknown_token
 from steps.world import World, poll
 
 BAD_SIGNATURES: dict[str, SignatureFactory] = {
-    "a checksum of another secret": signature_with_wrong_secret,
-    "a random shorter than 32 bytes": signature_with_short_random,
-    "no random": signature_without_random,
-    "no checksum": signature_without_checksum,
+    "a checksum of another secret": protocol.signature_with_wrong_secret,
+    "a random shorter than 32 bytes": protocol.signature_with_short_random,
+    "no random": protocol.signature_without_random,
+    "no checksum": protocol.signature_without_checksum,
 }
 SIGNATURES: dict[str, SignatureFactory] = {
     **BAD_SIGNATURES,
-    "an uppercase checksum": signature_with_uppercase_checksum,
+    "an uppercase checksum": protocol.signature_with_uppercase_checksum,
 }
 SIGNATURE = "(?P<signature>" + "|".join(SIGNATURES) + ")"
 
 SAMPLES = {
-    "video webm": video_webm,
-    "audio ogg": audio_ogg,
-    "video ogv": video_ogv,
-    "video mkv": video_mkv,
-    "video mp4": video_mp4,
-    "empty file": empty_file,
-    "text file": text_file,
-    "webm named ogg": webm_named_ogg,
-    "webm without extension": webm_without_extension,
+    "video webm": protocol.video_webm,
+    "audio ogg": protocol.audio_ogg,
+    "video ogv": protocol.video_ogv,
+    "video mkv": protocol.video_mkv,
+    "video mp4": protocol.video_mp4,
+    "empty file": protocol.empty_file,
+    "text file": protocol.text_file,
+    "webm named ogg": protocol.webm_named_ogg,
+    "webm without extension": protocol.webm_without_extension,
 }
 OWNER = "(?P<owner>the moderator|the participant|the outsider|an empty owner)"
 NO_CSRF = r"(?P<no_csrf> without the OCS-APIRequest header)?"
 
 
-def sample(name: str) -> Sample:
+def sample(name: str) -> protocol.Sample:
     """A sample recording by its name in the feature files."""
     if name not in SAMPLES:
         raise SetupError(f"no sample recording called {name!r}; known: {', '.join(SAMPLES)}")
@@ -150,7 +130,7 @@ def report_message(world: World, outcome: str, token: str) -> dict[str, Any]:
     """The callback body for an outcome phrase of the feature files."""
     if outcome.startswith("started as "):
         kind = outcome.split()[2]
-        return started_message(token, RECORDING_KINDS[kind], "users", world.user_id("moderator"))
+        return started_message(token, protocol.RECORDING_KINDS[kind], "users", world.user_id("moderator"))
     if outcome == "stopped by the moderator":
         return stopped_message(token, "users", world.user_id("moderator"))
     if outcome == "stopped without an actor":
@@ -159,7 +139,7 @@ def report_message(world: World, outcome: str, token: str) -> dict[str, Any]:
 
 
 def send_report(
-    world: World, message: Any, signature_factory: SignatureFactory = sign, csrf_header: bool = True
+    world: World, message: Any, signature_factory: SignatureFactory = protocol.sign, csrf_header: bool = True
 ) -> requests.Response | None:
     """Send a report exactly as the recording server would and keep the answer."""
     body = json.dumps(message).encode()
@@ -187,7 +167,7 @@ def report(world: World, outcome: str, signature: str | None, where: str | None,
         expect_brute_force_attempts(world)
     token = unknown_token(world) if where else world.room
     message = report_message(world, outcome, token)
-    send_report(world, message, SIGNATURES.get(signature or "", sign), csrf_header=not no_csrf)
+    send_report(world, message, SIGNATURES.get(signature or "", protocol.sign), csrf_header=not no_csrf)
 
 
 def malformed_report(world: World, report: str) -> bytes:
@@ -233,7 +213,7 @@ def owner_id(world: World, owner: str) -> str:
 
 
 def upload(
-    world: World, owner: str | None, upload_sample: Sample | None, **kwargs: Any
+    world: World, owner: str | None, upload_sample: protocol.Sample | None, **kwargs: Any
 ) -> requests.Response | None:
     """Upload as the recording server and keep the answer."""
     token = kwargs.pop("token", world.room)
@@ -260,7 +240,7 @@ def upload_sample(
     if signature in BAD_SIGNATURES:
         expect_brute_force_attempts(world)
     token = unknown_token(world) if where else world.room
-    factory = SIGNATURES.get(signature or "", sign)
+    factory = SIGNATURES.get(signature or "", protocol.sign)
     upload(
         world,
         owner_id(world, owner),
@@ -289,7 +269,7 @@ def upload_too_large(world: World) -> None:
     limit = world.profile.upload_limit_bytes
     if limit is None:
         raise Unsupported("the profile does not give the target's upload limit (upload_limit_bytes)")
-    upload(world, world.user_id("moderator"), oversized_webm(limit))
+    upload(world, world.user_id("moderator"), protocol.oversized_webm(limit))
 
 
 @when(
@@ -429,7 +409,7 @@ def received_start(world: World, kind: str) -> None:
     expected = {
         "type": "start",
         "start": {
-            "status": RECORDING_KINDS[kind],
+            "status": protocol.RECORDING_KINDS[kind],
             "owner": moderator,
             "actor": {"type": "users", "id": moderator},
         },
