@@ -20,7 +20,8 @@ from steps.world import World, poll
 
 # A real recording takes a few round trips; the reference recording server reports within milliseconds.
 REPORT_TIMEOUT = 15.0
-FAILING = {"faults": {"fail_after": 0.1}}
+# As its start delay: long enough for Talk to have answered the start (and stored "starting") first.
+FAILING = {"faults": {"fail_after": 0.05}}
 KINDS = ("faithful", "failing")
 REAL_SERVER_STEPS = {
     ("given", "a real recording server records for the target"),
