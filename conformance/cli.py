@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +15,6 @@ from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
 from conformance.reports import (
     JUNIT_FILE,
-    NOTHING_CHECKED,
     SUMMARY_FILE,
     default_report_dir,
     unusable_report_dir,
@@ -25,19 +22,29 @@ from conformance.reports import (
 )
 from conformance.reports.annotations import STYLES, report_stopped_run, style_for
 from conformance.resources import binding_module
-from conformance.suite import SuiteOptions
+from conformance.suite import (
+    EXIT_CLEAN,
+    EXIT_FAILED,
+    EXIT_NOTHING_CHECKED,
+    EXIT_SETUP,
+    EXIT_USAGE,
+    SuiteOptions,
+    run_exit_status,
+    suite_pytest_ini,
+)
 from conformance.target import ProfileError, announce_unverified, load_expectations, load_profile
 
 if TYPE_CHECKING:
     from conformance.suite import CommandRun
 
-EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
-EXIT_NOTHING_CHECKED = 5  # as pytest's "no tests ran": every scenario was skipped
 DEFAULT_REPORT_DIR = default_report_dir("run")
 EXPECTATIONS_HELP = (
     "auto (default with --target-url: the shipped file for the target's Talk release), none (strict run), "
     "or a YAML file of scenarios the target is expected to fail (see docs/expectations.md)"
 )
+# The command's exit statuses are the suite engine's, named here too for callers of `main`.
+__all__ = ["EXIT_CLEAN", "EXIT_FAILED", "EXIT_NOTHING_CHECKED", "EXIT_SETUP", "EXIT_USAGE", "main"]
+
 PROG = "talk-conformance"
 
 
@@ -205,7 +212,7 @@ def run_command(args: list[str]) -> int:
     finally:
         for problem in run.release():  # pytest stopped before its plugin took the set-up over
             print(f"{PROG}: cleanup: {redactor.text(problem)}", file=sys.stderr)
-    return _exit_status(code, report_dir, redactor)
+    return run_exit_status(PROG, code, report_dir, redactor)
 
 
 def _suite_options(options: argparse.Namespace, report_dir: Path) -> SuiteOptions:
@@ -299,15 +306,7 @@ QUIET_PYTEST = (
 def _run_pytest(binding: Path, run: CommandRun, extra: list[str]) -> int:
     import pytest
 
-    with tempfile.TemporaryDirectory(prefix="talk-conformance-ini-") as ini_dir:
-        # Our own ini file, so a pytest configuration in the caller's directory cannot change the run.
-        ini = Path(ini_dir) / "pytest.ini"
-        # This command imported the conformance package before pytest could rewrite its asserts; harmless.
-        ini.write_text(
-            "[pytest]\naddopts = --strict-markers\nxfail_strict = true\nfilterwarnings =\n"
-            "    ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning\n",
-            encoding="utf-8",
-        )
+    with suite_pytest_ini() as ini:
         args = [
             str(binding), "-c", str(ini), "--rootdir", str(binding.parent.parent),
             "-p", "no:cacheprovider", *UNUSED_PLUGINS, *QUIET_PYTEST,
@@ -316,28 +315,6 @@ def _run_pytest(binding: Path, run: CommandRun, extra: list[str]) -> int:
             args += ["-p", "conformance.suite.plugin"]
         # The run itself as a plugin object: the conformance plugin takes profile, options and set-up from it.
         return int(pytest.main([*args, *extra], plugins=[run]))
-
-
-def _exit_status(pytest_code: int, report_dir: Path, redactor: Redactor) -> int:
-    summary_path = report_dir / SUMMARY_FILE
-    if not summary_path.is_file():
-        return _fail(
-            EXIT_USAGE, f"pytest did not run the suite (pytest exit code {pytest_code}); see its output above"
-        )
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
-    if summary.get("setup_error"):
-        return _fail(EXIT_SETUP, redactor.text(f"setup error: {summary['setup_error']}"))
-    verdict = summary.get("verdict")
-    if verdict == "error":
-        return EXIT_SETUP
-    if verdict == "failed" or pytest_code not in (0, 5):
-        return EXIT_FAILED
-    if verdict == NOTHING_CHECKED:
-        return _fail(
-            EXIT_NOTHING_CHECKED,
-            "every scenario was skipped: nothing was checked, so the target did not pass (see the reasons)",
-        )
-    return EXIT_CLEAN
 
 
 def _fail(code: int, message: str) -> int:

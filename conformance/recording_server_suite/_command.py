@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 from conformance import resources
@@ -25,15 +23,11 @@ from conformance.reports import (
     unusable_report_dir,
     write_setup_error_reports,
 )
+from conformance.suite import EXIT_SETUP, EXIT_USAGE, run_exit_status, suite_pytest_ini
 from conformance.target import ProfileError, load_expectations
 
 PROG = "talk-conformance recording-server"
-EXIT_CLEAN, EXIT_FAILED, EXIT_USAGE, EXIT_SETUP = 0, 1, 2, 3
 DEFAULT_REPORT_DIR = default_report_dir("recording-server")
-_INI = (
-    "[pytest]\naddopts = --strict-markers\nxfail_strict = true\nfilterwarnings =\n"
-    "    ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning\n"
-)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -96,7 +90,7 @@ def recording_server_command(args: list[str]) -> int:
     code = run_pytest(
         binding, report_dir, options.target_url, options.target_profile, options.expectations, extra
     )
-    return exit_status(code, report_dir, redactor)
+    return run_exit_status(PROG, code, report_dir, redactor)
 
 
 def run_pytest(
@@ -111,9 +105,7 @@ def run_pytest(
     import pytest
 
     report_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="talk-recording-server-ini-") as ini_dir:
-        ini = Path(ini_dir) / "pytest.ini"
-        ini.write_text(_INI, encoding="utf-8")
+    with suite_pytest_ini() as ini:
         args = [
             str(binding), "-c", str(ini), "--rootdir", str(binding.parent.parent), "-p", "no:cacheprovider",
             "-q", "--tb=short", "--recording-server-report-dir", str(report_dir),
@@ -129,21 +121,6 @@ def run_pytest(
             if value:
                 args += [option, value]
         return int(pytest.main([*args, *extra]))
-
-
-def exit_status(pytest_code: int, report_dir: Path, redactor: Redactor) -> int:
-    """0 clean, 1 a scenario failed, 2 pytest did not run the suite, 3 the run could not be set up."""
-    path = report_dir / SUMMARY_FILE
-    if not path.is_file():
-        return _fail(EXIT_USAGE, f"pytest did not run the suite (pytest exit code {pytest_code}); see above")
-    summary = json.loads(path.read_text(encoding="utf-8"))
-    if summary.get("setup_error"):
-        return _fail(EXIT_SETUP, redactor.text(f"setup error: {summary['setup_error']}"))
-    if summary.get("verdict") == "error":
-        return EXIT_SETUP
-    if summary.get("verdict") == "failed" or pytest_code not in (0, 5):
-        return EXIT_FAILED
-    return EXIT_CLEAN
 
 
 def _preflight(profile: RecordingServerProfile, report_dir: Path, redactor: Redactor) -> int | None:
