@@ -141,6 +141,13 @@ def _recording_server_command(args: list[str]) -> int:
     return recording_server_command(args)
 
 
+def _add_target_options(parser: argparse.ArgumentParser) -> None:
+    """The target a run or a check is about, as `run` and `check` both take it."""
+    parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
+    parser.add_argument("--target-profile", help="YAML target profile (see docs/profiles.md)")
+    parser.add_argument("--expectations", help=EXPECTATIONS_HELP)
+
+
 def build_run_parser() -> argparse.ArgumentParser:
     """Options of `talk-conformance run`."""
     parser = command_parser(
@@ -148,9 +155,7 @@ def build_run_parser() -> argparse.ArgumentParser:
         "Run the conformance scenarios against a Talk server (default: the bundled reference "
         "server). Arguments after -- go to pytest (e.g. -- -n 2 -k start).",
     )
-    parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
-    parser.add_argument("--target-profile", help="YAML target profile (see docs/profiles.md)")
-    parser.add_argument("--expectations", help=EXPECTATIONS_HELP)
+    _add_target_options(parser)
     parser.add_argument(
         "--record-traffic",
         metavar="FILE",
@@ -271,9 +276,7 @@ def _check_command(args: list[str]) -> int:
         "the admin account and the provisioning API work, and Talk reaches the fake recording server and "
         "the signaling server. Configures the target for the check and restores it.",
     )
-    parser.add_argument("--target-url", help="base URL of the target (overrides the profile and environment)")
-    parser.add_argument("--target-profile", help="YAML target profile (see docs/profiles.md)")
-    parser.add_argument("--expectations", help=EXPECTATIONS_HELP)
+    _add_target_options(parser)
     options = parse_command_line(parser, args)
     if isinstance(options, int):
         return options
