@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from conformance.command_line import command_parser, parse_command_line
+from conformance.command_line import command_parser, parse_command_line, refuse
 from conformance.outcomes import SetupError, Unsupported
 from conformance.redaction import Redactor
 from conformance.reports import (
@@ -321,8 +321,7 @@ def _run_pytest(binding: Path, run: CommandRun, extra: list[str]) -> int:
 
 
 def _fail(code: int, message: str) -> int:
-    print(f"{PROG}: {message}", file=sys.stderr)
-    return code
+    return refuse(PROG, message, code)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ def parse_command_line(
         return 0 if exit_.code == 0 else EXIT_USAGE
 
 
-def refuse(prog: str, problem: object) -> int:
-    """Say on stderr, in one line, why the command cannot run as called; the usage exit status."""
+def refuse(prog: str, problem: object, status: int = EXIT_USAGE) -> int:
+    """Say on stderr, in one line, why the command ends as it does; its exit status (by default: usage)."""
     print(f"{prog}: {problem}", file=sys.stderr)
-    return EXIT_USAGE
+    return status

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
 
 from conformance import resources
-from conformance.command_line import command_parser, parse_command_line
+from conformance.command_line import command_parser, parse_command_line, refuse
 from conformance.outcomes import SetupError
 from conformance.recording_server_suite._profile import RecordingServerProfile, load_recording_server_profile
 from conformance.recording_server_suite._run import check_recording_server
@@ -136,5 +135,4 @@ def _preflight(profile: RecordingServerProfile, report_dir: Path, redactor: Reda
 
 
 def _fail(code: int, message: str) -> int:
-    print(f"{PROG}: {message}", file=sys.stderr)
-    return code
+    return refuse(PROG, message, code)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from conformance.command_line import refuse
 from conformance.redaction import Redactor
 from conformance.reports import NOTHING_CHECKED, SUMMARY_FILE
 
@@ -37,28 +37,20 @@ def run_exit_status(prog: str, pytest_code: int, report_dir: Path, redactor: Red
     the suite, 3 the run could not be set up, 5 every scenario was skipped (nothing checked)."""
     summary_path = report_dir / SUMMARY_FILE
     if not summary_path.is_file():
-        return _said(
-            prog,
-            EXIT_USAGE,
-            f"pytest did not run the suite (pytest exit code {pytest_code}); see its output above",
-        )
+        missing = f"pytest did not run the suite (pytest exit code {pytest_code}); see its output above"
+        return refuse(prog, missing, EXIT_USAGE)
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     if summary.get("setup_error"):
-        return _said(prog, EXIT_SETUP, redactor.text(f"setup error: {summary['setup_error']}"))
+        return refuse(prog, redactor.text(f"setup error: {summary['setup_error']}"), EXIT_SETUP)
     verdict = summary.get("verdict")
     if verdict == "error":
         return EXIT_SETUP
     if verdict == "failed" or pytest_code not in (0, 5):
         return EXIT_FAILED
     if verdict == NOTHING_CHECKED:
-        return _said(
+        return refuse(
             prog,
-            EXIT_NOTHING_CHECKED,
             "every scenario was skipped: nothing was checked, so the target did not pass (see the reasons)",
+            EXIT_NOTHING_CHECKED,
         )
     return EXIT_CLEAN
-
-
-def _said(prog: str, code: int, message: str) -> int:
-    print(f"{prog}: {message}", file=sys.stderr)
-    return code
