@@ -23,10 +23,9 @@ REPORT_TIMEOUT = 15.0
 # As its start delay: long enough for Talk to have answered the start (and stored "starting") first.
 FAILING = {"faults": {"fail_after": 0.05}}
 KINDS = ("faithful", "failing")
-REAL_SERVER_STEPS = {
-    ("given", "a real recording server records for the target"),
-    ("given", "the real recording server cannot record"),
-}
+RECORDS_FOR_THE_TARGET = "a real recording server records for the target"
+CANNOT_RECORD = "the real recording server cannot record"
+REAL_SERVER_STEPS = {("given", RECORDS_FOR_THE_TARGET), ("given", CANNOT_RECORD)}  # the steps that set one up
 
 
 def uses_real_recording_server(item: pytest.Item) -> bool:
@@ -114,12 +113,12 @@ def _use(world: World, url: str) -> None:
     world.on_teardown(restore)  # back to the fake recording server for every other scenario
 
 
-@given("a real recording server records for the target")
+@given(RECORDS_FOR_THE_TARGET)
 def real_server_records(world: World, real_recording_servers: RealRecordingServers) -> None:
     _use(world, real_recording_servers.url(world))
 
 
-@given("the real recording server cannot record")
+@given(CANNOT_RECORD)
 def real_server_cannot_record(world: World, real_recording_servers: RealRecordingServers) -> None:
     _use(world, real_recording_servers.url(world, failing=True))
 
