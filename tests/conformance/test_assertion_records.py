@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -60,10 +59,12 @@ def stand_in_target() -> Iterator[str]:
 
 
 @pytest.fixture
-def recorded_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, stand_in_target: str):
-    for name in list(os.environ):
-        if name.startswith("TALK_CONFORMANCE_"):
-            monkeypatch.delenv(name)
+def recorded_run(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    stand_in_target: str,
+    no_profile_in_environment: None,
+):
     monkeypatch.setenv("TALK_CONFORMANCE_URL", stand_in_target)
     monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
     (pytester.path / "features").mkdir()

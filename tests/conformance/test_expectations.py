@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
@@ -85,10 +84,9 @@ CRASH = {"status": 500, "statuscode": 996}
 
 
 @pytest.fixture
-def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.Pytester]:
-    for name in list(os.environ):
-        if name.startswith("TALK_CONFORMANCE_"):
-            monkeypatch.delenv(name)
+def suite(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, no_profile_in_environment: None
+) -> Iterator[pytest.Pytester]:
     with ocs_stand_in(capabilities_only) as url:
         monkeypatch.setenv("TALK_CONFORMANCE_URL", url)
         monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
@@ -310,11 +308,10 @@ def test_under_xdist_stale_entries_and_expected_failures_are_reported(suite: pyt
 
 
 def test_a_broken_expectations_file_stops_the_command_with_a_clear_message(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    no_profile_in_environment: None,
 ) -> None:
-    for name in list(os.environ):
-        if name.startswith("TALK_CONFORMANCE_"):
-            monkeypatch.delenv(name)
     bad = tmp_path / "bad.yaml"
     bad.write_text("expectations:\n  - feature: a.feature\n    scenario: s\n", encoding="utf-8")
     code = main(["run", "--expectations", str(bad), "--report-dir", str(tmp_path / "r")])
@@ -582,14 +579,13 @@ def test_the_shipped_files_ship_inside_the_conformance_package() -> None:
 
 
 def test_a_real_server_failing_an_expected_scenario_with_another_answer_fails_differently(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    no_profile_in_environment: None,
 ) -> None:
     """The reference server with a mutant answers 500/996 where the file pins Talk 23's empty-body 400."""
     from conformance.target._embedded_server import EmbeddedServer
 
-    for name in list(os.environ):
-        if name.startswith("TALK_CONFORMANCE_"):
-            monkeypatch.delenv(name)
     entry = {"feature": "store_recording.feature", "scenario": "An upload without a file is refused",
              "register": "D7", "reason": "D7: pinned to an answer this server does not give",
              "observed": {"status": 400, "statuscode": None}}  # fmt: skip
@@ -614,13 +610,12 @@ def test_a_real_server_failing_an_expected_scenario_with_another_answer_fails_di
 
 
 def test_the_nextcloud_32_file_against_a_server_that_fails_like_upstream_on_d7(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    no_profile_in_environment: None,
 ) -> None:
     from conformance.target._embedded_server import EmbeddedServer
 
-    for name in list(os.environ):
-        if name.startswith("TALK_CONFORMANCE_"):
-            monkeypatch.delenv(name)
     # The mutant answers a missing file part with 500, as upstream does (register entry D7).
     with EmbeddedServer(tmp_path / "server", mutant="store-missing-file-500") as server:
         code = main(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 from collections.abc import Iterator
 
@@ -46,9 +45,9 @@ def target() -> Iterator[str]:
         yield url
 
 
-def test_a_timeout_is_an_error_of_one_line(pytester: pytest.Pytester, monkeypatch, target: str) -> None:
-    for name in [name for name in os.environ if name.startswith("TALK_CONFORMANCE_")]:
-        monkeypatch.delenv(name)
+def test_a_timeout_is_an_error_of_one_line(
+    pytester: pytest.Pytester, monkeypatch, target: str, no_profile_in_environment: None
+) -> None:
     monkeypatch.setenv("TALK_CONFORMANCE_URL", target)
     monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
     with socket.socket() as silent:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import socket
 import sys
 from collections.abc import Iterator
@@ -99,11 +98,11 @@ def closed_port_url() -> str:
 
 @pytest.fixture
 def suite(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, stand_in_target: str
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    stand_in_target: str,
+    no_profile_in_environment: None,
 ) -> pytest.Pytester:
-    for name in list(os.environ):
-        if name.startswith("TALK_CONFORMANCE_"):
-            monkeypatch.delenv(name)
     monkeypatch.setenv("TALK_CONFORMANCE_URL", stand_in_target)
     monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
     monkeypatch.setenv("TALK_CONFORMANCE_RECORDING_SECRET", SECRET)
@@ -379,13 +378,10 @@ def test_under_xdist_a_disruptive_scenario_waits_for_every_other_one_to_finish(
 
 
 def test_without_a_url_the_bundled_reference_server_is_the_target(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, no_profile_in_environment: None
 ) -> None:
     if importlib.util.find_spec("reference_server.__main__") is None:
         pytest.skip("reference_server not importable yet")
-    for name in list(os.environ):
-        if name.startswith("TALK_CONFORMANCE_"):
-            monkeypatch.delenv(name)
     monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
     (pytester.path / "features").mkdir()
     (pytester.path / "features" / "inline.feature").write_text(FEATURE.split("  @admin")[0], encoding="utf-8")

@@ -59,9 +59,7 @@ def test_a_wrong_admin_password_is_named(target):
     setup_driver.reset_brute_force(TalkSession(target, load_profile(target, env={}).admin, 10))
 
 
-def test_the_check_command_prints_every_line_and_passes(target, capsys, monkeypatch):
-    for name in [name for name in __import__("os").environ if name.startswith("TALK_CONFORMANCE_")]:
-        monkeypatch.delenv(name)
+def test_the_check_command_prints_every_line_and_passes(target, capsys, no_profile_in_environment: None):
     assert cli.main(["check", "--target-url", target]) == cli.EXIT_CLEAN
     out = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in out[:-1]] == [

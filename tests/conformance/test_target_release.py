@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -74,7 +73,7 @@ def test_release_tags_skip_outside_their_inclusive_range_with_a_reason() -> None
 
 
 @pytest.fixture
-def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_profile_in_environment: None) -> Path:
     """A stand-in for conformance/expectations/: a file per release, one for no release (ignored)."""
     directory = tmp_path / "shipped"
     directory.mkdir()
@@ -94,9 +93,6 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         encoding="utf-8",
     )
     monkeypatch.setattr(expectation_choice, "SHIPPED_DIR", directory)
-    for name in list(os.environ):
-        if name.startswith("TALK_CONFORMANCE_"):
-            monkeypatch.delenv(name)
     monkeypatch.setenv("TALK_CONFORMANCE_CONFIGURE_RECORDING", "false")
     return directory
 

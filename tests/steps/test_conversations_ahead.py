@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,10 +76,9 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, target: str) -> pytest.Pytester:
-    for name in list(os.environ):
-        if name.startswith("TALK_CONFORMANCE_"):
-            monkeypatch.delenv(name)
+def suite(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, target: str, no_profile_in_environment: None
+) -> pytest.Pytester:
     monkeypatch.setenv("TALK_CONFORMANCE_URL", target)
     (pytester.path / "features").mkdir()
     (pytester.path / "features" / "ahead.feature").write_text(FEATURE, encoding="utf-8")
