@@ -98,12 +98,6 @@ def ogg_opus_bytes() -> bytes:
     return _ogg_page(head) + _ogg_page(tags, sequence=1, beginning=False)
 
 
-def ogg_vorbis_bytes() -> bytes:
-    """An Ogg page carrying a Vorbis identification header."""
-    ident = b"\x01vorbis" + struct.pack("<IBIiiiBB", 0, 2, 44100, 0, 128000, 0, 0xB8, 1)
-    return _ogg_page(ident)
-
-
 def ogg_theora_bytes() -> bytes:
     """An Ogg page carrying a Theora identification header (video)."""
     ident = (
@@ -163,11 +157,6 @@ audio_ogg = functools.partial(recording, "audio/ogg")
 video_ogv = functools.partial(recording, "video/ogg")
 video_mkv = functools.partial(recording, "video/x-matroska")
 video_mp4 = functools.partial(recording, "video/mp4")
-
-
-def audio_ogg_vorbis() -> Sample:
-    """Ogg Vorbis audio."""
-    return Sample(f"{_STAMP}.ogg", ogg_vorbis_bytes(), "audio/ogg")
 
 
 def text_file() -> Sample:
